@@ -1,0 +1,9 @@
+// apool: adaptive average and max pooling, PyTorch-exact, on strided views.
+// The umbrella header: include this one.
+#pragma once
+
+#include "config.hpp"
+#include "errors.hpp"
+#include "forward.hpp"
+#include "strided_view.hpp"
+#include "window.hpp"

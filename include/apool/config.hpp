@@ -1,0 +1,28 @@
+// apool: configuration knobs and portability macros.
+//
+// Every knob can be overridden by defining the macro before the first
+// #include of an apool header.
+#pragma once
+
+#define APOOL_VERSION_MAJOR 0
+#define APOOL_VERSION_MINOR 1
+#define APOOL_VERSION_PATCH 0
+
+// Whether argument errors are reported by throwing apool::invalid_argument.
+// Detected from the compiler's settings; define APOOL_USE_EXCEPTIONS to 0 to
+// force the no-exception path even where exceptions are enabled.
+#ifndef APOOL_USE_EXCEPTIONS
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)
+#define APOOL_USE_EXCEPTIONS 1
+#else
+#define APOOL_USE_EXCEPTIONS 0
+#endif
+#endif
+
+// Elements of stack scratch that one call may use per reduction row (the
+// contiguous-row kernels sum or max whole rows into it before reducing along
+// the row). The kernels never allocate on the heap; wider rows are processed
+// in chunks of this size.
+#ifndef APOOL_ROW_BUFFER_ELEMENTS
+#define APOOL_ROW_BUFFER_ELEMENTS 1024
+#endif

@@ -1,0 +1,224 @@
+// apool: forward kernels. They run after the arguments were checked, and
+// neither throw nor allocate.
+//
+// Three kernels, chosen once per call from the input's strides:
+//  - rows: the innermost spatial dim is contiguous (NCHW-like). Rows of a
+//    window's outer dims are reduced into a stack buffer with vectors across
+//    the row, then each output reduces a short slice of that buffer.
+//  - channels_last: a leading dim is contiguous. Vectors run across that dim
+//    and every window is walked once per block of channels.
+//  - generic: any strides, one element at a time.
+#pragma once
+
+#include <cstddef>
+
+#include "../config.hpp"
+#include "../simd.hpp"
+#include "reductions.hpp"
+#include "walk.hpp"
+
+namespace apool {
+namespace detail {
+
+template <class Reduction, class T, class I>
+inline void write_result(const typename Reduction::state& s, std::ptrdiff_t count, T* out, I* index) noexcept {
+    *out = Reduction::value(s, count);
+    if constexpr (Reduction::tracks_index) {
+        if (index != nullptr) *index = static_cast<I>(Reduction::index(s));
+    }
+}
+
+/// One window of the box over the first Dims spatial dims, reduced for the
+/// Blocks * lanes contiguous lanes that start at `base`.
+template <class Reduction, std::size_t Dims, std::size_t Blocks, class T, std::size_t Spatial>
+inline void reduce_lanes(const T* base, const spatial_layout<Spatial>& layout, const window_box<Dims>& box,
+                         std::ptrdiff_t first_index, typename Reduction::vector_state (&states)[Blocks]) noexcept {
+    constexpr std::ptrdiff_t width = simd::lanes<T>;
+    for (std::size_t k = 0; k < Blocks; ++k) states[k] = Reduction::vector_start(first_index);
+    auto add = [&](std::ptrdiff_t offset, std::ptrdiff_t flat_index) {
+        const auto position = Reduction::vector_position(flat_index);
+        for (std::size_t k = 0; k < Blocks; ++k) {
+            Reduction::vector_accumulate(states[k], simd::load(base + offset + static_cast<std::ptrdiff_t>(k) * width), position);
+        }
+    };
+    walk_box<Dims>(layout, box, 0, 0, add);
+}
+
+/// The same for one lane, in scan order.
+template <class Reduction, std::size_t Dims, class T, std::size_t Spatial>
+inline typename Reduction::state reduce_scalar(const T* base, const spatial_layout<Spatial>& layout, const window_box<Dims>& box,
+                                               std::ptrdiff_t first_index) noexcept {
+    auto s = Reduction::start(first_index);
+    auto add = [&](std::ptrdiff_t offset, std::ptrdiff_t flat_index) { Reduction::accumulate(s, base[offset], flat_index); };
+    walk_box<Dims>(layout, box, 0, 0, add);
+    return s;
+}
+
+template <class Reduction, class T, class I, std::size_t Spatial>
+void generic_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& layout) noexcept {
+    window_box<Spatial> box;
+    auto per_output = [&](const window_box<Spatial>& b, std::ptrdiff_t out_offset, std::ptrdiff_t index_offset) {
+        const auto s = reduce_scalar<Reduction, Spatial>(in, layout, b, box_first_index<Spatial>(layout, b));
+        write_result<Reduction>(s, box_count<Spatial>(b), out + out_offset, index != nullptr ? index + index_offset : nullptr);
+    };
+    for_each_window<Spatial>(layout, box, 0, 0, per_output);
+}
+
+/// Channels-last: the input's channel dim has stride 1. `channels` lanes, the
+/// output and index strides of that dim given.
+template <class Reduction, class T, class I, std::size_t Spatial>
+void channels_last_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& layout, std::ptrdiff_t channels,
+                         std::ptrdiff_t out_channel_stride, std::ptrdiff_t index_channel_stride) noexcept {
+    constexpr std::ptrdiff_t width = simd::lanes<T>;
+    constexpr std::size_t unroll = 4;
+    window_box<Spatial> box;
+    auto emit = [&](const typename Reduction::vector_state& s, std::ptrdiff_t count, std::ptrdiff_t channel,
+                    std::ptrdiff_t out_offset, std::ptrdiff_t index_offset) {
+        const auto values = Reduction::vector_value(s, count);
+        T* out_first = out + out_offset + channel * out_channel_stride;
+        if (out_channel_stride == 1) {
+            simd::store(out_first, values);
+        } else {
+            alignas(64) T lane_values[width];
+            simd::store(lane_values, values);
+            for (std::ptrdiff_t lane = 0; lane < width; ++lane) out_first[lane * out_channel_stride] = lane_values[lane];
+        }
+        if constexpr (Reduction::tracks_index) {
+            if (index != nullptr) {
+                alignas(64) T lane_bits[width];
+                Reduction::store_index_bits(s, lane_bits);
+                I* index_first = index + index_offset + channel * index_channel_stride;
+                for (std::ptrdiff_t lane = 0; lane < width; ++lane) {
+                    index_first[lane * index_channel_stride] = static_cast<I>(simd::index_from_bits(lane_bits[lane]));
+                }
+            }
+        }
+    };
+    auto per_output = [&](const window_box<Spatial>& b, std::ptrdiff_t out_offset, std::ptrdiff_t index_offset) {
+        const std::ptrdiff_t count = box_count<Spatial>(b);
+        const std::ptrdiff_t first_index = box_first_index<Spatial>(layout, b);
+        std::ptrdiff_t channel = 0;
+        for (; channel + static_cast<std::ptrdiff_t>(unroll) * width <= channels; channel += unroll * width) {
+            typename Reduction::vector_state states[unroll];
+            reduce_lanes<Reduction, Spatial>(in + channel, layout, b, first_index, states);
+            for (std::size_t k = 0; k < unroll; ++k) {
+                emit(states[k], count, channel + static_cast<std::ptrdiff_t>(k) * width, out_offset, index_offset);
+            }
+        }
+        for (; channel + width <= channels; channel += width) {
+            typename Reduction::vector_state states[1];
+            reduce_lanes<Reduction, Spatial>(in + channel, layout, b, first_index, states);
+            emit(states[0], count, channel, out_offset, index_offset);
+        }
+        for (; channel < channels; ++channel) {
+            const auto s = reduce_scalar<Reduction, Spatial>(in + channel, layout, b, first_index);
+            write_result<Reduction>(s, count, out + out_offset + channel * out_channel_stride,
+                                    index != nullptr ? index + index_offset + channel * index_channel_stride : nullptr);
+        }
+    };
+    for_each_window<Spatial>(layout, box, 0, 0, per_output);
+}
+
+/// Contiguous rows: the innermost spatial dim has stride 1. When
+/// `plane_is_one_span` (every output extent is 1 and the plane is dense), the
+/// whole plane is a single contiguous reduction.
+template <class Reduction, class T, class I, std::size_t Spatial>
+void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& layout, bool plane_is_one_span) noexcept {
+    constexpr std::size_t outer = Spatial - 1;
+    constexpr std::ptrdiff_t width = simd::lanes<T>;
+    constexpr std::ptrdiff_t buffer_size = APOOL_ROW_BUFFER_ELEMENTS;
+    static_assert(buffer_size >= 1, "APOOL_ROW_BUFFER_ELEMENTS must be at least 1");
+    if (plane_is_one_span) {
+        const std::ptrdiff_t count = layout.plane_size();
+        write_result<Reduction>(Reduction::span(in, count, 0), count, out, index);
+        return;
+    }
+    const std::ptrdiff_t row_length = layout.in_extent[outer];
+    const std::ptrdiff_t out_row_length = layout.out_extent[outer];
+    const std::ptrdiff_t out_column_stride = layout.out_stride[outer];
+    const std::ptrdiff_t index_column_stride = layout.index_stride[outer];
+
+    window_box<outer> box;
+    auto per_row_window = [&](const window_box<outer>& b, std::ptrdiff_t out_offset, std::ptrdiff_t index_offset) {
+        const std::ptrdiff_t rows = box_count<outer>(b);
+        const std::ptrdiff_t first_row_index = box_first_index<outer>(layout, b);
+        auto output_at = [&](std::ptrdiff_t column) { return out + out_offset + column * out_column_stride; };
+        auto index_at = [&](std::ptrdiff_t column) {
+            return index != nullptr ? index + index_offset + column * index_column_stride : nullptr;
+        };
+        auto windows = adaptive_windows(row_length, out_row_length).begin();
+
+        if (rows == 1) {
+            const T* row = in;
+            auto locate = [&](std::ptrdiff_t offset, std::ptrdiff_t) { row = in + offset; };
+            walk_box<outer>(layout, b, 0, 0, locate);
+            for (std::ptrdiff_t column = 0; column < out_row_length; ++column, ++windows) {
+                const window w = *windows;
+                write_result<Reduction>(Reduction::span(row + w.start, w.size(), first_row_index + w.start), w.size(),
+                                        output_at(column), index_at(column));
+            }
+            return;
+        }
+
+        // Several rows: sum (or max) them column-wise into the buffer, one chunk
+        // of columns at a time, then reduce each window's slice of the buffer.
+        alignas(64) T buffer_values[buffer_size];
+        alignas(64) T buffer_bits[Reduction::tracks_index ? buffer_size : 1];
+        std::ptrdiff_t column = 0;
+        while (column < out_row_length) {
+            const window first = *windows;
+            if (first.size() > buffer_size) {
+                // A window wider than the buffer: reduce each row's slice and merge.
+                auto s = Reduction::start(first_row_index + first.start);
+                auto merge_row = [&](std::ptrdiff_t offset, std::ptrdiff_t row_index) {
+                    Reduction::combine(s, Reduction::span(in + offset + first.start, first.size(), row_index + first.start));
+                };
+                walk_box<outer>(layout, b, 0, 0, merge_row);
+                write_result<Reduction>(s, rows * first.size(), output_at(column), index_at(column));
+                ++column;
+                ++windows;
+                continue;
+            }
+            // The chunk: as many consecutive windows as fit in the buffer.
+            const std::ptrdiff_t chunk_start = first.start;
+            std::ptrdiff_t chunk_end = first.end;
+            std::ptrdiff_t chunk_columns = 1;
+            auto probe = windows;
+            for (++probe; column + chunk_columns < out_row_length; ++probe, ++chunk_columns) {
+                const window next = *probe;
+                if (next.end - chunk_start > buffer_size) break;
+                chunk_end = next.end;
+            }
+            const std::ptrdiff_t chunk_length = chunk_end - chunk_start;
+            const T* chunk_in = in + chunk_start;
+            std::ptrdiff_t j = 0;
+            for (; j + 4 * width <= chunk_length; j += 4 * width) {
+                typename Reduction::vector_state states[4];
+                reduce_lanes<Reduction, outer>(chunk_in + j, layout, b, first_row_index, states);
+                for (std::ptrdiff_t k = 0; k < 4; ++k) {
+                    Reduction::store_partial(states[k], buffer_values + j + k * width, buffer_bits + (Reduction::tracks_index ? j + k * width : 0));
+                }
+            }
+            for (; j + width <= chunk_length; j += width) {
+                typename Reduction::vector_state states[1];
+                reduce_lanes<Reduction, outer>(chunk_in + j, layout, b, first_row_index, states);
+                Reduction::store_partial(states[0], buffer_values + j, buffer_bits + (Reduction::tracks_index ? j : 0));
+            }
+            for (; j < chunk_length; ++j) {
+                Reduction::store_partial(reduce_scalar<Reduction, outer>(chunk_in + j, layout, b, first_row_index), buffer_values + j,
+                                         buffer_bits + (Reduction::tracks_index ? j : 0));
+            }
+            for (std::ptrdiff_t done = 0; done < chunk_columns; ++done, ++column, ++windows) {
+                const window w = *windows;
+                const std::ptrdiff_t at = w.start - chunk_start;
+                write_result<Reduction>(
+                    Reduction::buffer_span(buffer_values + at, buffer_bits + (Reduction::tracks_index ? at : 0), w.size(), w.start),
+                    rows * w.size(), output_at(column), index_at(column));
+            }
+        }
+    };
+    for_each_window<outer>(layout, box, 0, 0, per_row_window);
+}
+
+}  // namespace detail
+}  // namespace apool

@@ -1,0 +1,178 @@
+// apool: the two reductions that adaptive pooling applies to a window.
+//
+// Both kernels walk windows the same way; they differ only in the policy here:
+// `average` sums and divides, `maximum` keeps the largest value and its flat
+// position with PyTorch's rule (a tie keeps the first element in row-major
+// scan order; a NaN always wins, so the last NaN in scan order is kept).
+//
+// Each policy has a scalar state (one window) and a vector state (one window
+// for each of simd::lanes<T> neighbouring lanes: channels in channels-last
+// memory, columns when rows are summed first). Scan-order accumulation is used
+// wherever elements arrive in scan order; `combine` merges partial results that
+// were scanned separately and is order-independent, so partial results may be
+// merged in any order and still give the scan-order answer.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <limits>
+
+#include "../simd.hpp"
+
+namespace apool {
+namespace detail {
+
+template <class T>
+struct average {
+    static constexpr bool tracks_index = false;
+
+    struct state {
+        T sum;
+    };
+    static state start(std::ptrdiff_t) noexcept { return {T(0)}; }
+    static void accumulate(state& s, T value, std::ptrdiff_t) noexcept { s.sum += value; }
+    static void combine(state& into, const state& from) noexcept { into.sum += from.sum; }
+    static T value(const state& s, std::ptrdiff_t count) noexcept { return s.sum / static_cast<T>(count); }
+    static std::ptrdiff_t index(const state&) noexcept { return 0; }
+
+    struct vector_state {
+        simd::batch<T> sum;
+    };
+    struct position {};  // the sum does not need positions
+    static position vector_position(std::ptrdiff_t) noexcept { return {}; }
+    static vector_state vector_start(std::ptrdiff_t) noexcept { return {simd::broadcast(T(0))}; }
+    static void vector_accumulate(vector_state& s, const simd::batch<T>& value, const position&) noexcept { s.sum += value; }
+    static simd::batch<T> vector_value(const vector_state& s, std::ptrdiff_t count) noexcept {
+        return s.sum / simd::broadcast(static_cast<T>(count));
+    }
+    static void store_index_bits(const vector_state&, T*) noexcept {}
+
+    /// Partial sums of the lanes, as stored in a row buffer.
+    static void store_partial(const vector_state& s, T* values, T*) noexcept { simd::store(values, s.sum); }
+    static void store_partial(const state& s, T* values, T*) noexcept { *values = s.sum; }
+
+    /// Sum of `count` contiguous elements, several accumulators wide.
+    static state span(const T* data, std::ptrdiff_t count, std::ptrdiff_t) noexcept {
+        constexpr std::ptrdiff_t width = simd::lanes<T>;
+        std::ptrdiff_t i = 0;
+        T sum = T(0);
+        if (count >= 4 * width) {
+            // Four independent chains hide the add latency.
+            simd::batch<T> acc0 = simd::load(data), acc1 = simd::load(data + width);
+            simd::batch<T> acc2 = simd::load(data + 2 * width), acc3 = simd::load(data + 3 * width);
+            for (i = 4 * width; i + 4 * width <= count; i += 4 * width) {
+                acc0 += simd::load(data + i);
+                acc1 += simd::load(data + i + width);
+                acc2 += simd::load(data + i + 2 * width);
+                acc3 += simd::load(data + i + 3 * width);
+            }
+            for (; i + width <= count; i += width) acc0 += simd::load(data + i);
+            sum = simd::reduce_add((acc0 + acc1) + (acc2 + acc3));
+        } else if (count >= width) {
+            simd::batch<T> acc = simd::load(data);
+            for (i = width; i + width <= count; i += width) acc += simd::load(data + i);
+            sum = simd::reduce_add(acc);
+        }
+        for (; i < count; ++i) sum += data[i];
+        return {sum};
+    }
+
+    /// Reduces a slice of a row buffer made by store_partial.
+    static state buffer_span(const T* values, const T*, std::ptrdiff_t count, std::ptrdiff_t) noexcept {
+        return span(values, count, 0);
+    }
+};
+
+template <class T>
+struct maximum {
+    static constexpr bool tracks_index = true;
+
+    struct state {
+        T value;
+        std::ptrdiff_t index;
+    };
+    static state start(std::ptrdiff_t first_index) noexcept { return {-std::numeric_limits<T>::infinity(), first_index}; }
+    /// Scan order: a later element replaces only a strictly larger one, and any NaN replaces.
+    static void accumulate(state& s, T value, std::ptrdiff_t index) noexcept {
+        if (value > s.value || std::isnan(value)) {
+            s.value = value;
+            s.index = index;
+        }
+    }
+    /// Order-independent merge: NaN beats numbers and the later NaN wins;
+    /// among equal numbers the earlier position wins.
+    static void combine(state& into, const state& from) noexcept {
+        const bool into_nan = std::isnan(into.value);
+        const bool from_nan = std::isnan(from.value);
+        bool take;
+        if (into_nan || from_nan) {
+            take = from_nan && (!into_nan || from.index > into.index);
+        } else {
+            take = from.value > into.value || (from.value == into.value && from.index < into.index);
+        }
+        if (take) into = from;
+    }
+    static T value(const state& s, std::ptrdiff_t) noexcept { return s.value; }
+    static std::ptrdiff_t index(const state& s) noexcept { return s.index; }
+
+    /// Lanes carry their flat index as raw bits (see simd::index_as_bits).
+    struct vector_state {
+        simd::batch<T> value;
+        simd::batch<T> index_bits;
+    };
+    using position = simd::batch<T>;
+    static position vector_position(std::ptrdiff_t index) noexcept { return simd::broadcast(simd::index_as_bits<T>(index)); }
+    static vector_state vector_start(std::ptrdiff_t first_index) noexcept {
+        return {simd::broadcast(-std::numeric_limits<T>::infinity()), vector_position(first_index)};
+    }
+    static void vector_accumulate(vector_state& s, const simd::batch<T>& value, const position& index_bits) noexcept {
+        const auto take = (value > s.value) | (value != value);
+        s.value = simd::select(take, value, s.value);
+        s.index_bits = simd::select(take, index_bits, s.index_bits);
+    }
+    static simd::batch<T> vector_value(const vector_state& s, std::ptrdiff_t) noexcept { return s.value; }
+    static void store_index_bits(const vector_state& s, T* index_bits) noexcept { simd::store(index_bits, s.index_bits); }
+
+    static void store_partial(const vector_state& s, T* values, T* index_bits) noexcept {
+        simd::store(values, s.value);
+        simd::store(index_bits, s.index_bits);
+    }
+    static void store_partial(const state& s, T* values, T* index_bits) noexcept {
+        *values = s.value;
+        *index_bits = simd::index_as_bits<T>(s.index);
+    }
+
+    /// Max of `count` contiguous elements whose first has flat index `first_index`.
+    /// Lane k of the vector read at offset j holds element j + k: the lanes keep
+    /// the offset j, and the lane number is added back when the lanes are merged.
+    static state span(const T* data, std::ptrdiff_t count, std::ptrdiff_t first_index) noexcept {
+        constexpr std::ptrdiff_t width = simd::lanes<T>;
+        state result = start(first_index);
+        std::ptrdiff_t i = 0;
+        if (count >= width) {
+            vector_state lanes = vector_start(first_index);
+            for (; i + width <= count; i += width) vector_accumulate(lanes, simd::load(data + i), vector_position(first_index + i));
+            alignas(64) T values[width];
+            alignas(64) T offsets[width];
+            store_partial(lanes, values, offsets);
+            for (std::ptrdiff_t lane = 0; lane < width; ++lane) {
+                combine(result, {values[lane], simd::index_from_bits(offsets[lane]) + lane});
+            }
+        }
+        for (; i < count; ++i) combine(result, {data[i], first_index + i});
+        return result;
+    }
+
+    /// Reduces a slice of a row buffer made by store_partial: column k holds the
+    /// scan-order max of its rows and the flat index of that row's start.
+    static state buffer_span(const T* values, const T* index_bits, std::ptrdiff_t count, std::ptrdiff_t first_column) noexcept {
+        state result = {values[0], simd::index_from_bits(index_bits[0]) + first_column};
+        for (std::ptrdiff_t k = 1; k < count; ++k) {
+            combine(result, {values[k], simd::index_from_bits(index_bits[k]) + first_column + k});
+        }
+        return result;
+    }
+};
+
+}  // namespace detail
+}  // namespace apool

@@ -1,0 +1,129 @@
+// apool: the window-walking skeleton shared by every kernel.
+//
+// A problem is split into leading dims (independent planes) and spatial dims.
+// `for_each_plane` visits planes; `for_each_window` visits the output positions
+// of a plane with their windows; `walk_box` visits the input elements of a
+// window in row-major scan order. All loops are unrolled over the spatial rank
+// at compile time.
+#pragma once
+
+#include <array>
+#include <cstddef>
+
+#include "../window.hpp"
+
+namespace apool {
+namespace detail {
+
+/// The spatial part of a pooling problem, in elements.
+template <std::size_t Spatial>
+struct spatial_layout {
+    std::array<std::ptrdiff_t, Spatial> in_extent{};
+    std::array<std::ptrdiff_t, Spatial> out_extent{};
+    std::array<std::ptrdiff_t, Spatial> in_stride{};
+    std::array<std::ptrdiff_t, Spatial> out_stride{};
+    std::array<std::ptrdiff_t, Spatial> index_stride{};
+    std::array<std::ptrdiff_t, Spatial> flat_stride{};  // row-major multipliers of in_extent: the index a user sees
+
+    std::ptrdiff_t plane_size() const noexcept { return flat_stride[0] * in_extent[0]; }
+};
+
+/// Leading dims: each multi-index is one plane with its own base offsets.
+template <std::size_t Leading>
+struct leading_layout {
+    std::array<std::ptrdiff_t, Leading + 1> extent{};  // +1: never a zero-sized array
+    std::array<std::ptrdiff_t, Leading + 1> in_stride{};
+    std::array<std::ptrdiff_t, Leading + 1> out_stride{};
+    std::array<std::ptrdiff_t, Leading + 1> index_stride{};
+};
+
+struct plane_offsets {
+    std::ptrdiff_t in = 0;
+    std::ptrdiff_t out = 0;
+    std::ptrdiff_t index = 0;
+};
+
+/// Calls f(plane_offsets) for every leading multi-index, skipping dim `skip`
+/// (pass Leading to skip none): the skipped dim is the one a kernel vectorizes over.
+template <std::size_t Leading, class F>
+void for_each_plane(const leading_layout<Leading>& layout, std::size_t skip, F&& f) noexcept {
+    std::ptrdiff_t total = 1;
+    for (std::size_t dim = 0; dim < Leading; ++dim) {
+        if (dim != skip) total *= layout.extent[dim];
+    }
+    std::array<std::ptrdiff_t, Leading + 1> counter{};
+    plane_offsets offsets;
+    for (std::ptrdiff_t plane = 0; plane < total; ++plane) {
+        f(offsets);
+        for (std::size_t dim = Leading; dim-- > 0;) {
+            if (dim == skip) continue;
+            if (++counter[dim] < layout.extent[dim]) {
+                offsets.in += layout.in_stride[dim];
+                offsets.out += layout.out_stride[dim];
+                offsets.index += layout.index_stride[dim];
+                break;
+            }
+            counter[dim] = 0;
+            offsets.in -= layout.in_stride[dim] * (layout.extent[dim] - 1);
+            offsets.out -= layout.out_stride[dim] * (layout.extent[dim] - 1);
+            offsets.index -= layout.index_stride[dim] * (layout.extent[dim] - 1);
+        }
+    }
+}
+
+/// A window in each of the first Dims spatial dims.
+template <std::size_t Dims>
+using window_box = std::array<window, (Dims > 0 ? Dims : 1)>;
+
+/// Calls f(box, out_offset, index_offset) for each output position of the first
+/// Dims spatial dims, in row-major order, with box[d] the window along dim d.
+template <std::size_t Dims, std::size_t Dim = 0, std::size_t Spatial, class F>
+void for_each_window(const spatial_layout<Spatial>& layout, window_box<Dims>& box, std::ptrdiff_t out_offset,
+                     std::ptrdiff_t index_offset, F& f) noexcept {
+    if constexpr (Dim == Dims) {
+        f(static_cast<const window_box<Dims>&>(box), out_offset, index_offset);
+    } else {
+        const std::ptrdiff_t count = layout.out_extent[Dim];
+        auto windows = adaptive_windows(layout.in_extent[Dim], layout.out_extent[Dim]).begin();
+        for (std::ptrdiff_t o = 0; o < count; ++o, ++windows) {
+            box[Dim] = *windows;
+            for_each_window<Dims, Dim + 1>(layout, box, out_offset + o * layout.out_stride[Dim],
+                                           index_offset + o * layout.index_stride[Dim], f);
+        }
+    }
+}
+
+/// Calls f(in_offset, flat_index) for every element of the box over the first
+/// Dims spatial dims, in row-major scan order.
+template <std::size_t Dims, std::size_t Dim = 0, std::size_t Spatial, class F>
+void walk_box(const spatial_layout<Spatial>& layout, const window_box<Dims>& box, std::ptrdiff_t in_offset,
+              std::ptrdiff_t flat_index, F& f) noexcept {
+    if constexpr (Dim == Dims) {
+        f(in_offset, flat_index);
+    } else {
+        const std::ptrdiff_t stride = layout.in_stride[Dim];
+        const std::ptrdiff_t flat_stride = layout.flat_stride[Dim];
+        for (std::ptrdiff_t i = box[Dim].start; i < box[Dim].end; ++i) {
+            walk_box<Dims, Dim + 1>(layout, box, in_offset + i * stride, flat_index + i * flat_stride, f);
+        }
+    }
+}
+
+/// Number of elements in the box.
+template <std::size_t Dims>
+std::ptrdiff_t box_count(const window_box<Dims>& box) noexcept {
+    std::ptrdiff_t count = 1;
+    for (std::size_t d = 0; d < Dims; ++d) count *= box[d].size();
+    return count;
+}
+
+/// Flat index of the box's first element (its row start when Dims < Spatial).
+template <std::size_t Dims, std::size_t Spatial>
+std::ptrdiff_t box_first_index(const spatial_layout<Spatial>& layout, const window_box<Dims>& box) noexcept {
+    std::ptrdiff_t flat = 0;
+    for (std::size_t d = 0; d < Dims; ++d) flat += box[d].start * layout.flat_stride[d];
+    return flat;
+}
+
+}  // namespace detail
+}  // namespace apool

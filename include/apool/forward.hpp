@@ -1,0 +1,169 @@
+// apool: forward adaptive average and max pooling over 1, 2 and 3 spatial dims.
+//
+// The last `Spatial` dims of every view are spatial; each leading dim (zero or
+// more: batch, channel, anything) indexes independent planes. Results equal
+// PyTorch's adaptive_{avg,max}_pool{1,2,3}d: the same windows (apool::window_start,
+// apool::window_end), the same max values and indices, and averages within a
+// few ulp (the summation order differs).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include "detail/forward_dispatch.hpp"
+#include "detail/reductions.hpp"
+#include "detail/validate.hpp"
+#include "strided_view.hpp"
+
+namespace apool {
+namespace detail {
+
+template <std::size_t Spatial, class Input, class T, std::size_t Rank>
+constexpr void check_forward_types() noexcept {
+    static_assert(std::is_same<std::remove_const_t<Input>, T>::value,
+                  "apool pooling: input and output must have the same element type (input may be const)");
+    static_assert(std::is_same<T, float>::value || std::is_same<T, double>::value,
+                  "apool pooling: the element type must be float or double");
+    static_assert(!std::is_const<T>::value, "apool pooling: the output view must not be a view of const");
+    static_assert(Rank >= Spatial,
+                  "apool pooling: the views need at least as many dims as the pooling has spatial dims "
+                  "(for example adaptive_avg_pool2d needs Rank >= 2)");
+}
+
+template <class I>
+constexpr void check_index_type() noexcept {
+    static_assert(std::is_same<I, std::int64_t>::value || std::is_same<I, std::int32_t>::value,
+                  "apool pooling: indices must be std::int64_t (as PyTorch) or std::int32_t");
+}
+
+/// Checks a forward call. Returns false (after reporting) when an argument is bad.
+template <std::size_t Spatial, class T, class I, std::size_t Rank>
+bool check_forward(const char* function, const strided_view<const T, Rank>& input, const strided_view<T, Rank>& output,
+                   const strided_view<I, Rank>* indices) {
+    argument_checker check(function);
+    const auto input_measure = check.view("input", input, Spatial, true, false);
+    const auto output_measure = check.view("output", output, Spatial, false, true);
+    check.same_leading_extents("input", input, "output", output, Spatial);
+    check.window_rule_fits(input, output, Spatial);
+    check.disjoint("output", bytes_of(output, output_measure), "input", bytes_of(input, input_measure));
+    if (indices != nullptr) {
+        const auto indices_measure = check.view("indices", *indices, Spatial, false, true);
+        check.same_extents("output", output, "indices", *indices);
+        check.template index_type_holds_plane<I>(input, Spatial);
+        check.disjoint("indices", bytes_of(*indices, indices_measure), "input", bytes_of(input, input_measure));
+        check.disjoint("indices", bytes_of(*indices, indices_measure), "output", bytes_of(output, output_measure));
+    }
+    return !check.failed();
+}
+
+template <std::size_t Spatial, class T, std::size_t Rank>
+void avg_pool(const char* function, const strided_view<const T, Rank>& input, const strided_view<T, Rank>& output) {
+    if (!check_forward<Spatial, T, std::int64_t>(function, input, output, static_cast<const strided_view<std::int64_t, Rank>*>(nullptr))) return;
+    run_forward<average<T>, Spatial>(input, output, static_cast<std::int64_t*>(nullptr), output.strides());
+}
+
+template <std::size_t Spatial, class T, class I, std::size_t Rank>
+void max_pool(const char* function, const strided_view<const T, Rank>& input, const strided_view<T, Rank>& output,
+              const strided_view<I, Rank>* indices) {
+    if (!check_forward<Spatial, T, I>(function, input, output, indices)) return;
+    if (indices != nullptr) {
+        run_forward<maximum<T>, Spatial>(input, output, indices->data(), indices->strides());
+    } else {
+        run_forward<maximum<T>, Spatial>(input, output, static_cast<I*>(nullptr), output.strides());
+    }
+}
+
+}  // namespace detail
+
+/// Adaptive average pooling over the last `Spatial` dims (rank-generic form of
+/// adaptive_avg_pool{1,2,3}d).
+template <std::size_t Spatial, class Input, class T, std::size_t Rank>
+void adaptive_avg_pool(strided_view<Input, Rank> input, strided_view<T, Rank> output) {
+    detail::check_forward_types<Spatial, Input, T, Rank>();
+    detail::avg_pool<Spatial, T>("adaptive_avg_pool", strided_view<const T, Rank>(input), output);
+}
+
+/// Adaptive max pooling over the last `Spatial` dims, values only.
+template <std::size_t Spatial, class Input, class T, std::size_t Rank>
+void adaptive_max_pool(strided_view<Input, Rank> input, strided_view<T, Rank> output) {
+    detail::check_forward_types<Spatial, Input, T, Rank>();
+    detail::max_pool<Spatial, T, std::int64_t>("adaptive_max_pool", strided_view<const T, Rank>(input), output, nullptr);
+}
+
+/// Adaptive max pooling over the last `Spatial` dims, with the flat index of
+/// each maximum inside its input plane (row-major over the spatial dims).
+template <std::size_t Spatial, class Input, class T, class I, std::size_t Rank>
+void adaptive_max_pool(strided_view<Input, Rank> input, strided_view<T, Rank> output, strided_view<I, Rank> indices) {
+    detail::check_forward_types<Spatial, Input, T, Rank>();
+    detail::check_index_type<I>();
+    detail::max_pool<Spatial, T, I>("adaptive_max_pool", strided_view<const T, Rank>(input), output, &indices);
+}
+
+/// adaptive_avg_pool1d: the last dim is spatial.
+template <class Input, class T, std::size_t Rank>
+void adaptive_avg_pool1d(strided_view<Input, Rank> input, strided_view<T, Rank> output) {
+    detail::check_forward_types<1, Input, T, Rank>();
+    detail::avg_pool<1, T>("adaptive_avg_pool1d", strided_view<const T, Rank>(input), output);
+}
+
+/// adaptive_avg_pool2d: the last two dims are spatial.
+template <class Input, class T, std::size_t Rank>
+void adaptive_avg_pool2d(strided_view<Input, Rank> input, strided_view<T, Rank> output) {
+    detail::check_forward_types<2, Input, T, Rank>();
+    detail::avg_pool<2, T>("adaptive_avg_pool2d", strided_view<const T, Rank>(input), output);
+}
+
+/// adaptive_avg_pool3d: the last three dims are spatial.
+template <class Input, class T, std::size_t Rank>
+void adaptive_avg_pool3d(strided_view<Input, Rank> input, strided_view<T, Rank> output) {
+    detail::check_forward_types<3, Input, T, Rank>();
+    detail::avg_pool<3, T>("adaptive_avg_pool3d", strided_view<const T, Rank>(input), output);
+}
+
+/// adaptive_max_pool1d, values only.
+template <class Input, class T, std::size_t Rank>
+void adaptive_max_pool1d(strided_view<Input, Rank> input, strided_view<T, Rank> output) {
+    detail::check_forward_types<1, Input, T, Rank>();
+    detail::max_pool<1, T, std::int64_t>("adaptive_max_pool1d", strided_view<const T, Rank>(input), output, nullptr);
+}
+
+/// adaptive_max_pool2d, values only.
+template <class Input, class T, std::size_t Rank>
+void adaptive_max_pool2d(strided_view<Input, Rank> input, strided_view<T, Rank> output) {
+    detail::check_forward_types<2, Input, T, Rank>();
+    detail::max_pool<2, T, std::int64_t>("adaptive_max_pool2d", strided_view<const T, Rank>(input), output, nullptr);
+}
+
+/// adaptive_max_pool3d, values only.
+template <class Input, class T, std::size_t Rank>
+void adaptive_max_pool3d(strided_view<Input, Rank> input, strided_view<T, Rank> output) {
+    detail::check_forward_types<3, Input, T, Rank>();
+    detail::max_pool<3, T, std::int64_t>("adaptive_max_pool3d", strided_view<const T, Rank>(input), output, nullptr);
+}
+
+/// adaptive_max_pool1d with indices (flat positions along the input's last dim).
+template <class Input, class T, class I, std::size_t Rank>
+void adaptive_max_pool1d(strided_view<Input, Rank> input, strided_view<T, Rank> output, strided_view<I, Rank> indices) {
+    detail::check_forward_types<1, Input, T, Rank>();
+    detail::check_index_type<I>();
+    detail::max_pool<1, T, I>("adaptive_max_pool1d", strided_view<const T, Rank>(input), output, &indices);
+}
+
+/// adaptive_max_pool2d with indices (ih * W + iw, as PyTorch returns them).
+template <class Input, class T, class I, std::size_t Rank>
+void adaptive_max_pool2d(strided_view<Input, Rank> input, strided_view<T, Rank> output, strided_view<I, Rank> indices) {
+    detail::check_forward_types<2, Input, T, Rank>();
+    detail::check_index_type<I>();
+    detail::max_pool<2, T, I>("adaptive_max_pool2d", strided_view<const T, Rank>(input), output, &indices);
+}
+
+/// adaptive_max_pool3d with indices (id * H * W + ih * W + iw).
+template <class Input, class T, class I, std::size_t Rank>
+void adaptive_max_pool3d(strided_view<Input, Rank> input, strided_view<T, Rank> output, strided_view<I, Rank> indices) {
+    detail::check_forward_types<3, Input, T, Rank>();
+    detail::check_index_type<I>();
+    detail::max_pool<3, T, I>("adaptive_max_pool3d", strided_view<const T, Rank>(input), output, &indices);
+}
+
+}  // namespace apool
