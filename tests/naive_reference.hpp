@@ -1,0 +1,239 @@
+// A naive reference for adaptive pooling, written straight from the
+// definitions and sharing no code with apool except the strided_view type.
+//
+// Every function takes apool::strided_view arguments with any strides
+// (negative and zero included, as long as each written element is distinct)
+// and a rank `Rank` whose last `Spatial` dims (1, 2 or 3) are spatial; the
+// leading dims index independent planes. The loops are plain and slow on
+// purpose: this is the thing the fast kernels are checked against.
+//
+//  - window of output o: [floor(o * In / Out), ceil((o + 1) * In / Out));
+//  - average: the window's sum, accumulated in double, divided by the count
+//    in double, then rounded once to T;
+//  - maximum: scan the window in row-major order from value -inf and the
+//    window's first flat index, replacing when `value > best || isnan(value)`
+//    (PyTorch's rule: ties keep the first element, NaN propagates and the last
+//    NaN wins, an all -inf window gives -inf at its first element);
+//  - indices are flat positions in the logical spatial plane
+//    (iw; ih * W + iw; id * H * W + ih * W + iw), whatever the input strides;
+//  - backward: grad_input[i] is the sum over the windows that contain i of
+//    grad_output / window_count (average, summed in double and rounded once),
+//    or the sum of grad_output over the outputs whose index is i (maximum,
+//    summed in T in row-major output order, which is PyTorch's order).
+//    With `accumulate`, the freshly computed gradient is added to what
+//    grad_input held, as autograd does: old + fresh.
+#pragma once
+
+#include <apool/strided_view.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <type_traits>
+#include <vector>
+
+namespace apool_test {
+namespace naive {
+
+/// floor(o * in / out) for non-negative operands.
+inline std::ptrdiff_t window_first(std::ptrdiff_t o, std::ptrdiff_t in, std::ptrdiff_t out) { return (o * in) / out; }
+
+/// ceil((o + 1) * in / out): the floor, plus one when the division is inexact.
+inline std::ptrdiff_t window_past_last(std::ptrdiff_t o, std::ptrdiff_t in, std::ptrdiff_t out) {
+    const std::ptrdiff_t numerator = (o + 1) * in;
+    return numerator / out + (numerator % out != 0 ? 1 : 0);
+}
+
+/// Calls f(index) for every multi-index below `extents`, last dim fastest.
+/// Calls f once with an empty index when N == 0; never when an extent is 0.
+template <std::size_t N, class F>
+void for_each_multi_index(const std::array<std::ptrdiff_t, N>& extents, F&& f) {
+    for (std::ptrdiff_t extent : extents) {
+        if (extent <= 0) return;
+    }
+    std::array<std::ptrdiff_t, N> index{};
+    for (;;) {
+        f(static_cast<const std::array<std::ptrdiff_t, N>&>(index));
+        std::size_t dim = N;
+        for (;;) {
+            if (dim == 0) return;
+            --dim;
+            if (++index[dim] < extents[dim]) break;
+            index[dim] = 0;
+        }
+    }
+}
+
+/// The pieces of a pooling problem that every reference function needs.
+template <std::size_t Spatial, std::size_t Rank>
+struct plane_split {
+    static_assert(Spatial >= 1 && Spatial <= 3, "the reference covers 1, 2 and 3 spatial dims");
+    static_assert(Rank >= Spatial, "a view needs at least Spatial dims");
+    static constexpr std::size_t leading = Rank - Spatial;
+
+    template <class V>
+    static std::array<std::ptrdiff_t, leading> leading_extents(const V& view) {
+        std::array<std::ptrdiff_t, leading> extents{};
+        for (std::size_t d = 0; d < leading; ++d) extents[d] = view.extent(d);
+        return extents;
+    }
+    template <class V>
+    static std::array<std::ptrdiff_t, Spatial> spatial_extents(const V& view) {
+        std::array<std::ptrdiff_t, Spatial> extents{};
+        for (std::size_t d = 0; d < Spatial; ++d) extents[d] = view.extent(leading + d);
+        return extents;
+    }
+    /// Element offset of (plane, position) in a view.
+    template <class V>
+    static std::ptrdiff_t offset(const V& view, const std::array<std::ptrdiff_t, leading>& plane,
+                                 const std::array<std::ptrdiff_t, Spatial>& position) {
+        std::ptrdiff_t at = 0;
+        for (std::size_t d = 0; d < leading; ++d) at += plane[d] * view.stride(d);
+        for (std::size_t d = 0; d < Spatial; ++d) at += position[d] * view.stride(leading + d);
+        return at;
+    }
+    /// Row-major flat position in a spatial plane of the given extents.
+    static std::ptrdiff_t flat(const std::array<std::ptrdiff_t, Spatial>& position, const std::array<std::ptrdiff_t, Spatial>& extents) {
+        std::ptrdiff_t result = 0;
+        for (std::size_t d = 0; d < Spatial; ++d) result = result * extents[d] + position[d];
+        return result;
+    }
+};
+
+/// The window of output position `out_position`: first corner and extents.
+template <std::size_t Spatial>
+struct window_box {
+    std::array<std::ptrdiff_t, Spatial> first{};
+    std::array<std::ptrdiff_t, Spatial> size{};
+    std::ptrdiff_t count() const {
+        std::ptrdiff_t result = 1;
+        for (std::ptrdiff_t s : size) result *= s;
+        return result;
+    }
+};
+
+template <std::size_t Spatial>
+window_box<Spatial> window_of(const std::array<std::ptrdiff_t, Spatial>& out_position, const std::array<std::ptrdiff_t, Spatial>& in_extents,
+                              const std::array<std::ptrdiff_t, Spatial>& out_extents) {
+    window_box<Spatial> box;
+    for (std::size_t d = 0; d < Spatial; ++d) {
+        box.first[d] = window_first(out_position[d], in_extents[d], out_extents[d]);
+        box.size[d] = window_past_last(out_position[d], in_extents[d], out_extents[d]) - box.first[d];
+    }
+    return box;
+}
+
+/// Calls f(input position) for each element of the window, in row-major order.
+template <std::size_t Spatial, class F>
+void for_each_in_window(const window_box<Spatial>& box, F&& f) {
+    for_each_multi_index(box.size, [&](const std::array<std::ptrdiff_t, Spatial>& step) {
+        std::array<std::ptrdiff_t, Spatial> position{};
+        for (std::size_t d = 0; d < Spatial; ++d) position[d] = box.first[d] + step[d];
+        f(position);
+    });
+}
+
+/// Adaptive average pooling over the last Spatial dims.
+template <std::size_t Spatial, class In, class T, std::size_t Rank>
+void adaptive_avg_pool(const apool::strided_view<In, Rank>& input, const apool::strided_view<T, Rank>& output) {
+    static_assert(std::is_same<std::remove_const_t<In>, T>::value, "input and output element types must match");
+    using split = plane_split<Spatial, Rank>;
+    const auto in_extents = split::spatial_extents(input);
+    const auto out_extents = split::spatial_extents(output);
+    for_each_multi_index(split::leading_extents(output), [&](const std::array<std::ptrdiff_t, split::leading>& plane) {
+        for_each_multi_index(out_extents, [&](const std::array<std::ptrdiff_t, Spatial>& out_position) {
+            const auto box = window_of(out_position, in_extents, out_extents);
+            double sum = 0.0;
+            for_each_in_window(box, [&](const std::array<std::ptrdiff_t, Spatial>& position) {
+                sum += static_cast<double>(input.data()[split::offset(input, plane, position)]);
+            });
+            output.data()[split::offset(output, plane, out_position)] = static_cast<T>(sum / static_cast<double>(box.count()));
+        });
+    });
+}
+
+/// Adaptive max pooling over the last Spatial dims, with flat indices.
+template <std::size_t Spatial, class In, class T, class I, std::size_t Rank>
+void adaptive_max_pool(const apool::strided_view<In, Rank>& input, const apool::strided_view<T, Rank>& output,
+                       const apool::strided_view<I, Rank>& indices) {
+    static_assert(std::is_same<std::remove_const_t<In>, T>::value, "input and output element types must match");
+    using split = plane_split<Spatial, Rank>;
+    const auto in_extents = split::spatial_extents(input);
+    const auto out_extents = split::spatial_extents(output);
+    for_each_multi_index(split::leading_extents(output), [&](const std::array<std::ptrdiff_t, split::leading>& plane) {
+        for_each_multi_index(out_extents, [&](const std::array<std::ptrdiff_t, Spatial>& out_position) {
+            const auto box = window_of(out_position, in_extents, out_extents);
+            T best = -std::numeric_limits<T>::infinity();
+            std::ptrdiff_t best_index = split::flat(box.first, in_extents);
+            for_each_in_window(box, [&](const std::array<std::ptrdiff_t, Spatial>& position) {
+                const T value = input.data()[split::offset(input, plane, position)];
+                if (value > best || std::isnan(value)) {
+                    best = value;
+                    best_index = split::flat(position, in_extents);
+                }
+            });
+            output.data()[split::offset(output, plane, out_position)] = best;
+            indices.data()[split::offset(indices, plane, out_position)] = static_cast<I>(best_index);
+        });
+    });
+}
+
+/// Gradient of adaptive average pooling: grad_input from grad_output.
+template <std::size_t Spatial, class GradOut, class T, std::size_t Rank>
+void adaptive_avg_pool_backward(const apool::strided_view<GradOut, Rank>& grad_output, const apool::strided_view<T, Rank>& grad_input,
+                                bool accumulate = false) {
+    static_assert(std::is_same<std::remove_const_t<GradOut>, T>::value, "gradient element types must match");
+    using split = plane_split<Spatial, Rank>;
+    const auto in_extents = split::spatial_extents(grad_input);
+    const auto out_extents = split::spatial_extents(grad_output);
+    std::ptrdiff_t plane_size = 1;
+    for (std::ptrdiff_t e : in_extents) plane_size *= e;
+    std::vector<double> sums(static_cast<std::size_t>(plane_size));
+    for_each_multi_index(split::leading_extents(grad_input), [&](const std::array<std::ptrdiff_t, split::leading>& plane) {
+        std::fill(sums.begin(), sums.end(), 0.0);
+        for_each_multi_index(out_extents, [&](const std::array<std::ptrdiff_t, Spatial>& out_position) {
+            const auto box = window_of(out_position, in_extents, out_extents);
+            const double share = static_cast<double>(grad_output.data()[split::offset(grad_output, plane, out_position)]) /
+                                 static_cast<double>(box.count());
+            for_each_in_window(box, [&](const std::array<std::ptrdiff_t, Spatial>& position) {
+                sums[static_cast<std::size_t>(split::flat(position, in_extents))] += share;
+            });
+        });
+        for_each_multi_index(in_extents, [&](const std::array<std::ptrdiff_t, Spatial>& position) {
+            T& target = grad_input.data()[split::offset(grad_input, plane, position)];
+            const T fresh = static_cast<T>(sums[static_cast<std::size_t>(split::flat(position, in_extents))]);
+            target = accumulate ? static_cast<T>(target + fresh) : fresh;
+        });
+    });
+}
+
+/// Gradient of adaptive max pooling: each grad_output element goes to the
+/// input position its index names.
+template <std::size_t Spatial, class GradOut, class I, class T, std::size_t Rank>
+void adaptive_max_pool_backward(const apool::strided_view<GradOut, Rank>& grad_output, const apool::strided_view<I, Rank>& indices,
+                                const apool::strided_view<T, Rank>& grad_input, bool accumulate = false) {
+    static_assert(std::is_same<std::remove_const_t<GradOut>, T>::value, "gradient element types must match");
+    using split = plane_split<Spatial, Rank>;
+    const auto in_extents = split::spatial_extents(grad_input);
+    const auto out_extents = split::spatial_extents(grad_output);
+    std::ptrdiff_t plane_size = 1;
+    for (std::ptrdiff_t e : in_extents) plane_size *= e;
+    std::vector<T> sums(static_cast<std::size_t>(plane_size));
+    for_each_multi_index(split::leading_extents(grad_input), [&](const std::array<std::ptrdiff_t, split::leading>& plane) {
+        std::fill(sums.begin(), sums.end(), T(0));
+        for_each_multi_index(out_extents, [&](const std::array<std::ptrdiff_t, Spatial>& out_position) {
+            const auto flat_index = static_cast<std::ptrdiff_t>(indices.data()[split::offset(indices, plane, out_position)]);
+            sums[static_cast<std::size_t>(flat_index)] += grad_output.data()[split::offset(grad_output, plane, out_position)];
+        });
+        for_each_multi_index(in_extents, [&](const std::array<std::ptrdiff_t, Spatial>& position) {
+            T& target = grad_input.data()[split::offset(grad_input, plane, position)];
+            const T fresh = sums[static_cast<std::size_t>(split::flat(position, in_extents))];
+            target = accumulate ? static_cast<T>(target + fresh) : fresh;
+        });
+    });
+}
+
+}  // namespace naive
+}  // namespace apool_test
