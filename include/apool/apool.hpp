@@ -4,6 +4,7 @@
 
 #include "config.hpp"
 #include "errors.hpp"
+#include "backward.hpp"
 #include "forward.hpp"
 #include "strided_view.hpp"
 #include "window.hpp"

@@ -31,12 +31,6 @@ constexpr void check_forward_types() noexcept {
                   "(for example adaptive_avg_pool2d needs Rank >= 2)");
 }
 
-template <class I>
-constexpr void check_index_type() noexcept {
-    static_assert(std::is_same<I, std::int64_t>::value || std::is_same<I, std::int32_t>::value,
-                  "apool pooling: indices must be std::int64_t (as PyTorch) or std::int32_t");
-}
-
 /// Checks a forward call. Returns false (after reporting) when an argument is bad.
 template <std::size_t Spatial, class T, class I, std::size_t Rank>
 bool check_forward(const char* function, const strided_view<const T, Rank>& input, const strided_view<T, Rank>& output,

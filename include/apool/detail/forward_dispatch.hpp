@@ -14,26 +14,42 @@
 namespace apool {
 namespace detail {
 
-template <std::size_t Spatial, class T, class I, std::size_t Rank>
-struct forward_problem {
+/// The layouts of one pooling problem: "in" is the pooling input side (input,
+/// or grad_input), "out" the output side (output, or grad_output), "index" the
+/// indices (or any strides when there are none).
+template <std::size_t Spatial, std::size_t Rank>
+struct problem_layout {
     static constexpr std::size_t leading = Rank - Spatial;
-    const T* input;
-    T* output;
-    I* index;  // null when no indices are written
     spatial_layout<Spatial> spatial;
     leading_layout<leading> planes;
+
+    /// The first leading dim whose "in" stride is 1 (the channel dim of
+    /// channels-last memory), or `leading` when there is none.
+    std::size_t contiguous_leading_dim() const noexcept {
+        for (std::size_t d = 0; d < leading; ++d) {
+            if (planes.in_stride[d] == 1 && planes.extent[d] > 1) return d;
+        }
+        return leading;
+    }
+
+    /// Whether the rows kernel suits: the innermost spatial dim is contiguous,
+    /// and either long enough for vectors or there is no channel dim to use instead.
+    bool rows_suit(std::ptrdiff_t vector_lanes) const noexcept {
+        return spatial.in_stride[Spatial - 1] == 1 &&
+               (spatial.in_extent[Spatial - 1] >= vector_lanes || contiguous_leading_dim() == leading);
+    }
 };
 
-template <std::size_t Spatial, class T, class I, std::size_t Rank>
-forward_problem<Spatial, T, I, Rank> describe_forward(const strided_view<const T, Rank>& input, const strided_view<T, Rank>& output,
-                                                      I* index, const std::array<std::ptrdiff_t, Rank>& index_strides) noexcept {
+template <std::size_t Spatial, class In, class Out, std::size_t Rank>
+problem_layout<Spatial, Rank> describe_problem(const strided_view<In, Rank>& in, const strided_view<Out, Rank>& out,
+                                               const std::array<std::ptrdiff_t, Rank>& index_strides) noexcept {
     constexpr std::size_t leading = Rank - Spatial;
-    forward_problem<Spatial, T, I, Rank> problem{input.data(), output.data(), index, {}, {}};
+    problem_layout<Spatial, Rank> problem{};
     for (std::size_t d = 0; d < Spatial; ++d) {
-        problem.spatial.in_extent[d] = input.extent(leading + d);
-        problem.spatial.out_extent[d] = output.extent(leading + d);
-        problem.spatial.in_stride[d] = input.stride(leading + d);
-        problem.spatial.out_stride[d] = output.stride(leading + d);
+        problem.spatial.in_extent[d] = in.extent(leading + d);
+        problem.spatial.out_extent[d] = out.extent(leading + d);
+        problem.spatial.in_stride[d] = in.stride(leading + d);
+        problem.spatial.out_stride[d] = out.stride(leading + d);
         problem.spatial.index_stride[d] = index_strides[leading + d];
     }
     std::ptrdiff_t flat = 1;
@@ -42,9 +58,9 @@ forward_problem<Spatial, T, I, Rank> describe_forward(const strided_view<const T
         flat *= problem.spatial.in_extent[d];
     }
     for (std::size_t d = 0; d < leading; ++d) {
-        problem.planes.extent[d] = input.extent(d);
-        problem.planes.in_stride[d] = input.stride(d);
-        problem.planes.out_stride[d] = output.stride(d);
+        problem.planes.extent[d] = in.extent(d);
+        problem.planes.in_stride[d] = in.stride(d);
+        problem.planes.out_stride[d] = out.stride(d);
         problem.planes.index_stride[d] = index_strides[d];
     }
     return problem;
@@ -55,25 +71,19 @@ template <class Reduction, std::size_t Spatial, class T, class I, std::size_t Ra
 void run_forward(const strided_view<const T, Rank>& input, const strided_view<T, Rank>& output, I* index,
                  const std::array<std::ptrdiff_t, Rank>& index_strides) noexcept {
     if (output.size() == 0) return;
-    const auto problem = describe_forward<Spatial>(input, output, index, index_strides);
+    const auto problem = describe_problem<Spatial>(input, output, index_strides);
     constexpr std::size_t leading = Rank - Spatial;
     const auto& spatial = problem.spatial;
+    const T* const in = input.data();
+    T* const out = output.data();
 
     // Vector lanes carry flat indices in simd::index_bits_t<T>; larger planes
     // take the generic kernel, whose indices are std::ptrdiff_t.
     const bool vector_indices_fit =
         !Reduction::tracks_index ||
         spatial.plane_size() - 1 <= static_cast<std::ptrdiff_t>(std::numeric_limits<simd::index_bits_t<T>>::max());
-
-    std::size_t channel_dim = leading;
-    for (std::size_t d = 0; d < leading; ++d) {
-        if (problem.planes.in_stride[d] == 1 && problem.planes.extent[d] > 1) {
-            channel_dim = d;
-            break;
-        }
-    }
-    const bool rows_contiguous = spatial.in_stride[Spatial - 1] == 1;
-    const bool use_rows = rows_contiguous && (spatial.in_extent[Spatial - 1] >= simd::lanes<T> || channel_dim == leading);
+    const std::size_t channel_dim = problem.contiguous_leading_dim();
+    const bool use_rows = problem.rows_suit(simd::lanes<T>);
 
     if (vector_indices_fit && use_rows) {
         bool plane_is_one_span = true;
@@ -81,19 +91,19 @@ void run_forward(const strided_view<const T, Rank>& input, const strided_view<T,
             plane_is_one_span = plane_is_one_span && spatial.out_extent[d] == 1 && spatial.in_stride[d] == spatial.flat_stride[d];
         }
         for_each_plane(problem.planes, leading, [&](const plane_offsets& at) {
-            rows_plane<Reduction>(problem.input + at.in, problem.output + at.out, index != nullptr ? index + at.index : nullptr,
+            rows_plane<Reduction>(in + at.in, out + at.out, index != nullptr ? index + at.index : nullptr,
                                   spatial, plane_is_one_span);
         });
     } else if (vector_indices_fit && channel_dim < leading) {
         const std::ptrdiff_t channels = problem.planes.extent[channel_dim];
         for_each_plane(problem.planes, channel_dim, [&](const plane_offsets& at) {
-            channels_last_plane<Reduction>(problem.input + at.in, problem.output + at.out,
+            channels_last_plane<Reduction>(in + at.in, out + at.out,
                                            index != nullptr ? index + at.index : nullptr, spatial, channels,
                                            problem.planes.out_stride[channel_dim], problem.planes.index_stride[channel_dim]);
         });
     } else {
         for_each_plane(problem.planes, leading, [&](const plane_offsets& at) {
-            generic_plane<Reduction>(problem.input + at.in, problem.output + at.out, index != nullptr ? index + at.index : nullptr,
+            generic_plane<Reduction>(in + at.in, out + at.out, index != nullptr ? index + at.index : nullptr,
                                      spatial);
         });
     }

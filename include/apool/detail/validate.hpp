@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <type_traits>
 
 #include "../errors.hpp"
 #include "../strided_view.hpp"
@@ -27,6 +28,13 @@ std::string describe_extents(const std::array<std::ptrdiff_t, Rank>& extents) {
         text += std::to_string(extents[dim]);
     }
     return text + "]";
+}
+
+/// Index element types the pooling functions accept.
+template <class I>
+constexpr void check_index_type() noexcept {
+    static_assert(std::is_same<I, std::int64_t>::value || std::is_same<I, std::int32_t>::value,
+                  "apool pooling: indices must be std::int64_t (as PyTorch) or std::int32_t");
 }
 
 /// Products and sums of extents and strides, with overflow reported instead of wrapped.
@@ -230,6 +238,32 @@ public:
             fail("indices of a " + std::to_string(sizeof(I) * 8) + "-bit type cannot hold the flat positions of a " +
                  std::to_string(plane) + "-element spatial plane (extents " + describe_extents(spatial_view.extents()) +
                  "); use std::int64_t indices");
+        }
+    }
+
+    /// Every index must name a position inside a plane of `plane_size`
+    /// elements; reads every index once, before anything is written.
+    template <class I, std::size_t Rank>
+    void indices_in_plane(const strided_view<const I, Rank>& indices, std::ptrdiff_t plane_size) {
+        if (failed_ || indices.size() == 0) return;
+        std::array<std::ptrdiff_t, Rank> position{};
+        std::ptrdiff_t offset = 0;
+        for (std::ptrdiff_t visited = 0, total = indices.size(); visited < total; ++visited) {
+            const I value = indices.data()[offset];
+            if (value < 0 || static_cast<std::ptrdiff_t>(value) >= plane_size) {
+                fail("indices" + describe_extents(position) + " is " + std::to_string(value) +
+                     ", outside the input plane of " + std::to_string(plane_size) + " elements (indices extents " +
+                     describe_extents(indices.extents()) + ")");
+                return;
+            }
+            for (std::size_t dim = Rank; dim-- > 0;) {
+                if (++position[dim] < indices.extent(dim)) {
+                    offset += indices.stride(dim);
+                    break;
+                }
+                position[dim] = 0;
+                offset -= indices.stride(dim) * (indices.extent(dim) - 1);
+            }
         }
     }
 

@@ -1,0 +1,195 @@
+// apool: gradients of adaptive average and max pooling over 1, 2 and 3 spatial dims.
+//
+// grad_input has the pooling input's extents, grad_output (and indices) the
+// pooling output's. Views, layouts, element and index types and the rule for
+// leading dims are those of the forward functions.
+//
+// Every grad_input element receives its contributions in row-major order of
+// the outputs, so the result has the same bits for every layout. With
+// gradient_update::overwrite (the default) grad_input is zeroed first; the avg
+// gradient then equals PyTorch's contiguous kernel bit for bit. With
+// gradient_update::accumulate the contributions are added onto grad_input's
+// current values one by one, with no temporary: where an input element gets
+// more than one contribution (overlapping windows, or several maxima at one
+// position) the sum may round differently from PyTorch's `grad += new_grad`,
+// which adds the finished gradient once.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include "detail/backward_kernels.hpp"
+#include "detail/forward_dispatch.hpp"
+#include "detail/validate.hpp"
+#include "strided_view.hpp"
+
+namespace apool {
+
+/// What a backward call does with grad_input's current contents.
+enum class gradient_update {
+    overwrite,   ///< grad_input = gradient
+    accumulate,  ///< grad_input += gradient (training-loop accumulation)
+};
+
+namespace detail {
+
+template <std::size_t Spatial, class GradOutput, class T, std::size_t Rank>
+constexpr void check_backward_types() noexcept {
+    static_assert(std::is_same<std::remove_const_t<GradOutput>, T>::value,
+                  "apool pooling backward: grad_output and grad_input must have the same element type (grad_output may be const)");
+    static_assert(std::is_same<T, float>::value || std::is_same<T, double>::value,
+                  "apool pooling backward: the element type must be float or double");
+    static_assert(Rank >= Spatial,
+                  "apool pooling backward: the views need at least as many dims as the pooling has spatial dims "
+                  "(for example adaptive_avg_pool2d_backward needs Rank >= 2)");
+}
+
+/// Checks a backward call. Returns false (after reporting) when an argument is bad.
+template <std::size_t Spatial, class T, class I, std::size_t Rank>
+bool check_backward(const char* function, const strided_view<const T, Rank>& grad_output, const strided_view<T, Rank>& grad_input,
+                    const strided_view<const I, Rank>* indices) {
+    argument_checker check(function);
+    const auto grad_output_measure = check.view("grad_output", grad_output, Spatial, false, false);
+    const auto grad_input_measure = check.view("grad_input", grad_input, Spatial, true, true);
+    check.same_leading_extents("grad_input", grad_input, "grad_output", grad_output, Spatial);
+    check.window_rule_fits(grad_input, grad_output, Spatial);
+    check.disjoint("grad_input", bytes_of(grad_input, grad_input_measure), "grad_output", bytes_of(grad_output, grad_output_measure));
+    if (indices != nullptr) {
+        const auto indices_measure = check.view("indices", *indices, Spatial, false, false);
+        check.same_extents("grad_output", grad_output, "indices", *indices);
+        check.disjoint("grad_input", bytes_of(grad_input, grad_input_measure), "indices", bytes_of(*indices, indices_measure));
+        std::ptrdiff_t plane = 1;
+        for (std::size_t d = Rank - Spatial; d < Rank; ++d) plane *= grad_input.extent(d);
+        check.indices_in_plane(*indices, plane);
+    }
+    return !check.failed();
+}
+
+template <std::size_t Spatial, class T, std::size_t Rank>
+void avg_pool_backward(const char* function, const strided_view<const T, Rank>& grad_output, const strided_view<T, Rank>& grad_input,
+                       gradient_update update) {
+    if (!check_backward<Spatial, T, std::int64_t>(function, grad_output, grad_input,
+                                                   static_cast<const strided_view<const std::int64_t, Rank>*>(nullptr))) return;
+    if (update == gradient_update::overwrite) zero_view(grad_input);
+    if (grad_output.size() == 0) return;
+    const auto problem = describe_problem<Spatial>(grad_input, grad_output, grad_output.strides());
+    constexpr std::size_t leading = Rank - Spatial;
+    const auto& spatial = problem.spatial;
+    const std::size_t channel_dim = problem.contiguous_leading_dim();
+    T* const gradient = grad_input.data();
+    const T* const grads = grad_output.data();
+    if (problem.rows_suit(simd::lanes<T>)) {
+        for_each_plane(problem.planes, leading, [&](const plane_offsets& at) {
+            average_backward_rows_plane(grads + at.out, gradient + at.in, spatial);
+        });
+    } else if (channel_dim < leading) {
+        const std::ptrdiff_t channels = problem.planes.extent[channel_dim];
+        const std::ptrdiff_t grad_output_channel_stride = problem.planes.out_stride[channel_dim];
+        for_each_plane(problem.planes, channel_dim, [&](const plane_offsets& at) {
+            average_backward_channels_last_plane(grads + at.out, gradient + at.in, spatial, channels, grad_output_channel_stride);
+        });
+    } else {
+        for_each_plane(problem.planes, leading, [&](const plane_offsets& at) {
+            average_backward_generic_plane(grads + at.out, gradient + at.in, spatial);
+        });
+    }
+}
+
+template <std::size_t Spatial, class T, class I, std::size_t Rank>
+void max_pool_backward(const char* function, const strided_view<const T, Rank>& grad_output, const strided_view<const I, Rank>& indices,
+                       const strided_view<T, Rank>& grad_input, gradient_update update) {
+    if (!check_backward<Spatial, T, I>(function, grad_output, grad_input, &indices)) return;
+    if (update == gradient_update::overwrite) zero_view(grad_input);
+    if (grad_output.size() == 0) return;
+    const auto problem = describe_problem<Spatial>(grad_input, grad_output, indices.strides());
+    constexpr std::size_t leading = Rank - Spatial;
+    const auto& spatial = problem.spatial;
+    bool plane_is_dense = true;
+    for (std::size_t d = 0; d < Spatial; ++d) plane_is_dense = plane_is_dense && spatial.in_stride[d] == spatial.flat_stride[d];
+    for_each_plane(problem.planes, leading, [&](const plane_offsets& at) {
+        maximum_backward_plane(grad_output.data() + at.out, indices.data() + at.index, grad_input.data() + at.in, spatial, plane_is_dense);
+    });
+}
+
+}  // namespace detail
+
+/// Gradient of adaptive average pooling over the last `Spatial` dims
+/// (rank-generic form of adaptive_avg_pool{1,2,3}d_backward).
+template <std::size_t Spatial, class GradOutput, class T, std::size_t Rank>
+void adaptive_avg_pool_backward(strided_view<GradOutput, Rank> grad_output, strided_view<T, Rank> grad_input,
+                                gradient_update update = gradient_update::overwrite) {
+    detail::check_backward_types<Spatial, GradOutput, T, Rank>();
+    detail::avg_pool_backward<Spatial, T>("adaptive_avg_pool_backward", strided_view<const T, Rank>(grad_output), grad_input, update);
+}
+
+/// Gradient of adaptive max pooling over the last `Spatial` dims, from the
+/// indices the forward pass returned.
+template <std::size_t Spatial, class GradOutput, class Index, class T, std::size_t Rank>
+void adaptive_max_pool_backward(strided_view<GradOutput, Rank> grad_output, strided_view<Index, Rank> indices,
+                                strided_view<T, Rank> grad_input, gradient_update update = gradient_update::overwrite) {
+    detail::check_backward_types<Spatial, GradOutput, T, Rank>();
+    using I = std::remove_const_t<Index>;
+    detail::check_index_type<I>();
+    detail::max_pool_backward<Spatial, T, I>("adaptive_max_pool_backward", strided_view<const T, Rank>(grad_output),
+                                             strided_view<const I, Rank>(indices), grad_input, update);
+}
+
+/// Gradient of adaptive_avg_pool1d.
+template <class GradOutput, class T, std::size_t Rank>
+void adaptive_avg_pool1d_backward(strided_view<GradOutput, Rank> grad_output, strided_view<T, Rank> grad_input,
+                                  gradient_update update = gradient_update::overwrite) {
+    detail::check_backward_types<1, GradOutput, T, Rank>();
+    detail::avg_pool_backward<1, T>("adaptive_avg_pool1d_backward", strided_view<const T, Rank>(grad_output), grad_input, update);
+}
+
+/// Gradient of adaptive_avg_pool2d.
+template <class GradOutput, class T, std::size_t Rank>
+void adaptive_avg_pool2d_backward(strided_view<GradOutput, Rank> grad_output, strided_view<T, Rank> grad_input,
+                                  gradient_update update = gradient_update::overwrite) {
+    detail::check_backward_types<2, GradOutput, T, Rank>();
+    detail::avg_pool_backward<2, T>("adaptive_avg_pool2d_backward", strided_view<const T, Rank>(grad_output), grad_input, update);
+}
+
+/// Gradient of adaptive_avg_pool3d.
+template <class GradOutput, class T, std::size_t Rank>
+void adaptive_avg_pool3d_backward(strided_view<GradOutput, Rank> grad_output, strided_view<T, Rank> grad_input,
+                                  gradient_update update = gradient_update::overwrite) {
+    detail::check_backward_types<3, GradOutput, T, Rank>();
+    detail::avg_pool_backward<3, T>("adaptive_avg_pool3d_backward", strided_view<const T, Rank>(grad_output), grad_input, update);
+}
+
+/// Gradient of adaptive_max_pool1d.
+template <class GradOutput, class Index, class T, std::size_t Rank>
+void adaptive_max_pool1d_backward(strided_view<GradOutput, Rank> grad_output, strided_view<Index, Rank> indices,
+                                  strided_view<T, Rank> grad_input, gradient_update update = gradient_update::overwrite) {
+    detail::check_backward_types<1, GradOutput, T, Rank>();
+    using I = std::remove_const_t<Index>;
+    detail::check_index_type<I>();
+    detail::max_pool_backward<1, T, I>("adaptive_max_pool1d_backward", strided_view<const T, Rank>(grad_output),
+                                       strided_view<const I, Rank>(indices), grad_input, update);
+}
+
+/// Gradient of adaptive_max_pool2d.
+template <class GradOutput, class Index, class T, std::size_t Rank>
+void adaptive_max_pool2d_backward(strided_view<GradOutput, Rank> grad_output, strided_view<Index, Rank> indices,
+                                  strided_view<T, Rank> grad_input, gradient_update update = gradient_update::overwrite) {
+    detail::check_backward_types<2, GradOutput, T, Rank>();
+    using I = std::remove_const_t<Index>;
+    detail::check_index_type<I>();
+    detail::max_pool_backward<2, T, I>("adaptive_max_pool2d_backward", strided_view<const T, Rank>(grad_output),
+                                       strided_view<const I, Rank>(indices), grad_input, update);
+}
+
+/// Gradient of adaptive_max_pool3d.
+template <class GradOutput, class Index, class T, std::size_t Rank>
+void adaptive_max_pool3d_backward(strided_view<GradOutput, Rank> grad_output, strided_view<Index, Rank> indices,
+                                  strided_view<T, Rank> grad_input, gradient_update update = gradient_update::overwrite) {
+    detail::check_backward_types<3, GradOutput, T, Rank>();
+    using I = std::remove_const_t<Index>;
+    detail::check_index_type<I>();
+    detail::max_pool_backward<3, T, I>("adaptive_max_pool3d_backward", strided_view<const T, Rank>(grad_output),
+                                       strided_view<const I, Rank>(indices), grad_input, update);
+}
+
+}  // namespace apool
