@@ -1,0 +1,429 @@
+// apool benchmarks: the suite of project issue #4 (float32, one thread).
+//
+// One benchmark per case, memory layout and pass, named case/layout/pass. Each
+// iteration times, in rotating order and on the same buffers, apool's call,
+// the floor (the read-once floor forward: a vectorized sum over the input;
+// the write-once floor backward: vectorized stores over grad_input) and, when
+// built with PyTorch, PyTorch's kernel. The benchmark's time is apool's; the
+// others come back as counters, with the ratios taken from the same
+// iterations, so a slow patch on a shared machine shifts all three together.
+//
+// Counters: floor_ms, vs_floor (apool / floor), torch_ms, torch_speedup
+// (PyTorch / apool), bytes_per_second (bytes of the input-sized tensor).
+// bench/README.md has the commands; bench/report.py makes the table and plot.
+#include <benchmark/benchmark.h>
+
+#include <apool/apool.hpp>
+#include <xsimd/xsimd.hpp>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <new>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "bench_problem.hpp"
+#if APOOL_BENCH_WITH_TORCH
+#include "torch_pooling.hpp"
+#endif
+
+namespace apool_bench {
+namespace {
+
+struct suite_case {
+    const char* name;
+    pooling op;
+    std::vector<std::int64_t> input_extents;   // N, C, spatial...
+    std::vector<std::int64_t> output_spatial;  // the pooled spatial extents
+};
+
+// The table of the issue; max pooling always returns int64 indices.
+const std::vector<suite_case>& suite() {
+    static const std::vector<suite_case> cases = {
+        {"resnet_head_gap", pooling::average, {32, 2048, 7, 7}, {1, 1}},
+        {"pspnet_ppm_6", pooling::average, {8, 2048, 64, 64}, {6, 6}},
+        {"pspnet_ppm_3", pooling::average, {8, 2048, 64, 64}, {3, 3}},
+        {"vgg_14_to_7", pooling::average, {32, 512, 14, 14}, {7, 7}},
+        {"vgg_13_to_7", pooling::average, {32, 512, 13, 13}, {7, 7}},
+        {"image_to_224", pooling::average, {1, 3, 1080, 1920}, {224, 224}},
+        {"spp_13_to_4", pooling::maximum, {32, 256, 13, 13}, {4, 4}},
+        {"spp_13_to_1", pooling::maximum, {32, 256, 13, 13}, {1, 1}},
+        {"max_56_to_7", pooling::maximum, {16, 256, 56, 56}, {7, 7}},
+        {"seq_1d", pooling::average, {64, 256, 1000}, {10}},
+        {"seq_1d_max", pooling::maximum, {64, 256, 1000}, {10}},
+        {"video_3d", pooling::average, {4, 64, 16, 56, 56}, {4, 7, 7}},
+        {"video_3d_max", pooling::maximum, {4, 64, 16, 56, 56}, {4, 7, 7}},
+    };
+    return cases;
+}
+
+enum class memory_layout { contiguous, channels_last };
+enum class pass { forward, backward };
+
+std::int64_t product(const std::vector<std::int64_t>& extents) {
+    std::int64_t count = 1;
+    for (std::int64_t e : extents) count *= e;
+    return count;
+}
+
+std::vector<std::int64_t> output_extents_of(const suite_case& c) {
+    std::vector<std::int64_t> extents{c.input_extents[0], c.input_extents[1]};
+    extents.insert(extents.end(), c.output_spatial.begin(), c.output_spatial.end());
+    return extents;
+}
+
+/// Dense strides for N, C, spatial... extents: row-major, or with the channel
+/// dim innermost (PyTorch's channels_last and channels_last_3d).
+std::vector<std::int64_t> strides_of(const std::vector<std::int64_t>& extents, memory_layout layout) {
+    std::vector<std::int64_t> strides(extents.size());
+    std::int64_t step = 1;
+    if (layout == memory_layout::channels_last) {
+        strides[1] = 1;
+        step = extents[1];
+        for (std::size_t d = extents.size(); d-- > 2;) {
+            strides[d] = step;
+            step *= extents[d];
+        }
+        strides[0] = step;
+        return strides;
+    }
+    for (std::size_t d = extents.size(); d-- > 0;) {
+        strides[d] = step;
+        step *= extents[d];
+    }
+    return strides;
+}
+
+struct free_deleter {
+    void operator()(void* p) const noexcept { std::free(p); }
+};
+template <class T>
+using buffer = std::unique_ptr<T[], free_deleter>;
+
+/// Zeroed, 64-byte aligned memory whose pages are already mapped, so that no
+/// timed call pays for first touches.
+template <class T>
+buffer<T> allocate(std::size_t count) {
+    const std::size_t bytes = (count * sizeof(T) + 63) / 64 * 64;
+    void* memory = std::aligned_alloc(64, bytes);
+    if (memory == nullptr) throw std::bad_alloc();
+    buffer<T> result(static_cast<T*>(memory));
+    for (std::size_t i = 0; i < count; ++i) result[i] = T(0);
+    return result;
+}
+
+/// Uniform floats in [-1, 1) from xorshift64*: fast enough for 268 MB, and
+/// random enough that max pooling's comparisons do not follow a pattern.
+void fill_random(float* data, std::size_t count, std::uint64_t seed) {
+    std::uint64_t x = seed;
+    for (std::size_t i = 0; i < count; ++i) {
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        const std::uint64_t bits = (x * 0x2545F4914F6CDD1DULL) >> 40;
+        data[i] = static_cast<float>(bits) * (2.0f / 16777216.0f) - 1.0f;
+    }
+}
+
+/// One set of buffers shared by every benchmark, sized for the largest case.
+struct arena {
+    buffer<float> input;
+    buffer<float> grad_input;
+    buffer<float> output;
+    buffer<float> grad_output;
+    buffer<std::int64_t> indices;
+};
+
+arena& buffers() {
+    static arena shared = [] {
+        std::size_t input_capacity = 0;
+        std::size_t output_capacity = 0;
+        for (const auto& c : suite()) {
+            input_capacity = std::max<std::size_t>(input_capacity, product(c.input_extents));
+            output_capacity = std::max<std::size_t>(output_capacity, product(output_extents_of(c)));
+        }
+        arena a{allocate<float>(input_capacity), allocate<float>(input_capacity), allocate<float>(output_capacity),
+                allocate<float>(output_capacity), allocate<std::int64_t>(output_capacity)};
+        fill_random(a.input.get(), input_capacity, 0x9E3779B97F4A7C15ULL);
+        fill_random(a.grad_output.get(), output_capacity, 0xD1B54A32D192ED03ULL);
+        return a;
+    }();
+    return shared;
+}
+
+problem make_problem(const suite_case& c, memory_layout layout) {
+    arena& a = buffers();
+    problem p;
+    p.op = c.op;
+    p.spatial = c.output_spatial.size();
+    p.input_extents = c.input_extents;
+    p.input_strides = strides_of(c.input_extents, layout);
+    p.output_extents = output_extents_of(c);
+    p.output_strides = strides_of(p.output_extents, layout);
+    p.input = a.input.get();
+    p.output = a.output.get();
+    p.indices = a.indices.get();
+    p.grad_output = a.grad_output.get();
+    p.grad_input = a.grad_input.get();
+    return p;
+}
+
+template <std::size_t Rank>
+std::array<std::ptrdiff_t, Rank> to_array(const std::vector<std::int64_t>& values) {
+    std::array<std::ptrdiff_t, Rank> result{};
+    for (std::size_t d = 0; d < Rank; ++d) result[d] = static_cast<std::ptrdiff_t>(values[d]);
+    return result;
+}
+
+template <std::size_t Spatial>
+std::function<void()> apool_forward_of_rank(const problem& p) {
+    constexpr std::size_t rank = Spatial + 2;
+    const apool::strided_view<const float, rank> input(p.input, to_array<rank>(p.input_extents), to_array<rank>(p.input_strides));
+    const apool::strided_view<float, rank> output(p.output, to_array<rank>(p.output_extents), to_array<rank>(p.output_strides));
+    if (p.op == pooling::average) return [=] { apool::adaptive_avg_pool<Spatial>(input, output); };
+    const apool::strided_view<std::int64_t, rank> indices(p.indices, to_array<rank>(p.output_extents),
+                                                          to_array<rank>(p.output_strides));
+    return [=] { apool::adaptive_max_pool<Spatial>(input, output, indices); };
+}
+
+std::function<void()> apool_forward(const problem& p) {
+    switch (p.spatial) {
+        case 1: return apool_forward_of_rank<1>(p);
+        case 2: return apool_forward_of_rank<2>(p);
+        default: return apool_forward_of_rank<3>(p);
+    }
+}
+
+/// The gradient into grad_input (overwriting it, as PyTorch's backward returns
+/// a fresh tensor); max pooling reads the indices of an earlier forward call.
+template <std::size_t Spatial>
+std::function<void()> apool_backward_of_rank(const problem& p) {
+    constexpr std::size_t rank = Spatial + 2;
+    const apool::strided_view<const float, rank> grad_output(p.grad_output, to_array<rank>(p.output_extents),
+                                                             to_array<rank>(p.output_strides));
+    const apool::strided_view<float, rank> grad_input(p.grad_input, to_array<rank>(p.input_extents), to_array<rank>(p.input_strides));
+    if (p.op == pooling::average) return [=] { apool::adaptive_avg_pool_backward<Spatial>(grad_output, grad_input); };
+    const apool::strided_view<const std::int64_t, rank> indices(p.indices, to_array<rank>(p.output_extents),
+                                                                to_array<rank>(p.output_strides));
+    return [=] { apool::adaptive_max_pool_backward<Spatial>(grad_output, indices, grad_input); };
+}
+
+std::function<void()> apool_backward(const problem& p) {
+    switch (p.spatial) {
+        case 1: return apool_backward_of_rank<1>(p);
+        case 2: return apool_backward_of_rank<2>(p);
+        default: return apool_backward_of_rank<3>(p);
+    }
+}
+
+using batch = xsimd::batch<float>;
+constexpr std::size_t width = batch::size;
+
+/// The read-once floor: a sum over `count` floats with eight independent
+/// vector accumulators, so that neither add latency nor the loop limits it.
+float read_once(const float* data, std::size_t count) noexcept {
+    batch a0(0.0f), a1(0.0f), a2(0.0f), a3(0.0f), a4(0.0f), a5(0.0f), a6(0.0f), a7(0.0f);
+    std::size_t i = 0;
+    for (; i + 8 * width <= count; i += 8 * width) {
+        a0 += batch::load_unaligned(data + i);
+        a1 += batch::load_unaligned(data + i + width);
+        a2 += batch::load_unaligned(data + i + 2 * width);
+        a3 += batch::load_unaligned(data + i + 3 * width);
+        a4 += batch::load_unaligned(data + i + 4 * width);
+        a5 += batch::load_unaligned(data + i + 5 * width);
+        a6 += batch::load_unaligned(data + i + 6 * width);
+        a7 += batch::load_unaligned(data + i + 7 * width);
+    }
+    for (; i + width <= count; i += width) a0 += batch::load_unaligned(data + i);
+    float sum = 0.0f;
+    for (; i < count; ++i) sum += data[i];
+    const batch total = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
+    alignas(64) float lanes[width];
+    total.store_aligned(lanes);
+    for (float lane : lanes) sum += lane;
+    return sum;
+}
+
+/// The write-once floor of a backward pass: `value` stored over `count`
+/// floats with ordinary vector stores (as a kernel writes grad_input).
+void write_once(float* data, std::size_t count, float value) noexcept {
+    const batch v(value);
+    std::size_t i = 0;
+    for (; i + 4 * width <= count; i += 4 * width) {
+        v.store_unaligned(data + i);
+        v.store_unaligned(data + i + width);
+        v.store_unaligned(data + i + 2 * width);
+        v.store_unaligned(data + i + 3 * width);
+    }
+    for (; i < count; ++i) data[i] = value;
+}
+
+template <class F>
+double seconds_of(F& f) {
+    const auto start = std::chrono::steady_clock::now();
+    f();
+    benchmark::ClobberMemory();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+struct entry {
+    const suite_case* c;
+    memory_layout layout;
+    pass direction;
+    std::string name;
+};
+
+#if APOOL_BENCH_WITH_TORCH
+/// Checks once per benchmark that apool and PyTorch agree on these buffers, so
+/// that a wrong stride in the harness cannot pass as a fast result.
+bool agrees_with_torch(benchmark::State& state, const entry& e, const problem& p) {
+    static std::set<std::string> checked;
+    if (checked.count(e.name) != 0) return true;
+    const torch_agreement agreement = compare_with_torch(p, e.direction == pass::backward);
+    const double tolerance = p.op == pooling::average ? 1e-4 : 0.0;
+    if (!(agreement.max_abs_difference <= tolerance) || agreement.index_mismatches != 0) {
+        const std::string message = "apool and PyTorch disagree: max |difference| " + std::to_string(agreement.max_abs_difference) +
+                                    ", index mismatches " + std::to_string(agreement.index_mismatches);
+        state.SkipWithError(message.c_str());
+        return false;
+    }
+    checked.insert(e.name);
+    return true;
+}
+#endif
+
+void run(benchmark::State& state, const entry& e) {
+    const problem p = make_problem(*e.c, e.layout);
+    const std::size_t elements = static_cast<std::size_t>(product(p.input_extents));
+    // The forward call also makes the indices that max pooling's backward reads.
+    apool_forward(p)();
+    std::function<void()> ours;
+    std::function<void()> floor;
+    if (e.direction == pass::forward) {
+        ours = apool_forward(p);
+        floor = [&] { benchmark::DoNotOptimize(read_once(p.input, elements)); };
+    } else {
+        ours = apool_backward(p);
+        floor = [&] { write_once(p.grad_input, elements, 0.0f); };
+        ours();
+    }
+    std::function<void()> torch;
+#if APOOL_BENCH_WITH_TORCH
+    if (!agrees_with_torch(state, e, p)) return;
+    torch = e.direction == pass::forward ? torch_forward(p) : torch_backward(p);
+#endif
+
+    double ours_seconds = 0;
+    double floor_seconds = 0;
+    double torch_seconds = 0;
+    const int contenders = torch ? 3 : 2;
+    int turn = 0;
+    for (auto _ : state) {
+        double this_iteration = 0;
+        for (int k = 0; k < contenders; ++k) {
+            switch ((turn + k) % contenders) {
+                case 0:
+                    this_iteration = seconds_of(ours);
+                    ours_seconds += this_iteration;
+                    break;
+                case 1: floor_seconds += seconds_of(floor); break;
+                default: torch_seconds += seconds_of(torch); break;
+            }
+        }
+        state.SetIterationTime(this_iteration);
+        ++turn;
+    }
+    const double iterations = static_cast<double>(state.iterations());
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(elements * sizeof(float)));
+    state.counters["floor_ms"] = floor_seconds / iterations * 1e3;
+    state.counters["vs_floor"] = ours_seconds / floor_seconds;
+    if (torch) {
+        state.counters["torch_ms"] = torch_seconds / iterations * 1e3;
+        state.counters["torch_speedup"] = torch_seconds / ours_seconds;
+    }
+}
+
+std::vector<entry>& entries() {
+    static std::vector<entry> all;
+    return all;
+}
+
+void register_suite() {
+    for (const auto& c : suite()) {
+        std::vector<memory_layout> layouts{memory_layout::contiguous};
+        if (c.output_spatial.size() >= 2) layouts.push_back(memory_layout::channels_last);
+        for (memory_layout layout : layouts) {
+            for (pass direction : {pass::forward, pass::backward}) {
+                entry e{&c, layout, direction,
+                        std::string(c.name) + (layout == memory_layout::contiguous ? "/contiguous" : "/channels_last") +
+                            (direction == pass::forward ? "/forward" : "/backward")};
+                entries().push_back(e);
+            }
+        }
+    }
+    for (const entry& e : entries()) {
+        benchmark::RegisterBenchmark(e.name.c_str(), [&e](benchmark::State& state) { run(state, e); })
+            ->UseManualTime()
+            ->Unit(benchmark::kMillisecond);
+    }
+}
+
+std::string cpu_model() {
+    std::ifstream cpuinfo("/proc/cpuinfo");
+    std::string line;
+    while (std::getline(cpuinfo, line)) {
+        if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+    }
+    return "unknown";
+}
+
+std::string compiler() {
+#if defined(__clang__)
+    return std::string("clang ") + __clang_version__;
+#elif defined(__GNUC__)
+    return std::string("gcc ") + __VERSION__;
+#else
+    return "unknown";
+#endif
+}
+
+void describe_build() {
+    benchmark::AddCustomContext("cpu_model", cpu_model());
+    benchmark::AddCustomContext("compiler", compiler());
+    benchmark::AddCustomContext("build_flags", APOOL_BENCH_BUILD_FLAGS);
+    benchmark::AddCustomContext("xsimd_version", std::to_string(XSIMD_VERSION_MAJOR) + "." + std::to_string(XSIMD_VERSION_MINOR) +
+                                                     "." + std::to_string(XSIMD_VERSION_PATCH));
+    benchmark::AddCustomContext("simd_arch", std::string(xsimd::default_arch::name()) + ", " + std::to_string(width) + " float lanes");
+    benchmark::AddCustomContext("apool_version", std::to_string(APOOL_VERSION_MAJOR) + "." + std::to_string(APOOL_VERSION_MINOR) + "." +
+                                                     std::to_string(APOOL_VERSION_PATCH));
+#if APOOL_BENCH_WITH_TORCH
+    benchmark::AddCustomContext("torch_version", torch_version());
+#else
+    benchmark::AddCustomContext("torch_version", "not built (APOOL_BENCH_TORCH=OFF)");
+#endif
+}
+
+}  // namespace
+}  // namespace apool_bench
+
+int main(int argc, char** argv) {
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+#if APOOL_BENCH_WITH_TORCH
+    apool_bench::torch_use_one_thread();
+#endif
+    apool_bench::describe_build();
+    apool_bench::register_suite();
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

@@ -1,0 +1,110 @@
+// apool benchmarks: the PyTorch side. Tensors wrap the benchmark's buffers with
+// at::from_blob and the problem's strides, so PyTorch sees the same memory
+// layout (contiguous or channels-last) as apool.
+#include "torch_pooling.hpp"
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <torch/version.h>
+
+#include <tuple>
+#include <vector>
+
+namespace apool_bench {
+namespace {
+
+at::Tensor wrap(const float* data, const std::vector<std::int64_t>& extents, const std::vector<std::int64_t>& strides) {
+    return at::from_blob(const_cast<float*>(data), extents, strides, at::TensorOptions().dtype(at::kFloat));
+}
+
+at::Tensor wrap_indices(std::int64_t* data, const std::vector<std::int64_t>& extents, const std::vector<std::int64_t>& strides) {
+    return at::from_blob(data, extents, strides, at::TensorOptions().dtype(at::kLong));
+}
+
+std::vector<std::int64_t> output_size(const problem& p) {
+    return {p.output_extents.end() - static_cast<std::ptrdiff_t>(p.spatial), p.output_extents.end()};
+}
+
+struct tensors {
+    at::Tensor input;
+    at::Tensor grad_output;
+    at::Tensor indices;
+    std::vector<std::int64_t> size;
+};
+
+tensors wrap_problem(const problem& p) {
+    tensors t;
+    t.input = wrap(p.input, p.input_extents, p.input_strides);
+    t.grad_output = wrap(p.grad_output, p.output_extents, p.output_strides);
+    t.indices = wrap_indices(p.indices, p.output_extents, p.output_strides);
+    t.size = output_size(p);
+    return t;
+}
+
+/// Values and indices (indices undefined for average pooling).
+std::tuple<at::Tensor, at::Tensor> forward(const tensors& t, const problem& p) {
+    if (p.op == pooling::average) {
+        switch (p.spatial) {
+            case 1: return {at::adaptive_avg_pool1d(t.input, t.size), at::Tensor()};
+            case 2: return {at::adaptive_avg_pool2d(t.input, t.size), at::Tensor()};
+            default: return {at::adaptive_avg_pool3d(t.input, t.size), at::Tensor()};
+        }
+    }
+    switch (p.spatial) {
+        case 1: return at::adaptive_max_pool1d(t.input, t.size);
+        case 2: return at::adaptive_max_pool2d(t.input, t.size);
+        default: return at::adaptive_max_pool3d(t.input, t.size);
+    }
+}
+
+// PyTorch's 1d pooling is its 2d pooling on an inserted height of 1, and so is
+// its backward; autograd calls these functional kernels, which allocate grad_input.
+at::Tensor backward(const tensors& t, const problem& p) {
+    if (p.op == pooling::average) {
+        switch (p.spatial) {
+            case 1: return at::_adaptive_avg_pool2d_backward(t.grad_output.unsqueeze(-2), t.input.unsqueeze(-2)).squeeze(-2);
+            case 2: return at::_adaptive_avg_pool2d_backward(t.grad_output, t.input);
+            default: return at::_adaptive_avg_pool3d_backward(t.grad_output, t.input);
+        }
+    }
+    switch (p.spatial) {
+        case 1:
+            return at::adaptive_max_pool2d_backward(t.grad_output.unsqueeze(-2), t.input.unsqueeze(-2), t.indices.unsqueeze(-2))
+                .squeeze(-2);
+        case 2: return at::adaptive_max_pool2d_backward(t.grad_output, t.input, t.indices);
+        default: return at::adaptive_max_pool3d_backward(t.grad_output, t.input, t.indices);
+    }
+}
+
+}  // namespace
+
+void torch_use_one_thread() { at::set_num_threads(1); }
+
+std::string torch_version() { return TORCH_VERSION; }
+
+std::function<void()> torch_forward(const problem& p) {
+    return [t = wrap_problem(p), p] { forward(t, p); };
+}
+
+std::function<void()> torch_backward(const problem& p) {
+    return [t = wrap_problem(p), p] { backward(t, p); };
+}
+
+torch_agreement compare_with_torch(const problem& p, bool backward_pass) {
+    const tensors t = wrap_problem(p);
+    torch_agreement agreement;
+    if (backward_pass) {
+        const at::Tensor ours = wrap(p.grad_input, p.input_extents, p.input_strides);
+        agreement.max_abs_difference = (backward(t, p) - ours).abs().max().item<double>();
+        return agreement;
+    }
+    const auto result = forward(t, p);
+    const at::Tensor ours = wrap(p.output, p.output_extents, p.output_strides);
+    agreement.max_abs_difference = (std::get<0>(result) - ours).abs().max().item<double>();
+    if (p.op == pooling::maximum) {
+        agreement.index_mismatches = std::get<1>(result).ne(t.indices).sum().item<std::int64_t>();
+    }
+    return agreement;
+}
+
+}  // namespace apool_bench

@@ -1,0 +1,36 @@
+// apool benchmarks: PyTorch's CPU adaptive pooling on the benchmark's own
+// buffers (built only with APOOL_BENCH_TORCH=ON and libtorch found).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "bench_problem.hpp"
+
+namespace apool_bench {
+
+/// Makes ATen run on one thread, as apool does.
+void torch_use_one_thread();
+
+/// The libtorch version the benchmark was built against, e.g. "1.13.1".
+std::string torch_version();
+
+/// A call of at::adaptive_{avg,max}_pool{1,2,3}d on the problem's input
+/// (max with indices), as torch.nn.functional makes it.
+std::function<void()> torch_forward(const problem& p);
+
+/// The backward kernel that autograd calls for the problem (it returns a new
+/// grad_input, as in PyTorch; indices come from the problem's buffer).
+std::function<void()> torch_backward(const problem& p);
+
+struct torch_agreement {
+    double max_abs_difference = 0;
+    std::int64_t index_mismatches = 0;
+};
+
+/// Runs PyTorch once and compares its result with apool's, which must already
+/// be in the problem's output and indices (forward) or grad_input (backward).
+torch_agreement compare_with_torch(const problem& p, bool backward);
+
+}  // namespace apool_bench
