@@ -377,13 +377,22 @@ void register_suite() {
     }
 }
 
+/// "model name (family F, model M)" of the first CPU in /proc/cpuinfo: under a
+/// hypervisor the name alone may be as vague as "AMD EPYC".
 std::string cpu_model() {
     std::ifstream cpuinfo("/proc/cpuinfo");
     std::string line;
-    while (std::getline(cpuinfo, line)) {
-        if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+    std::string name = "unknown";
+    std::string family;
+    std::string model;
+    auto value_of = [&] { return line.substr(line.find(':') + 2); };
+    while (std::getline(cpuinfo, line) && !line.empty()) {
+        if (line.rfind("model name", 0) == 0) name = value_of();
+        if (line.rfind("cpu family", 0) == 0) family = value_of();
+        if (line.rfind("model\t", 0) == 0) model = value_of();
     }
-    return "unknown";
+    if (family.empty() || model.empty()) return name;
+    return name + " (family " + family + ", model " + model + ")";
 }
 
 std::string compiler() {

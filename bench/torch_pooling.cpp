@@ -76,6 +76,18 @@ at::Tensor backward(const tensors& t, const problem& p) {
     }
 }
 
+/// grad_output and indices as autograd would hand them to the backward kernel:
+/// in the layout of PyTorch's own forward result, which is not always the
+/// input's (PyTorch 1.13's 3d pooling returns contiguous results for a
+/// channels_last_3d input, and its 3d max backward reads indices as contiguous).
+tensors wrap_problem_for_backward(const problem& p) {
+    tensors t = wrap_problem(p);
+    const at::Tensor torch_output = std::get<0>(forward(t, p));
+    t.grad_output = at::empty_like(torch_output).copy_(t.grad_output);
+    t.indices = at::empty_like(torch_output, torch_output.options().dtype(at::kLong)).copy_(t.indices);
+    return t;
+}
+
 }  // namespace
 
 void torch_use_one_thread() { at::set_num_threads(1); }
@@ -87,17 +99,18 @@ std::function<void()> torch_forward(const problem& p) {
 }
 
 std::function<void()> torch_backward(const problem& p) {
-    return [t = wrap_problem(p), p] { backward(t, p); };
+    return [t = wrap_problem_for_backward(p), p] { backward(t, p); };
 }
 
 torch_agreement compare_with_torch(const problem& p, bool backward_pass) {
-    const tensors t = wrap_problem(p);
     torch_agreement agreement;
     if (backward_pass) {
+        const tensors t = wrap_problem_for_backward(p);
         const at::Tensor ours = wrap(p.grad_input, p.input_extents, p.input_strides);
         agreement.max_abs_difference = (backward(t, p) - ours).abs().max().item<double>();
         return agreement;
     }
+    const tensors t = wrap_problem(p);
     const auto result = forward(t, p);
     const at::Tensor ours = wrap(p.output, p.output_extents, p.output_strides);
     agreement.max_abs_difference = (std::get<0>(result) - ours).abs().max().item<double>();

@@ -1,0 +1,237 @@
+#!/usr/bin/env python3
+"""Turns apool_bench's JSON into a markdown table and a plot, and checks the
+targets of issue #4.
+
+Reproduce (from the repository root; bench/README.md explains the choices):
+
+    cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DAPOOL_BENCH_TORCH=ON \\
+        -DAPOOL_BUILD_TESTS=OFF -DAPOOL_BUILD_EXAMPLES=OFF
+    cmake --build build-bench --target apool_bench
+    build-bench/bench/apool_bench --benchmark_min_time=0.1 --benchmark_repetitions=5 \\
+        --benchmark_enable_random_interleaving=true --benchmark_report_aggregates_only=true \\
+        --benchmark_out=bench/results/benchmarks.json --benchmark_out_format=json
+    /usr/bin/python3 bench/report.py bench/results/benchmarks.json --out bench/results
+
+(bench/run_benchmarks.sh runs all four.) Writes results.md and results.png
+into --out. Needs matplotlib for the plot; without it only the table is made.
+"""
+import argparse
+import json
+import math
+import os
+import sys
+
+AVERAGE_CASES = {"resnet_head_gap", "pspnet_ppm_6", "pspnet_ppm_3", "vgg_14_to_7", "vgg_13_to_7", "image_to_224",
+                 "seq_1d", "video_3d"}
+GLOBAL_CASES = {"resnet_head_gap", "spp_13_to_1"}  # every output extent is 1
+
+# Issue #4's targets (single thread, float32).
+AVG_FLOOR_LIMIT = 1.5
+MAX_FLOOR_LIMIT = 2.0
+FLOOR_GEOMEAN_LIMIT = 1.3
+CONTIGUOUS_SPEEDUP = 5.0
+BACKWARD_GEOMEAN_SPEEDUP = 2.0
+
+
+def load_rows(path):
+    """One row per case/layout/pass: the median over repetitions where the run
+    has them, else the single run."""
+    with open(path) as f:
+        data = json.load(f)
+    runs = {}
+    for b in data["benchmarks"]:
+        if b.get("error_occurred"):
+            name = b["run_name"] if "run_name" in b else b["name"]
+            runs[name] = dict(b, _error=b.get("error_message", "error"))
+            continue
+        is_median = b.get("run_type") == "aggregate" and b.get("aggregate_name") == "median"
+        is_single = b.get("run_type") == "iteration" and b.get("repetitions", 1) == 1
+        if is_median or (is_single and b["run_name"] not in runs):
+            runs[b["run_name"]] = b
+    rows = []
+    for run_name, b in runs.items():
+        case, layout, direction = run_name.split("/")[:3]
+        unit = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[b.get("time_unit", "ms")]
+        row = {"case": case, "layout": layout, "pass": direction, "error": b.get("_error")}
+        if not row["error"]:
+            row.update(apool_ms=b["real_time"] * unit, floor_ms=b["floor_ms"], vs_floor=b["vs_floor"],
+                       torch_ms=b.get("torch_ms"), speedup=b.get("torch_speedup"))
+        rows.append(row)
+    return data["context"], rows
+
+
+def geomean(values):
+    values = [v for v in values if v]
+    return math.exp(sum(math.log(v) for v in values) / len(values)) if values else float("nan")
+
+
+def row_failures(row):
+    """The per-row targets this row misses (forward: floor limits, and 5x over
+    PyTorch on contiguous non-global cases; both passes: not slower than PyTorch)."""
+    misses = []
+    if row["error"]:
+        return ["run failed"]
+    if row["pass"] == "forward":
+        limit = AVG_FLOOR_LIMIT if row["case"] in AVERAGE_CASES else MAX_FLOOR_LIMIT
+        if row["vs_floor"] > limit:
+            misses.append(f"> {limit}x floor")
+    if row["speedup"] is not None:
+        if row["speedup"] < 1.0:
+            misses.append("slower than PyTorch")
+        elif (row["pass"] == "forward" and row["layout"] == "contiguous" and row["case"] not in GLOBAL_CASES
+              and row["speedup"] < CONTIGUOUS_SPEEDUP):
+            misses.append(f"< {CONTIGUOUS_SPEEDUP:g}x PyTorch")
+    return misses
+
+
+def machine_lines(context):
+    lines = [
+        f"- CPU: {context.get('cpu_model', 'unknown')}, {context.get('num_cpus', '?')} logical CPUs visible, "
+        f"L2 {cache_size(context, 2)}, L3 {cache_size(context, 3)}; load average at start "
+        f"{', '.join(f'{x:.2f}' for x in context.get('load_avg', []))}",
+        f"- Compiler: {context.get('compiler', '?')}; flags: {context.get('build_flags', '?')}",
+        f"- SIMD: xsimd {context.get('xsimd_version', '?')}, {context.get('simd_arch', '?')}",
+        f"- PyTorch (CPU kernels, 1 thread): {context.get('torch_version', 'not built')}",
+        f"- apool {context.get('apool_version', '?')}; run {context.get('date', '?')} on {context.get('host_name', '?')}",
+    ]
+    return lines
+
+
+def cache_size(context, level):
+    for cache in context.get("caches", []):
+        if cache.get("level") == level and cache.get("type") in ("Unified", "Data"):
+            size = cache["size"]
+            return f"{size // (1 << 20)} MiB" if size >= 1 << 20 else f"{size // 1024} KiB"
+    return "?"
+
+
+def fmt(value, digits=3):
+    if value is None:
+        return "-"
+    return f"{value:.{digits}g}"
+
+
+def markdown(context, rows, plot_name):
+    has_torch = any(r.get("torch_ms") is not None for r in rows)
+    out = ["## Benchmark results", "", *machine_lines(context), ""]
+    out += ["Times are medians over repetitions; each ratio is the median of per-repetition ratios taken "
+            "from the same iterations (apool, floor and PyTorch interleaved). Floor: forward, one vectorized "
+            "read of the input (a sum); backward, one vectorized write of grad_input. "
+            "PyTorch backward is the kernel autograd calls, which returns a new grad_input.", ""]
+    header = "| case | layout | pass | apool ms | floor ms | apool / floor |"
+    rule = "|---|---|---|---:|---:|---:|"
+    if has_torch:
+        header += " PyTorch ms | PyTorch / apool |"
+        rule += "---:|---:|"
+    out += [header + " targets |", rule + "---|"]
+    for r in rows:
+        if r["error"]:
+            out.append(f"| {r['case']} | {r['layout']} | {r['pass']} | {r['error']} |")
+            continue
+        misses = row_failures(r)
+        line = (f"| {r['case']} | {r['layout']} | {r['pass']} | {fmt(r['apool_ms'])} | {fmt(r['floor_ms'])} | "
+                f"{r['vs_floor']:.2f} |")
+        if has_torch:
+            line += f" {fmt(r['torch_ms'])} | {fmt(r['speedup'])} |"
+        line += " met |" if not misses else f" **missed**: {'; '.join(misses)} |"
+        out.append(line)
+    out += ["", "### Targets", ""]
+    out += summary(rows, has_torch)
+    out += ["", f"![apool and PyTorch against the floor]({plot_name})", ""]
+    return "\n".join(out)
+
+
+def summary(rows, has_torch):
+    ok = [r for r in rows if not r["error"]]
+    forward = [r for r in ok if r["pass"] == "forward"]
+    backward = [r for r in ok if r["pass"] == "backward"]
+    lines = []
+
+    def verdict(held):
+        return "**holds**" if held else "**does not hold**"
+
+    avg_miss = [r for r in forward if r["case"] in AVERAGE_CASES and r["vs_floor"] > AVG_FLOOR_LIMIT]
+    max_miss = [r for r in forward if r["case"] not in AVERAGE_CASES and r["vs_floor"] > MAX_FLOOR_LIMIT]
+    lines.append(f"- Every avg forward case at most {AVG_FLOOR_LIMIT}x the read-once floor: {verdict(not avg_miss)} "
+                 f"({len(avg_miss)} of {sum(r['case'] in AVERAGE_CASES for r in forward)} miss).")
+    lines.append(f"- Every max forward case at most {MAX_FLOOR_LIMIT}x the floor: {verdict(not max_miss)} "
+                 f"({len(max_miss)} of {sum(r['case'] not in AVERAGE_CASES for r in forward)} miss).")
+    g = geomean([r["vs_floor"] for r in forward])
+    lines.append(f"- Geometric mean of apool / floor over the forward suite at most {FLOOR_GEOMEAN_LIMIT}: "
+                 f"{verdict(g <= FLOOR_GEOMEAN_LIMIT)} ({g:.2f}; backward, against the write-once floor: "
+                 f"{geomean([r['vs_floor'] for r in backward]):.2f}).")
+    if has_torch:
+        slower = [r for r in ok if r["speedup"] is not None and r["speedup"] < 1.0]
+        lines.append(f"- Not slower than PyTorch on any case, forward or backward: {verdict(not slower)} "
+                     f"({len(slower)} of {len(ok)} slower: "
+                     f"{', '.join(r['case'] + '/' + r['layout'] + '/' + r['pass'] for r in slower) or 'none'}).")
+        contiguous = [r for r in forward if r["layout"] == "contiguous" and r["case"] not in GLOBAL_CASES]
+        short = [r for r in contiguous if r["speedup"] < CONTIGUOUS_SPEEDUP]
+        lines.append(f"- At least {CONTIGUOUS_SPEEDUP:g}x faster than PyTorch on every contiguous non-global forward "
+                     f"case: {verdict(not short)} ({len(short)} of {len(contiguous)} short; range "
+                     f"{min(r['speedup'] for r in contiguous):.2f}x to {max(r['speedup'] for r in contiguous):.2f}x).")
+        gb = geomean([r["speedup"] for r in backward])
+        lines.append(f"- Backward geometric mean at least {BACKWARD_GEOMEAN_SPEEDUP:g}x faster than PyTorch: "
+                     f"{verdict(gb >= BACKWARD_GEOMEAN_SPEEDUP)} ({gb:.2f}x; forward: "
+                     f"{geomean([r['speedup'] for r in forward]):.2f}x).")
+    failed = [r for r in rows if r["error"]]
+    if failed:
+        lines.append(f"- {len(failed)} runs failed: "
+                     f"{', '.join(r['case'] + '/' + r['layout'] + '/' + r['pass'] for r in failed)}.")
+    return lines
+
+
+def plot(rows, path, context):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ok = [r for r in rows if not r["error"]]
+    passes = ["forward", "backward"]
+    height = max(len([r for r in ok if r["pass"] == p]) for p in passes)
+    fig, axes = plt.subplots(1, 2, figsize=(13, 0.32 * height + 1.8), sharey=False)
+    for ax, direction in zip(axes, passes):
+        sel = [r for r in ok if r["pass"] == direction][::-1]
+        labels = [f"{r['case']} {'NCHW' if r['layout'] == 'contiguous' else 'CL'}" for r in sel]
+        y = range(len(sel))
+        ax.barh([i + 0.2 for i in y], [r["vs_floor"] for r in sel], height=0.4, color="#1f77b4", label="apool")
+        if any(r["torch_ms"] for r in sel):
+            ax.barh([i - 0.2 for i in y], [r["torch_ms"] / r["floor_ms"] if r["torch_ms"] else 0 for r in sel],
+                    height=0.4, color="#ff7f0e", label="PyTorch")
+        ax.axvline(1.0, color="black", linewidth=0.8)
+        if direction == "forward":
+            ax.axvline(AVG_FLOOR_LIMIT, color="green", linestyle="--", linewidth=0.8, label="avg target 1.5x")
+            ax.axvline(MAX_FLOOR_LIMIT, color="red", linestyle="--", linewidth=0.8, label="max target 2x")
+        ax.set_xscale("log")
+        ax.set_yticks(list(y))
+        ax.set_yticklabels(labels, fontsize=8)
+        floor = "read-once floor" if direction == "forward" else "write-once floor"
+        ax.set_title(f"{direction}: time / {floor} (log scale, lower is better)", fontsize=10)
+        ax.grid(axis="x", which="both", alpha=0.3)
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.09), ncol=4, frameon=False)
+    fig.suptitle(f"apool vs PyTorch {context.get('torch_version', '')} (1 thread, float32) on "
+                 f"{context.get('cpu_model', '')}, {context.get('compiler', '')}", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=80)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("json", help="apool_bench --benchmark_out JSON")
+    parser.add_argument("--out", default="bench/results", help="directory for results.md and results.png")
+    args = parser.parse_args()
+    context, rows = load_rows(args.json)
+    os.makedirs(args.out, exist_ok=True)
+    plot_name = "results.png"
+    try:
+        plot(rows, os.path.join(args.out, plot_name), context)
+    except ImportError:
+        print("matplotlib not found: no plot (Debian: /usr/bin/python3 with python3-matplotlib)", file=sys.stderr)
+    text = markdown(context, rows, plot_name)
+    with open(os.path.join(args.out, "results.md"), "w") as f:
+        f.write(text + "\n")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
