@@ -34,8 +34,11 @@ enum class gradient_update {
 
 namespace detail {
 
-template <std::size_t Spatial, class GradOutput, class T, std::size_t Rank>
+template <std::size_t Spatial, class GradOutput, std::size_t GradOutputRank, class T, std::size_t Rank, std::size_t IndexRank = Rank>
 constexpr void check_backward_types() noexcept {
+    static_assert(GradOutputRank == Rank && IndexRank == Rank,
+                  "apool pooling backward: grad_output, indices and grad_input views must have the same rank (that of the "
+                  "forward input)");
     static_assert(std::is_same<std::remove_const_t<GradOutput>, T>::value,
                   "apool pooling backward: grad_output and grad_input must have the same element type (grad_output may be const)");
     static_assert(std::is_same<T, float>::value || std::is_same<T, double>::value,
@@ -116,19 +119,19 @@ void max_pool_backward(const char* function, const strided_view<const T, Rank>& 
 
 /// Gradient of adaptive average pooling over the last `Spatial` dims
 /// (rank-generic form of adaptive_avg_pool{1,2,3}d_backward).
-template <std::size_t Spatial, class GradOutput, class T, std::size_t Rank>
-void adaptive_avg_pool_backward(strided_view<GradOutput, Rank> grad_output, strided_view<T, Rank> grad_input,
+template <std::size_t Spatial, class GradOutput, std::size_t GradOutputRank, class T, std::size_t Rank>
+void adaptive_avg_pool_backward(strided_view<GradOutput, GradOutputRank> grad_output, strided_view<T, Rank> grad_input,
                                 gradient_update update = gradient_update::overwrite) {
-    detail::check_backward_types<Spatial, GradOutput, T, Rank>();
+    detail::check_backward_types<Spatial, GradOutput, GradOutputRank, T, Rank>();
     detail::avg_pool_backward<Spatial, T>("adaptive_avg_pool_backward", strided_view<const T, Rank>(grad_output), grad_input, update);
 }
 
 /// Gradient of adaptive max pooling over the last `Spatial` dims, from the
 /// indices the forward pass returned.
-template <std::size_t Spatial, class GradOutput, class Index, class T, std::size_t Rank>
-void adaptive_max_pool_backward(strided_view<GradOutput, Rank> grad_output, strided_view<Index, Rank> indices,
+template <std::size_t Spatial, class GradOutput, std::size_t GradOutputRank, class Index, std::size_t IndexRank, class T, std::size_t Rank>
+void adaptive_max_pool_backward(strided_view<GradOutput, GradOutputRank> grad_output, strided_view<Index, IndexRank> indices,
                                 strided_view<T, Rank> grad_input, gradient_update update = gradient_update::overwrite) {
-    detail::check_backward_types<Spatial, GradOutput, T, Rank>();
+    detail::check_backward_types<Spatial, GradOutput, GradOutputRank, T, Rank, IndexRank>();
     using I = std::remove_const_t<Index>;
     detail::check_index_type<I>();
     detail::max_pool_backward<Spatial, T, I>("adaptive_max_pool_backward", strided_view<const T, Rank>(grad_output),
@@ -136,34 +139,34 @@ void adaptive_max_pool_backward(strided_view<GradOutput, Rank> grad_output, stri
 }
 
 /// Gradient of adaptive_avg_pool1d.
-template <class GradOutput, class T, std::size_t Rank>
-void adaptive_avg_pool1d_backward(strided_view<GradOutput, Rank> grad_output, strided_view<T, Rank> grad_input,
+template <class GradOutput, std::size_t GradOutputRank, class T, std::size_t Rank>
+void adaptive_avg_pool1d_backward(strided_view<GradOutput, GradOutputRank> grad_output, strided_view<T, Rank> grad_input,
                                   gradient_update update = gradient_update::overwrite) {
-    detail::check_backward_types<1, GradOutput, T, Rank>();
+    detail::check_backward_types<1, GradOutput, GradOutputRank, T, Rank>();
     detail::avg_pool_backward<1, T>("adaptive_avg_pool1d_backward", strided_view<const T, Rank>(grad_output), grad_input, update);
 }
 
 /// Gradient of adaptive_avg_pool2d.
-template <class GradOutput, class T, std::size_t Rank>
-void adaptive_avg_pool2d_backward(strided_view<GradOutput, Rank> grad_output, strided_view<T, Rank> grad_input,
+template <class GradOutput, std::size_t GradOutputRank, class T, std::size_t Rank>
+void adaptive_avg_pool2d_backward(strided_view<GradOutput, GradOutputRank> grad_output, strided_view<T, Rank> grad_input,
                                   gradient_update update = gradient_update::overwrite) {
-    detail::check_backward_types<2, GradOutput, T, Rank>();
+    detail::check_backward_types<2, GradOutput, GradOutputRank, T, Rank>();
     detail::avg_pool_backward<2, T>("adaptive_avg_pool2d_backward", strided_view<const T, Rank>(grad_output), grad_input, update);
 }
 
 /// Gradient of adaptive_avg_pool3d.
-template <class GradOutput, class T, std::size_t Rank>
-void adaptive_avg_pool3d_backward(strided_view<GradOutput, Rank> grad_output, strided_view<T, Rank> grad_input,
+template <class GradOutput, std::size_t GradOutputRank, class T, std::size_t Rank>
+void adaptive_avg_pool3d_backward(strided_view<GradOutput, GradOutputRank> grad_output, strided_view<T, Rank> grad_input,
                                   gradient_update update = gradient_update::overwrite) {
-    detail::check_backward_types<3, GradOutput, T, Rank>();
+    detail::check_backward_types<3, GradOutput, GradOutputRank, T, Rank>();
     detail::avg_pool_backward<3, T>("adaptive_avg_pool3d_backward", strided_view<const T, Rank>(grad_output), grad_input, update);
 }
 
 /// Gradient of adaptive_max_pool1d.
-template <class GradOutput, class Index, class T, std::size_t Rank>
-void adaptive_max_pool1d_backward(strided_view<GradOutput, Rank> grad_output, strided_view<Index, Rank> indices,
+template <class GradOutput, std::size_t GradOutputRank, class Index, std::size_t IndexRank, class T, std::size_t Rank>
+void adaptive_max_pool1d_backward(strided_view<GradOutput, GradOutputRank> grad_output, strided_view<Index, IndexRank> indices,
                                   strided_view<T, Rank> grad_input, gradient_update update = gradient_update::overwrite) {
-    detail::check_backward_types<1, GradOutput, T, Rank>();
+    detail::check_backward_types<1, GradOutput, GradOutputRank, T, Rank, IndexRank>();
     using I = std::remove_const_t<Index>;
     detail::check_index_type<I>();
     detail::max_pool_backward<1, T, I>("adaptive_max_pool1d_backward", strided_view<const T, Rank>(grad_output),
@@ -171,10 +174,10 @@ void adaptive_max_pool1d_backward(strided_view<GradOutput, Rank> grad_output, st
 }
 
 /// Gradient of adaptive_max_pool2d.
-template <class GradOutput, class Index, class T, std::size_t Rank>
-void adaptive_max_pool2d_backward(strided_view<GradOutput, Rank> grad_output, strided_view<Index, Rank> indices,
+template <class GradOutput, std::size_t GradOutputRank, class Index, std::size_t IndexRank, class T, std::size_t Rank>
+void adaptive_max_pool2d_backward(strided_view<GradOutput, GradOutputRank> grad_output, strided_view<Index, IndexRank> indices,
                                   strided_view<T, Rank> grad_input, gradient_update update = gradient_update::overwrite) {
-    detail::check_backward_types<2, GradOutput, T, Rank>();
+    detail::check_backward_types<2, GradOutput, GradOutputRank, T, Rank, IndexRank>();
     using I = std::remove_const_t<Index>;
     detail::check_index_type<I>();
     detail::max_pool_backward<2, T, I>("adaptive_max_pool2d_backward", strided_view<const T, Rank>(grad_output),
@@ -182,10 +185,10 @@ void adaptive_max_pool2d_backward(strided_view<GradOutput, Rank> grad_output, st
 }
 
 /// Gradient of adaptive_max_pool3d.
-template <class GradOutput, class Index, class T, std::size_t Rank>
-void adaptive_max_pool3d_backward(strided_view<GradOutput, Rank> grad_output, strided_view<Index, Rank> indices,
+template <class GradOutput, std::size_t GradOutputRank, class Index, std::size_t IndexRank, class T, std::size_t Rank>
+void adaptive_max_pool3d_backward(strided_view<GradOutput, GradOutputRank> grad_output, strided_view<Index, IndexRank> indices,
                                   strided_view<T, Rank> grad_input, gradient_update update = gradient_update::overwrite) {
-    detail::check_backward_types<3, GradOutput, T, Rank>();
+    detail::check_backward_types<3, GradOutput, GradOutputRank, T, Rank, IndexRank>();
     using I = std::remove_const_t<Index>;
     detail::check_index_type<I>();
     detail::max_pool_backward<3, T, I>("adaptive_max_pool3d_backward", strided_view<const T, Rank>(grad_output),

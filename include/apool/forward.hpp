@@ -19,8 +19,11 @@
 namespace apool {
 namespace detail {
 
-template <std::size_t Spatial, class Input, class T, std::size_t Rank>
+template <std::size_t Spatial, class Input, std::size_t InputRank, class T, std::size_t Rank, std::size_t IndexRank = Rank>
 constexpr void check_forward_types() noexcept {
+    static_assert(InputRank == Rank && IndexRank == Rank,
+                  "apool pooling: input, output and indices views must have the same rank; the output keeps the input's "
+                  "leading dims and replaces the spatial extents by the output size");
     static_assert(std::is_same<std::remove_const_t<Input>, T>::value,
                   "apool pooling: input and output must have the same element type (input may be const)");
     static_assert(std::is_same<T, float>::value || std::is_same<T, double>::value,
@@ -72,90 +75,94 @@ void max_pool(const char* function, const strided_view<const T, Rank>& input, co
 
 /// Adaptive average pooling over the last `Spatial` dims (rank-generic form of
 /// adaptive_avg_pool{1,2,3}d).
-template <std::size_t Spatial, class Input, class T, std::size_t Rank>
-void adaptive_avg_pool(strided_view<Input, Rank> input, strided_view<T, Rank> output) {
-    detail::check_forward_types<Spatial, Input, T, Rank>();
+template <std::size_t Spatial, class Input, std::size_t InputRank, class T, std::size_t Rank>
+void adaptive_avg_pool(strided_view<Input, InputRank> input, strided_view<T, Rank> output) {
+    detail::check_forward_types<Spatial, Input, InputRank, T, Rank>();
     detail::avg_pool<Spatial, T>("adaptive_avg_pool", strided_view<const T, Rank>(input), output);
 }
 
 /// Adaptive max pooling over the last `Spatial` dims, values only.
-template <std::size_t Spatial, class Input, class T, std::size_t Rank>
-void adaptive_max_pool(strided_view<Input, Rank> input, strided_view<T, Rank> output) {
-    detail::check_forward_types<Spatial, Input, T, Rank>();
-    detail::max_pool<Spatial, T, std::int64_t>("adaptive_max_pool", strided_view<const T, Rank>(input), output, nullptr);
+template <std::size_t Spatial, class Input, std::size_t InputRank, class T, std::size_t Rank>
+void adaptive_max_pool(strided_view<Input, InputRank> input, strided_view<T, Rank> output) {
+    detail::check_forward_types<Spatial, Input, InputRank, T, Rank>();
+    detail::max_pool<Spatial, T, std::int64_t>("adaptive_max_pool", strided_view<const T, Rank>(input), output,
+                                          static_cast<const strided_view<std::int64_t, Rank>*>(nullptr));
 }
 
 /// Adaptive max pooling over the last `Spatial` dims, with the flat index of
 /// each maximum inside its input plane (row-major over the spatial dims).
-template <std::size_t Spatial, class Input, class T, class I, std::size_t Rank>
-void adaptive_max_pool(strided_view<Input, Rank> input, strided_view<T, Rank> output, strided_view<I, Rank> indices) {
-    detail::check_forward_types<Spatial, Input, T, Rank>();
+template <std::size_t Spatial, class Input, std::size_t InputRank, class T, std::size_t Rank, class I, std::size_t IndexRank>
+void adaptive_max_pool(strided_view<Input, InputRank> input, strided_view<T, Rank> output, strided_view<I, IndexRank> indices) {
+    detail::check_forward_types<Spatial, Input, InputRank, T, Rank, IndexRank>();
     detail::check_index_type<I>();
     detail::max_pool<Spatial, T, I>("adaptive_max_pool", strided_view<const T, Rank>(input), output, &indices);
 }
 
 /// adaptive_avg_pool1d: the last dim is spatial.
-template <class Input, class T, std::size_t Rank>
-void adaptive_avg_pool1d(strided_view<Input, Rank> input, strided_view<T, Rank> output) {
-    detail::check_forward_types<1, Input, T, Rank>();
+template <class Input, std::size_t InputRank, class T, std::size_t Rank>
+void adaptive_avg_pool1d(strided_view<Input, InputRank> input, strided_view<T, Rank> output) {
+    detail::check_forward_types<1, Input, InputRank, T, Rank>();
     detail::avg_pool<1, T>("adaptive_avg_pool1d", strided_view<const T, Rank>(input), output);
 }
 
 /// adaptive_avg_pool2d: the last two dims are spatial.
-template <class Input, class T, std::size_t Rank>
-void adaptive_avg_pool2d(strided_view<Input, Rank> input, strided_view<T, Rank> output) {
-    detail::check_forward_types<2, Input, T, Rank>();
+template <class Input, std::size_t InputRank, class T, std::size_t Rank>
+void adaptive_avg_pool2d(strided_view<Input, InputRank> input, strided_view<T, Rank> output) {
+    detail::check_forward_types<2, Input, InputRank, T, Rank>();
     detail::avg_pool<2, T>("adaptive_avg_pool2d", strided_view<const T, Rank>(input), output);
 }
 
 /// adaptive_avg_pool3d: the last three dims are spatial.
-template <class Input, class T, std::size_t Rank>
-void adaptive_avg_pool3d(strided_view<Input, Rank> input, strided_view<T, Rank> output) {
-    detail::check_forward_types<3, Input, T, Rank>();
+template <class Input, std::size_t InputRank, class T, std::size_t Rank>
+void adaptive_avg_pool3d(strided_view<Input, InputRank> input, strided_view<T, Rank> output) {
+    detail::check_forward_types<3, Input, InputRank, T, Rank>();
     detail::avg_pool<3, T>("adaptive_avg_pool3d", strided_view<const T, Rank>(input), output);
 }
 
 /// adaptive_max_pool1d, values only.
-template <class Input, class T, std::size_t Rank>
-void adaptive_max_pool1d(strided_view<Input, Rank> input, strided_view<T, Rank> output) {
-    detail::check_forward_types<1, Input, T, Rank>();
-    detail::max_pool<1, T, std::int64_t>("adaptive_max_pool1d", strided_view<const T, Rank>(input), output, nullptr);
+template <class Input, std::size_t InputRank, class T, std::size_t Rank>
+void adaptive_max_pool1d(strided_view<Input, InputRank> input, strided_view<T, Rank> output) {
+    detail::check_forward_types<1, Input, InputRank, T, Rank>();
+    detail::max_pool<1, T, std::int64_t>("adaptive_max_pool1d", strided_view<const T, Rank>(input), output,
+                                          static_cast<const strided_view<std::int64_t, Rank>*>(nullptr));
 }
 
 /// adaptive_max_pool2d, values only.
-template <class Input, class T, std::size_t Rank>
-void adaptive_max_pool2d(strided_view<Input, Rank> input, strided_view<T, Rank> output) {
-    detail::check_forward_types<2, Input, T, Rank>();
-    detail::max_pool<2, T, std::int64_t>("adaptive_max_pool2d", strided_view<const T, Rank>(input), output, nullptr);
+template <class Input, std::size_t InputRank, class T, std::size_t Rank>
+void adaptive_max_pool2d(strided_view<Input, InputRank> input, strided_view<T, Rank> output) {
+    detail::check_forward_types<2, Input, InputRank, T, Rank>();
+    detail::max_pool<2, T, std::int64_t>("adaptive_max_pool2d", strided_view<const T, Rank>(input), output,
+                                          static_cast<const strided_view<std::int64_t, Rank>*>(nullptr));
 }
 
 /// adaptive_max_pool3d, values only.
-template <class Input, class T, std::size_t Rank>
-void adaptive_max_pool3d(strided_view<Input, Rank> input, strided_view<T, Rank> output) {
-    detail::check_forward_types<3, Input, T, Rank>();
-    detail::max_pool<3, T, std::int64_t>("adaptive_max_pool3d", strided_view<const T, Rank>(input), output, nullptr);
+template <class Input, std::size_t InputRank, class T, std::size_t Rank>
+void adaptive_max_pool3d(strided_view<Input, InputRank> input, strided_view<T, Rank> output) {
+    detail::check_forward_types<3, Input, InputRank, T, Rank>();
+    detail::max_pool<3, T, std::int64_t>("adaptive_max_pool3d", strided_view<const T, Rank>(input), output,
+                                          static_cast<const strided_view<std::int64_t, Rank>*>(nullptr));
 }
 
 /// adaptive_max_pool1d with indices (flat positions along the input's last dim).
-template <class Input, class T, class I, std::size_t Rank>
-void adaptive_max_pool1d(strided_view<Input, Rank> input, strided_view<T, Rank> output, strided_view<I, Rank> indices) {
-    detail::check_forward_types<1, Input, T, Rank>();
+template <class Input, std::size_t InputRank, class T, std::size_t Rank, class I, std::size_t IndexRank>
+void adaptive_max_pool1d(strided_view<Input, InputRank> input, strided_view<T, Rank> output, strided_view<I, IndexRank> indices) {
+    detail::check_forward_types<1, Input, InputRank, T, Rank, IndexRank>();
     detail::check_index_type<I>();
     detail::max_pool<1, T, I>("adaptive_max_pool1d", strided_view<const T, Rank>(input), output, &indices);
 }
 
 /// adaptive_max_pool2d with indices (ih * W + iw, as PyTorch returns them).
-template <class Input, class T, class I, std::size_t Rank>
-void adaptive_max_pool2d(strided_view<Input, Rank> input, strided_view<T, Rank> output, strided_view<I, Rank> indices) {
-    detail::check_forward_types<2, Input, T, Rank>();
+template <class Input, std::size_t InputRank, class T, std::size_t Rank, class I, std::size_t IndexRank>
+void adaptive_max_pool2d(strided_view<Input, InputRank> input, strided_view<T, Rank> output, strided_view<I, IndexRank> indices) {
+    detail::check_forward_types<2, Input, InputRank, T, Rank, IndexRank>();
     detail::check_index_type<I>();
     detail::max_pool<2, T, I>("adaptive_max_pool2d", strided_view<const T, Rank>(input), output, &indices);
 }
 
 /// adaptive_max_pool3d with indices (id * H * W + ih * W + iw).
-template <class Input, class T, class I, std::size_t Rank>
-void adaptive_max_pool3d(strided_view<Input, Rank> input, strided_view<T, Rank> output, strided_view<I, Rank> indices) {
-    detail::check_forward_types<3, Input, T, Rank>();
+template <class Input, std::size_t InputRank, class T, std::size_t Rank, class I, std::size_t IndexRank>
+void adaptive_max_pool3d(strided_view<Input, InputRank> input, strided_view<T, Rank> output, strided_view<I, IndexRank> indices) {
+    detail::check_forward_types<3, Input, InputRank, T, Rank, IndexRank>();
     detail::check_index_type<I>();
     detail::max_pool<3, T, I>("adaptive_max_pool3d", strided_view<const T, Rank>(input), output, &indices);
 }

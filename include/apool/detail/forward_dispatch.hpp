@@ -9,6 +9,7 @@
 #include "../simd.hpp"
 #include "../strided_view.hpp"
 #include "forward_kernels.hpp"
+#include "forward_tiles.hpp"
 #include "walk.hpp"
 
 namespace apool {
@@ -34,6 +35,20 @@ struct problem_layout {
 
     /// Whether the rows kernel suits: the innermost spatial dim is contiguous,
     /// and either long enough for vectors or there is no channel dim to use instead.
+    /// Whether each plane is one contiguous block in scan order.
+    bool plane_is_dense() const noexcept {
+        for (std::size_t d = 0; d < Spatial; ++d) {
+            if (spatial.in_stride[d] != spatial.flat_stride[d] && spatial.in_extent[d] > 1) return false;
+        }
+        return true;
+    }
+
+    std::ptrdiff_t plane_count() const noexcept {
+        std::ptrdiff_t count = 1;
+        for (std::size_t d = 0; d < leading; ++d) count *= planes.extent[d];
+        return count;
+    }
+
     bool rows_suit(std::ptrdiff_t vector_lanes) const noexcept {
         return spatial.in_stride[Spatial - 1] == 1 &&
                (spatial.in_extent[Spatial - 1] >= vector_lanes || contiguous_leading_dim() == leading);
@@ -85,7 +100,19 @@ void run_forward(const strided_view<const T, Rank>& input, const strided_view<T,
     const std::size_t channel_dim = problem.contiguous_leading_dim();
     const bool use_rows = problem.rows_suit(simd::lanes<T>);
 
-    if (vector_indices_fit && use_rows) {
+    if (vector_indices_fit && problem.plane_is_dense() && tiles_suit<T>(spatial.plane_size(), problem.plane_count())) {
+        constexpr std::ptrdiff_t width = simd::lanes<T>;
+        plane_offsets group[width];
+        std::ptrdiff_t grouped = 0;
+        for_each_plane(problem.planes, leading, [&](const plane_offsets& at) {
+            group[grouped++] = at;
+            if (grouped == width) {
+                tiled_planes<Reduction>(in, out, index, spatial, group, grouped);
+                grouped = 0;
+            }
+        });
+        if (grouped > 0) tiled_planes<Reduction>(in, out, index, spatial, group, grouped);
+    } else if (vector_indices_fit && use_rows) {
         bool plane_is_one_span = true;
         for (std::size_t d = 0; d < Spatial; ++d) {
             plane_is_one_span = plane_is_one_span && spatial.out_extent[d] == 1 && spatial.in_stride[d] == spatial.flat_stride[d];
