@@ -180,6 +180,63 @@ void adaptive_max_pool(const apool::strided_view<In, Rank>& input, const apool::
     });
 }
 
+/// What an average's rounding error depends on: its window's element count
+/// and the mean absolute value of the window's elements.
+struct window_magnitude {
+    std::ptrdiff_t count = 0;
+    double mean_abs = 0.0;
+};
+
+/// window_magnitude of every output position, row-major over `output_extents`.
+template <std::size_t Spatial, class In, std::size_t Rank>
+std::vector<window_magnitude> window_magnitudes(const apool::strided_view<In, Rank>& input,
+                                                const std::array<std::ptrdiff_t, Rank>& output_extents) {
+    using split = plane_split<Spatial, Rank>;
+    const auto in_extents = split::spatial_extents(input);
+    std::array<std::ptrdiff_t, Spatial> out_extents{};
+    for (std::size_t d = 0; d < Spatial; ++d) out_extents[d] = output_extents[split::leading + d];
+    std::array<std::ptrdiff_t, split::leading> planes{};
+    for (std::size_t d = 0; d < split::leading; ++d) planes[d] = output_extents[d];
+    std::vector<window_magnitude> magnitudes;
+    for_each_multi_index(planes, [&](const std::array<std::ptrdiff_t, split::leading>& plane) {
+        for_each_multi_index(out_extents, [&](const std::array<std::ptrdiff_t, Spatial>& out_position) {
+            const auto box = window_of(out_position, in_extents, out_extents);
+            double sum_abs = 0.0;
+            for_each_in_window(box, [&](const std::array<std::ptrdiff_t, Spatial>& position) {
+                sum_abs += std::fabs(static_cast<double>(input.data()[split::offset(input, plane, position)]));
+            });
+            magnitudes.push_back({box.count(), sum_abs / static_cast<double>(box.count())});
+        });
+    });
+    return magnitudes;
+}
+
+/// Whether `got` is an acceptable average where `expected` is a correct one
+/// (PyTorch's, or the reference's). NaN must meet NaN (any payload) and an
+/// infinity the same infinity. Otherwise the allowed difference is
+///
+///     eps * (4 * max(|expected|, mean_abs) + (count - 1) * mean_abs)
+///
+/// because any order of summing `count` terms in T is within
+/// (count - 1) * eps / 2 * sum|x| of the exact sum, so two correct sums differ
+/// by at most (count - 1) * eps * mean_abs once divided by count, and the
+/// final divisions (one in apool, up to three in PyTorch: / kd / kh / kw)
+/// add a few eps * |average|. A pure ulp bound would be wrong: cancellation
+/// makes |average| far smaller than the terms whose rounding it carries.
+/// Missing or extra window elements move the average by about mean_abs /
+/// count, far above this bound for every window the tests use.
+template <class T>
+bool average_close(T got, T expected, const window_magnitude& window) {
+    if (std::isnan(expected)) return std::isnan(got);
+    if (std::isinf(expected)) return got == expected;
+    if (!std::isfinite(got)) return false;
+    const double eps = static_cast<double>(std::numeric_limits<T>::epsilon());
+    const double magnitude = std::fabs(static_cast<double>(expected));
+    const double allowed = eps * (4.0 * std::max(magnitude, window.mean_abs) + static_cast<double>(window.count - 1) * window.mean_abs) +
+                           static_cast<double>(std::numeric_limits<T>::denorm_min());
+    return std::fabs(static_cast<double>(got) - static_cast<double>(expected)) <= allowed;
+}
+
 /// Gradient of adaptive average pooling: grad_input from grad_output.
 template <std::size_t Spatial, class GradOut, class T, std::size_t Rank>
 void adaptive_avg_pool_backward(const apool::strided_view<GradOut, Rank>& grad_output, const apool::strided_view<T, Rank>& grad_input,
