@@ -31,6 +31,10 @@
 #include <string>
 #include <vector>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include "bench_problem.hpp"
 #if APOOL_BENCH_WITH_TORCH
 #include "torch_pooling.hpp"
@@ -429,6 +433,16 @@ int main(int argc, char** argv) {
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
 #if APOOL_BENCH_WITH_TORCH
     apool_bench::torch_use_one_thread();
+#if defined(__GLIBC__)
+    // PyTorch's backward kernels return a new grad_input (up to 268 MB here).
+    // glibc would mmap and unmap each one, so every call would also pay for
+    // page faults on fresh pages, an allocator cost that swings with the load
+    // on the machine. Served from a heap that is never trimmed, each call
+    // reuses the last call's pages and the kernel is timed on warm memory,
+    // as apool is.
+    mallopt(M_MMAP_MAX, 0);
+    mallopt(M_TRIM_THRESHOLD, -1);
+#endif
 #endif
     apool_bench::describe_build();
     apool_bench::register_suite();

@@ -21,6 +21,8 @@ import math
 import os
 import sys
 
+SUITE_ORDER = ["resnet_head_gap", "pspnet_ppm_6", "pspnet_ppm_3", "vgg_14_to_7", "vgg_13_to_7", "image_to_224",
+               "spp_13_to_4", "spp_13_to_1", "max_56_to_7", "seq_1d", "seq_1d_max", "video_3d", "video_3d_max"]
 AVERAGE_CASES = {"resnet_head_gap", "pspnet_ppm_6", "pspnet_ppm_3", "vgg_14_to_7", "vgg_13_to_7", "image_to_224",
                  "seq_1d", "video_3d"}
 GLOBAL_CASES = {"resnet_head_gap", "spp_13_to_1"}  # every output extent is 1
@@ -49,7 +51,7 @@ def load_rows(path):
         if is_median or (is_single and b["run_name"] not in runs):
             runs[b["run_name"]] = b
     rows = []
-    for run_name, b in runs.items():
+    for run_name, b in sorted(runs.items(), key=lambda item: suite_position(item[0])):
         case, layout, direction = run_name.split("/")[:3]
         unit = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[b.get("time_unit", "ms")]
         row = {"case": case, "layout": layout, "pass": direction, "error": b.get("_error")}
@@ -58,6 +60,13 @@ def load_rows(path):
                        torch_ms=b.get("torch_ms"), speedup=b.get("torch_speedup"))
         rows.append(row)
     return data["context"], rows
+
+
+def suite_position(run_name):
+    """Issue #4's table order, then contiguous before channels-last, forward before backward."""
+    case, layout, direction = run_name.split("/")[:3]
+    return (SUITE_ORDER.index(case) if case in SUITE_ORDER else len(SUITE_ORDER), case, layout != "contiguous",
+            direction != "forward")
 
 
 def geomean(values):
