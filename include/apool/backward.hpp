@@ -74,8 +74,12 @@ void avg_pool_backward(const char* function, const strided_view<const T, Rank>& 
                        gradient_update update) {
     if (!check_backward<Spatial, T, std::int64_t>(function, grad_output, grad_input,
                                                    static_cast<const strided_view<const std::int64_t, Rank>*>(nullptr))) return;
-    if (update == gradient_update::overwrite) zero_view(grad_input);
-    if (grad_output.size() == 0) return;
+    const bool accumulate = update == gradient_update::accumulate;
+    if (grad_output.size() == 0) {
+        // No window covers anything: the gradient is zero.
+        if (!accumulate) zero_view(grad_input);
+        return;
+    }
     const auto problem = describe_problem<Spatial>(grad_input, grad_output, grad_output.strides());
     constexpr std::size_t leading = Rank - Spatial;
     const auto& spatial = problem.spatial;
@@ -84,17 +88,18 @@ void avg_pool_backward(const char* function, const strided_view<const T, Rank>& 
     const T* const grads = grad_output.data();
     if (problem.rows_suit(simd::lanes<T>)) {
         for_each_plane(problem.planes, leading, [&](const plane_offsets& at) {
-            average_backward_rows_plane(grads + at.out, gradient + at.in, spatial);
+            average_backward_rows_plane(grads + at.out, gradient + at.in, spatial, accumulate);
         });
     } else if (channel_dim < leading) {
         const std::ptrdiff_t channels = problem.planes.extent[channel_dim];
         const std::ptrdiff_t grad_output_channel_stride = problem.planes.out_stride[channel_dim];
         for_each_plane(problem.planes, channel_dim, [&](const plane_offsets& at) {
-            average_backward_channels_last_plane(grads + at.out, gradient + at.in, spatial, channels, grad_output_channel_stride);
+            average_backward_channels_last_plane(grads + at.out, gradient + at.in, spatial, channels, grad_output_channel_stride,
+                                                 accumulate);
         });
     } else {
         for_each_plane(problem.planes, leading, [&](const plane_offsets& at) {
-            average_backward_generic_plane(grads + at.out, gradient + at.in, spatial);
+            average_backward_generic_plane(grads + at.out, gradient + at.in, spatial, accumulate);
         });
     }
 }

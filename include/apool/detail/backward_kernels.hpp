@@ -3,11 +3,15 @@
 //
 // Both gradients scatter: every grad_output element adds its share to the
 // grad_input elements it came from, visiting outputs in row-major order. Each
-// grad_input element therefore receives its contributions in one fixed order
-// whatever the layout or kernel, so every layout gives the same bits. With
-// gradient_update::overwrite the plane is zeroed first, which makes the avg
-// gradient bit-identical to PyTorch's contiguous kernel (which also computes
-// grad / k_0 / k_1 ... and adds in output row-major order onto zeros).
+// grad_input element therefore receives its shares in one fixed order whatever
+// the layout or kernel, so every layout gives the same bits.
+//
+// With gradient_update::overwrite the avg gradient needs no zeroing pass: every
+// input element lies in some window, and the first share an element receives is
+// written as `share + 0` (which is what PyTorch's `0 + share` gives, -0 included),
+// later shares are added. The result is PyTorch's contiguous kernel bit for bit
+// (it also computes grad / k_0 / k_1 ... and adds in output row-major order onto
+// zeros). The max gradient zeroes grad_input first, as not every element receives.
 #pragma once
 
 #include <array>
@@ -76,49 +80,110 @@ inline T average_share_scalar(T grad, const window_box<Spatial>& box) noexcept {
     return grad;
 }
 
+/// A window box with, per dim, the first position that no earlier output along
+/// that dim covers: fresh_start[d] = end of the previous window (0 for the first).
+/// An element is reached for the first time by this output exactly when it is
+/// at or past fresh_start in every dim.
+template <std::size_t Spatial>
+struct output_window {
+    window_box<Spatial> box;
+    std::array<std::ptrdiff_t, Spatial> fresh_start;
+};
+
+/// Calls f(const output_window&, out_offset) for each output position in row-major order.
+template <std::size_t Spatial, std::size_t Dim = 0, class F>
+void for_each_output_window(const spatial_layout<Spatial>& layout, output_window<Spatial>& current, std::ptrdiff_t out_offset,
+                            F& f) noexcept {
+    if constexpr (Dim == Spatial) {
+        f(static_cast<const output_window<Spatial>&>(current), out_offset);
+    } else {
+        const std::ptrdiff_t count = layout.out_extent[Dim];
+        auto windows = adaptive_windows(layout.in_extent[Dim], layout.out_extent[Dim]).begin();
+        std::ptrdiff_t previous_end = 0;
+        for (std::ptrdiff_t o = 0; o < count; ++o, ++windows) {
+            current.box[Dim] = *windows;
+            current.fresh_start[Dim] = previous_end;
+            previous_end = current.box[Dim].end;
+            for_each_output_window<Spatial, Dim + 1>(layout, current, out_offset + o * layout.out_stride[Dim], f);
+        }
+    }
+}
+
+/// Calls f(offset, fresh) for every element of the box over the first Dims
+/// dims, in row-major order; `fresh` says whether this output reaches the
+/// element first (see output_window).
+template <std::size_t Dims, std::size_t Dim = 0, std::size_t Spatial, class F>
+void walk_output_window(const spatial_layout<Spatial>& layout, const output_window<Spatial>& current, std::ptrdiff_t offset,
+                        bool fresh, F& f) noexcept {
+    if constexpr (Dim == Dims) {
+        f(offset, fresh);
+    } else {
+        const std::ptrdiff_t stride = layout.in_stride[Dim];
+        const window w = current.box[Dim];
+        for (std::ptrdiff_t i = w.start; i < w.end; ++i) {
+            walk_output_window<Dims, Dim + 1>(layout, current, offset + i * stride, fresh && i >= current.fresh_start[Dim], f);
+        }
+    }
+}
+
+/// Writes the first share an element receives, or adds a later one.
+template <class Value>
+inline Value receive(Value current, Value share, bool fresh) noexcept {
+    return fresh ? share + Value(0) : current + share;
+}
+
 /// Avg backward, any strides, one element at a time.
 template <class T, std::size_t Spatial>
-void average_backward_generic_plane(const T* grad_output, T* grad_input, const spatial_layout<Spatial>& layout) noexcept {
-    window_box<Spatial> box;
-    auto per_output = [&](const window_box<Spatial>& b, std::ptrdiff_t out_offset, std::ptrdiff_t) {
-        const T share = average_share_scalar<T, Spatial>(grad_output[out_offset], b);
-        auto add = [&](std::ptrdiff_t offset, std::ptrdiff_t) { grad_input[offset] += share; };
-        walk_box<Spatial>(layout, b, 0, 0, add);
+void average_backward_generic_plane(const T* grad_output, T* grad_input, const spatial_layout<Spatial>& layout,
+                                    bool accumulate) noexcept {
+    output_window<Spatial> current{};
+    auto per_output = [&](const output_window<Spatial>& o, std::ptrdiff_t out_offset) {
+        const T share = average_share_scalar<T, Spatial>(grad_output[out_offset], o.box);
+        auto add = [&](std::ptrdiff_t offset, bool fresh) { grad_input[offset] = receive(grad_input[offset], share, fresh); };
+        walk_output_window<Spatial>(layout, o, 0, !accumulate, add);
     };
-    for_each_window<Spatial>(layout, box, 0, 0, per_output);
+    for_each_output_window(layout, current, 0, per_output);
 }
 
 /// Avg backward where grad_input's innermost spatial dim is contiguous: each
 /// window row is a contiguous span that receives one broadcast share.
 template <class T, std::size_t Spatial>
-void average_backward_rows_plane(const T* grad_output, T* grad_input, const spatial_layout<Spatial>& layout) noexcept {
+void average_backward_rows_plane(const T* grad_output, T* grad_input, const spatial_layout<Spatial>& layout, bool accumulate) noexcept {
     constexpr std::size_t outer = Spatial - 1;
     constexpr std::ptrdiff_t width = simd::lanes<T>;
-    window_box<Spatial> box;
-    auto per_output = [&](const window_box<Spatial>& b, std::ptrdiff_t out_offset, std::ptrdiff_t) {
-        const T share = average_share_scalar<T, Spatial>(grad_output[out_offset], b);
+    output_window<Spatial> current{};
+    auto per_output = [&](const output_window<Spatial>& o, std::ptrdiff_t out_offset) {
+        const T share = average_share_scalar<T, Spatial>(grad_output[out_offset], o.box);
         const auto shares = simd::broadcast(share);
-        const window columns = b[outer];
-        auto add_row = [&](std::ptrdiff_t offset, std::ptrdiff_t) {
-            T* row = grad_input + offset + columns.start;
-            const std::ptrdiff_t count = columns.size();
+        const window columns = o.box[outer];
+        const std::ptrdiff_t fresh_column = o.fresh_start[outer] > columns.start ? o.fresh_start[outer] : columns.start;
+        auto add_span = [&](T* data, std::ptrdiff_t count, bool fresh) {
             std::ptrdiff_t i = 0;
-            for (; i + width <= count; i += width) simd::store(row + i, simd::load(row + i) + shares);
-            for (; i < count; ++i) row[i] += share;
+            for (; i + width <= count; i += width) simd::store(data + i, receive(simd::load(data + i), shares, fresh));
+            for (; i < count; ++i) data[i] = receive(data[i], share, fresh);
         };
-        walk_box<outer>(layout, b, 0, 0, add_row);
+        auto add_row = [&](std::ptrdiff_t offset, bool fresh_row) {
+            T* row = grad_input + offset;
+            if (fresh_row) {
+                add_span(row + columns.start, fresh_column - columns.start, false);
+                add_span(row + fresh_column, columns.end - fresh_column, true);
+            } else {
+                add_span(row + columns.start, columns.size(), false);
+            }
+        };
+        walk_output_window<outer>(layout, o, 0, !accumulate, add_row);
     };
-    for_each_window<Spatial>(layout, box, 0, 0, per_output);
+    for_each_output_window(layout, current, 0, per_output);
 }
 
 /// Avg backward where grad_input's channel dim is contiguous: vectors across
 /// channels. grad_output's channel stride may be anything.
 template <class T, std::size_t Spatial>
 void average_backward_channels_last_plane(const T* grad_output, T* grad_input, const spatial_layout<Spatial>& layout,
-                                          std::ptrdiff_t channels, std::ptrdiff_t grad_output_channel_stride) noexcept {
+                                          std::ptrdiff_t channels, std::ptrdiff_t grad_output_channel_stride, bool accumulate) noexcept {
     constexpr std::ptrdiff_t width = simd::lanes<T>;
-    window_box<Spatial> box;
-    auto per_output = [&](const window_box<Spatial>& b, std::ptrdiff_t out_offset, std::ptrdiff_t) {
+    output_window<Spatial> current{};
+    auto per_output = [&](const output_window<Spatial>& o, std::ptrdiff_t out_offset) {
         const T* grads = grad_output + out_offset;
         std::ptrdiff_t channel = 0;
         for (; channel + width <= channels; channel += width) {
@@ -130,19 +195,19 @@ void average_backward_channels_last_plane(const T* grad_output, T* grad_input, c
                 for (std::ptrdiff_t lane = 0; lane < width; ++lane) lane_grads[lane] = grads[(channel + lane) * grad_output_channel_stride];
                 grad = simd::load(lane_grads);
             }
-            const auto shares = average_share<simd::batch<T>, Spatial>(grad, b);
+            const auto shares = average_share<simd::batch<T>, Spatial>(grad, o.box);
             T* base = grad_input + channel;
-            auto add = [&](std::ptrdiff_t offset, std::ptrdiff_t) { simd::store(base + offset, simd::load(base + offset) + shares); };
-            walk_box<Spatial>(layout, b, 0, 0, add);
+            auto add = [&](std::ptrdiff_t offset, bool fresh) { simd::store(base + offset, receive(simd::load(base + offset), shares, fresh)); };
+            walk_output_window<Spatial>(layout, o, 0, !accumulate, add);
         }
         for (; channel < channels; ++channel) {
-            const T share = average_share_scalar<T, Spatial>(grads[channel * grad_output_channel_stride], b);
+            const T share = average_share_scalar<T, Spatial>(grads[channel * grad_output_channel_stride], o.box);
             T* base = grad_input + channel;
-            auto add = [&](std::ptrdiff_t offset, std::ptrdiff_t) { base[offset] += share; };
-            walk_box<Spatial>(layout, b, 0, 0, add);
+            auto add = [&](std::ptrdiff_t offset, bool fresh) { base[offset] = receive(base[offset], share, fresh); };
+            walk_output_window<Spatial>(layout, o, 0, !accumulate, add);
         }
     };
-    for_each_window<Spatial>(layout, box, 0, 0, per_output);
+    for_each_output_window(layout, current, 0, per_output);
 }
 
 /// Max backward for one plane: each grad_output element is added at the input
