@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Builds apool's test suite and runs it with ctest, twice: for the compiler's
-# default target (SSE2 on x86-64) and for -march=native, so both vector widths
-# and their tails run. On a fresh Debian/Ubuntu machine it first installs what
-# is missing (when run as root).
+# Builds apool's test suite and runs it with ctest, three times: for the
+# compiler's default target (SSE2 on x86-64) and for -march=native, so both
+# vector widths and their tails run, and with Clang (-march=native). Then
+# tests/run_packaging_tests.sh builds the consumer projects (add_subdirectory,
+# FetchContent, find_package, pkg-config, vcpkg port) with GCC and Clang.
+# On a fresh Debian/Ubuntu machine it first installs what is missing (when run
+# as root).
 #
 # Usage: tests/run_tests.sh            (build trees go to build-tests/ in the checkout)
 set -euo pipefail
@@ -11,17 +14,20 @@ source_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_root=${APOOL_BUILD_ROOT:-"$source_dir/build-tests"}
 # shellcheck source=tests/install_packages.sh
 source "$source_dir/tests/install_packages.sh"
-apool_install_packages cmake ninja-build g++ libxsimd-dev catch2
+apool_install_packages cmake ninja-build g++ clang libxsimd-dev catch2
 
 jobs=$(nproc 2>/dev/null || echo 2)
 run_variant() {
-    local name=$1 flags=$2
-    echo "== apool tests: $name (CXXFLAGS='$flags')"
+    local name=$1 flags=$2 compiler=${3:-}
+    echo "== apool tests: $name (${compiler:-default compiler}, CXXFLAGS='$flags')"
     cmake -S "$source_dir" -B "$build_root/$name" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-        -DCMAKE_CXX_FLAGS="$flags" -DAPOOL_BUILD_EXAMPLES=OFF > /dev/null
+        ${compiler:+-DCMAKE_CXX_COMPILER="$compiler"} -DCMAKE_CXX_FLAGS="$flags" \
+        -DAPOOL_BUILD_EXAMPLES=OFF -DAPOOL_BUILD_BENCHMARKS=OFF > /dev/null
     cmake --build "$build_root/$name" -j "$jobs"
     ctest --test-dir "$build_root/$name" --output-on-failure -j "$jobs"
 }
 
 run_variant default ""
 run_variant native "-march=native"
+run_variant clang-native "-march=native" clang++
+"$source_dir/tests/run_packaging_tests.sh"

@@ -1,0 +1,29 @@
+# Consumer route 4: a build without CMake, as a Makefile would do it: compile
+# consumer.cpp with the flags `pkg-config --cflags apool` gives, then run it.
+# Run with cmake -DCXX=<compiler> -DWORK_DIR=<dir> -P build_and_run.cmake, with
+# PKG_CONFIG_PATH naming the installed apool.pc; CXXFLAGS from the environment
+# are added, as make would.
+cmake_minimum_required(VERSION 3.14)
+find_program(pkg_config NAMES pkg-config pkgconf REQUIRED)
+execute_process(COMMAND "${pkg_config}" --cflags apool
+                OUTPUT_VARIABLE cflags OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE status)
+if(NOT status EQUAL 0)
+  message(FATAL_ERROR "pkg-config --cflags apool failed (PKG_CONFIG_PATH=$ENV{PKG_CONFIG_PATH})")
+endif()
+message(STATUS "pkg-config --cflags apool: ${cflags}")
+separate_arguments(cflags UNIX_COMMAND "${cflags}")
+separate_arguments(environment_flags UNIX_COMMAND "$ENV{CXXFLAGS}")
+
+file(MAKE_DIRECTORY "${WORK_DIR}")
+set(program "${WORK_DIR}/apool_consumer")
+get_filename_component(source "${CMAKE_CURRENT_LIST_DIR}/../consumer.cpp" ABSOLUTE)
+execute_process(COMMAND "${CXX}" -std=c++17 -O2 -Wall -Wextra -Wpedantic -Werror ${environment_flags} ${cflags}
+                        "-DAPOOL_CONSUMER_ROUTE=\"pkg_config\"" "${source}" -o "${program}"
+                RESULT_VARIABLE status)
+if(NOT status EQUAL 0)
+  message(FATAL_ERROR "compiling ${source} with pkg-config's flags failed")
+endif()
+execute_process(COMMAND "${program}" RESULT_VARIABLE status)
+if(NOT status EQUAL 0)
+  message(FATAL_ERROR "${program} failed")
+endif()
