@@ -7,6 +7,7 @@
 // built with PyTorch, PyTorch's kernel. The benchmark's time is apool's; the
 // others come back as counters, with the ratios taken from the same
 // iterations, so a slow patch on a shared machine shifts all three together.
+// Each is timed by the thread's CPU time (see thread_seconds).
 //
 // Counters: floor_ms, vs_floor (apool / floor), torch_ms, torch_speedup
 // (PyTorch / apool), bytes_per_second (bytes of the input-sized tensor).
@@ -16,13 +17,13 @@
 #include <apool/apool.hpp>
 #include <xsimd/xsimd.hpp>
 
-#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <functional>
 #include <memory>
@@ -138,8 +139,12 @@ void fill_random(float* data, std::size_t count, std::uint64_t seed) {
     }
 }
 
-/// One set of buffers shared by every benchmark, sized for the largest case.
+/// One set of buffers shared by every benchmark. It grows to the largest case
+/// run so far, so a filtered run (or one under valgrind) touches only what its
+/// cases need; grown buffers get the same random prefix again.
 struct arena {
+    std::size_t input_capacity = 0;
+    std::size_t output_capacity = 0;
     buffer<float> input;
     buffer<float> grad_input;
     buffer<float> output;
@@ -147,25 +152,28 @@ struct arena {
     buffer<std::int64_t> indices;
 };
 
-arena& buffers() {
-    static arena shared = [] {
-        std::size_t input_capacity = 0;
-        std::size_t output_capacity = 0;
-        for (const auto& c : suite()) {
-            input_capacity = std::max<std::size_t>(input_capacity, product(c.input_extents));
-            output_capacity = std::max<std::size_t>(output_capacity, product(output_extents_of(c)));
-        }
-        arena a{allocate<float>(input_capacity), allocate<float>(input_capacity), allocate<float>(output_capacity),
-                allocate<float>(output_capacity), allocate<std::int64_t>(output_capacity)};
-        fill_random(a.input.get(), input_capacity, 0x9E3779B97F4A7C15ULL);
-        fill_random(a.grad_output.get(), output_capacity, 0xD1B54A32D192ED03ULL);
-        return a;
-    }();
+arena& buffers_for(const suite_case& c) {
+    static arena shared;
+    const auto input_size = static_cast<std::size_t>(product(c.input_extents));
+    const auto output_size = static_cast<std::size_t>(product(output_extents_of(c)));
+    if (input_size > shared.input_capacity) {
+        shared.input = allocate<float>(input_size);
+        shared.grad_input = allocate<float>(input_size);
+        fill_random(shared.input.get(), input_size, 0x9E3779B97F4A7C15ULL);
+        shared.input_capacity = input_size;
+    }
+    if (output_size > shared.output_capacity) {
+        shared.output = allocate<float>(output_size);
+        shared.grad_output = allocate<float>(output_size);
+        shared.indices = allocate<std::int64_t>(output_size);
+        fill_random(shared.grad_output.get(), output_size, 0xD1B54A32D192ED03ULL);
+        shared.output_capacity = output_size;
+    }
     return shared;
 }
 
 problem make_problem(const suite_case& c, memory_layout layout) {
-    arena& a = buffers();
+    arena& a = buffers_for(c);
     problem p;
     p.op = c.op;
     p.spatial = c.output_spatial.size();
@@ -271,12 +279,25 @@ void write_once(float* data, std::size_t count, float value) noexcept {
     for (; i < count; ++i) data[i] = value;
 }
 
+/// Seconds this thread has run. On a shared machine the wall clock also counts
+/// the time other processes held the core, which the thread's CPU time leaves
+/// out; on an idle machine the two agree.
+double thread_seconds() {
+#if defined(CLOCK_THREAD_CPUTIME_ID)
+    timespec now{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    return static_cast<double>(now.tv_sec) + 1e-9 * static_cast<double>(now.tv_nsec);
+#else
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+#endif
+}
+
 template <class F>
 double seconds_of(F& f) {
-    const auto start = std::chrono::steady_clock::now();
+    const double start = thread_seconds();
     f();
     benchmark::ClobberMemory();
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return thread_seconds() - start;
 }
 
 struct entry {
