@@ -1,0 +1,41 @@
+// Misuses of the API that must not compile. CMakeLists.txt compiles this file
+// once per APOOL_MISUSE_* case and requires the compiler's diagnostic; with no
+// case defined it is correct code, compiled as part of the normal build, so a
+// failure below comes from the case and not from the file around it.
+#include <cstdint>
+
+#include <apool/apool.hpp>
+
+void misuse() {
+    float input[64] = {};
+    float output[8] = {};
+    std::int64_t indices[8] = {};
+    const apool::strided_view<const float, 3> input_3(input, {1, 8, 8});
+    const apool::strided_view<float, 3> output_3(output, {1, 2, 4});
+    const apool::strided_view<std::int64_t, 3> indices_3(indices, {1, 2, 4});
+    apool::adaptive_avg_pool2d(input_3, output_3);
+    apool::adaptive_max_pool2d(input_3, output_3, indices_3);
+    apool::adaptive_max_pool2d_backward(output_3, indices_3, apool::strided_view<float, 3>(input, {1, 8, 8}));
+
+#if defined(APOOL_MISUSE_RANK_MISMATCH)
+    // The input has rank 3, the output rank 2: views carry their rank in the type.
+    apool::adaptive_avg_pool2d(input_3, apool::strided_view<float, 2>(output, {2, 4}));
+#elif defined(APOOL_MISUSE_RANK_MISMATCH_BACKWARD)
+    apool::adaptive_avg_pool2d_backward(output_3, apool::strided_view<float, 2>(input, {8, 8}));
+#elif defined(APOOL_MISUSE_RANK_MISMATCH_INDICES)
+    apool::adaptive_max_pool2d(input_3, output_3, apool::strided_view<std::int64_t, 2>(indices, {2, 4}));
+#elif defined(APOOL_MISUSE_RANK_BELOW_SPATIAL)
+    // Three spatial dims need views of rank 3 or more.
+    apool::adaptive_avg_pool3d(apool::strided_view<const float, 2>(input, {8, 8}), apool::strided_view<float, 2>(output, {2, 4}));
+#elif defined(APOOL_MISUSE_ELEMENT_TYPES_DIFFER)
+    double output_double[8] = {};
+    apool::adaptive_avg_pool2d(input_3, apool::strided_view<double, 3>(output_double, {1, 2, 4}));
+#elif defined(APOOL_MISUSE_INTEGER_ELEMENTS)
+    int input_int[64] = {};
+    int output_int[8] = {};
+    apool::adaptive_avg_pool2d(apool::strided_view<const int, 3>(input_int, {1, 8, 8}), apool::strided_view<int, 3>(output_int, {1, 2, 4}));
+#elif defined(APOOL_MISUSE_SHORT_INDICES)
+    std::int16_t short_indices[8] = {};
+    apool::adaptive_max_pool2d(input_3, output_3, apool::strided_view<std::int16_t, 3>(short_indices, {1, 2, 4}));
+#endif
+}
