@@ -87,8 +87,12 @@ void avg_pool_backward(const char* function, const strided_view<const T, Rank>& 
     T* const gradient = grad_input.data();
     const T* const grads = grad_output.data();
     if (problem.rows_suit(simd::lanes<T>)) {
+        bool plane_is_one_span = true;
+        for (std::size_t d = 0; d < Spatial; ++d) {
+            plane_is_one_span = plane_is_one_span && spatial.out_extent[d] == 1 && spatial.in_stride[d] == spatial.flat_stride[d];
+        }
         for_each_plane(problem.planes, leading, [&](const plane_offsets& at) {
-            average_backward_rows_plane(grads + at.out, gradient + at.in, spatial, accumulate);
+            average_backward_rows_plane(grads + at.out, gradient + at.in, spatial, accumulate, plane_is_one_span);
         });
     } else if (channel_dim < leading) {
         const std::ptrdiff_t channels = problem.planes.extent[channel_dim];

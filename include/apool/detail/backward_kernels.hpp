@@ -49,7 +49,9 @@ inline void zero_block(T* data, const std::array<std::ptrdiff_t, Dims>& extent, 
     }
 }
 
-/// Zeroes every element of a view, the smallest stride innermost.
+/// Zeroes every element of a view, the smallest stride innermost. Dims that
+/// continue each other in memory are merged first, so a dense view is zeroed
+/// as one long span whatever its shape.
 template <class T, std::size_t Rank>
 inline void zero_view(const strided_view<T, Rank>& view) noexcept {
     std::array<std::size_t, Rank> order{};
@@ -60,11 +62,29 @@ inline void zero_view(const strided_view<T, Rank>& view) noexcept {
     }
     std::array<std::ptrdiff_t, Rank> extent{};
     std::array<std::ptrdiff_t, Rank> stride{};
-    for (std::size_t k = 0; k < Rank; ++k) {
-        extent[k] = view.extent(order[k]);
-        stride[k] = view.stride(order[k]);
+    std::size_t used = 0;
+    for (std::size_t k = Rank; k-- > 0;) {  // innermost first
+        const std::ptrdiff_t e = view.extent(order[k]);
+        if (e == 0) return;
+        if (e == 1) continue;
+        const std::ptrdiff_t s = view.stride(order[k]);
+        if (used > 0 && s == stride[used - 1] * extent[used - 1]) {
+            extent[used - 1] *= e;  // continues the dim inside it
+        } else {
+            extent[used] = e;
+            stride[used] = s;
+            ++used;
+        }
     }
-    zero_block(view.data(), extent, stride);
+    // zero_block wants the innermost dim last.
+    std::array<std::ptrdiff_t, Rank> outer_first_extent{};
+    std::array<std::ptrdiff_t, Rank> outer_first_stride{};
+    for (std::size_t k = 0; k < Rank; ++k) {
+        const bool real = k < used;
+        outer_first_extent[Rank - 1 - k] = real ? extent[k] : 1;
+        outer_first_stride[Rank - 1 - k] = real ? stride[k] : 0;
+    }
+    zero_block(view.data(), outer_first_extent, outer_first_stride);
 }
 
 /// grad / k_0 / k_1 / ..., one division per window dim, as PyTorch does.
@@ -147,21 +167,33 @@ void average_backward_generic_plane(const T* grad_output, T* grad_input, const s
 
 /// Avg backward where grad_input's innermost spatial dim is contiguous: each
 /// window row is a contiguous span that receives one broadcast share.
-template <class T, std::size_t Spatial>
-void average_backward_rows_plane(const T* grad_output, T* grad_input, const spatial_layout<Spatial>& layout, bool accumulate) noexcept {
-    constexpr std::size_t outer = Spatial - 1;
+/// Adds (or, when fresh, writes) one share to `count` contiguous elements.
+template <class T>
+inline void receive_span(T* data, std::ptrdiff_t count, T share, bool fresh) noexcept {
     constexpr std::ptrdiff_t width = simd::lanes<T>;
+    const auto shares = simd::broadcast(share);
+    std::ptrdiff_t i = 0;
+    for (; i + width <= count; i += width) simd::store(data + i, receive(simd::load(data + i), shares, fresh));
+    for (; i < count; ++i) data[i] = receive(data[i], share, fresh);
+}
+
+template <class T, std::size_t Spatial>
+void average_backward_rows_plane(const T* grad_output, T* grad_input, const spatial_layout<Spatial>& layout, bool accumulate,
+                                 bool plane_is_one_span) noexcept {
+    constexpr std::size_t outer = Spatial - 1;
+    if (plane_is_one_span) {
+        // Global pooling of a dense plane: one share for every element.
+        window_box<Spatial> whole{};
+        for (std::size_t d = 0; d < Spatial; ++d) whole[d] = {0, layout.in_extent[d]};
+        receive_span(grad_input, layout.plane_size(), average_share_scalar<T, Spatial>(grad_output[0], whole), !accumulate);
+        return;
+    }
     output_window<Spatial> current{};
     auto per_output = [&](const output_window<Spatial>& o, std::ptrdiff_t out_offset) {
         const T share = average_share_scalar<T, Spatial>(grad_output[out_offset], o.box);
-        const auto shares = simd::broadcast(share);
         const window columns = o.box[outer];
         const std::ptrdiff_t fresh_column = o.fresh_start[outer] > columns.start ? o.fresh_start[outer] : columns.start;
-        auto add_span = [&](T* data, std::ptrdiff_t count, bool fresh) {
-            std::ptrdiff_t i = 0;
-            for (; i + width <= count; i += width) simd::store(data + i, receive(simd::load(data + i), shares, fresh));
-            for (; i < count; ++i) data[i] = receive(data[i], share, fresh);
-        };
+        auto add_span = [&](T* data, std::ptrdiff_t count, bool fresh) { receive_span(data, count, share, fresh); };
         auto add_row = [&](std::ptrdiff_t offset, bool fresh_row) {
             T* row = grad_input + offset;
             if (fresh_row) {
