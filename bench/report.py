@@ -179,6 +179,13 @@ def summary(rows, has_torch):
         lines.append(f"- At least {CONTIGUOUS_SPEEDUP:g}x faster than PyTorch on every contiguous non-global forward "
                      f"case: {verdict(not short)} ({len(short)} of {len(contiguous)} short; range "
                      f"{min(r['speedup'] for r in contiguous):.2f}x to {max(r['speedup'] for r in contiguous):.2f}x).")
+        # A kernel cannot beat the floor by much, so PyTorch / floor bounds the speed-up it can reach.
+        bounded = [r for r in contiguous if r["torch_ms"] / r["floor_ms"] < CONTIGUOUS_SPEEDUP]
+        if bounded:
+            lines.append(f"  Out of reach on this machine even for a kernel at the read-once floor, since PyTorch "
+                         f"itself takes less than {CONTIGUOUS_SPEEDUP:g}x the floor there: "
+                         + ", ".join(f"{r['case']} (PyTorch {r['torch_ms'] / r['floor_ms']:.1f}x the floor)"
+                                     for r in bounded) + ".")
         gb = geomean([r["speedup"] for r in backward])
         lines.append(f"- Backward geometric mean at least {BACKWARD_GEOMEAN_SPEEDUP:g}x faster than PyTorch: "
                      f"{verdict(gb >= BACKWARD_GEOMEAN_SPEEDUP)} ({gb:.2f}x; forward: "
