@@ -423,7 +423,9 @@ std::string cpu_model() {
 
 std::string compiler() {
 #if defined(__clang__)
-    return std::string("clang ") + __clang_version__;
+    std::string version = __clang_version__;  // ends in a space
+    while (!version.empty() && version.back() == ' ') version.pop_back();
+    return "clang " + version;
 #elif defined(__GNUC__)
     return std::string("gcc ") + __VERSION__;
 #else
