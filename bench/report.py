@@ -149,7 +149,7 @@ def fmt(value, digits=3):
 
 def markdown(context, rows, plot_name):
     has_torch = any(r.get("torch_ms") is not None for r in rows)
-    out = ["## Benchmark results", "", *machine_lines(context), ""]
+    out = ["## Benchmark results", "", *machine_lines(context), *(f"- {note}" for note in context.get("notes", [])), ""]
     out += ["Times are medians over repetitions; each ratio is the median of per-repetition ratios taken "
             "from the same iterations (apool, floor and PyTorch interleaved). Floor: forward, one vectorized "
             "read of the input (a sum); backward, one vectorized write of grad_input. "
@@ -264,6 +264,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("json", help="apool_bench --benchmark_out JSON")
     parser.add_argument("--out", default="bench/results", help="directory for results.md and results.png")
+    parser.add_argument("--note", action="append", default=[],
+                        help="a line for the header (for example which commit was measured); may repeat")
     parser.add_argument("--torch-anchors", metavar="JSONL",
                         help="take PyTorch's times from pytorch_bench.py output (1 thread) made on the same CPU model, "
                              "for a run built without PyTorch")
@@ -277,6 +279,7 @@ def main():
         plot(rows, os.path.join(args.out, plot_name), context)
     except ImportError:
         print("matplotlib not found: no plot (Debian: /usr/bin/python3 with python3-matplotlib)", file=sys.stderr)
+    context["notes"] = args.note
     text = markdown(context, rows, plot_name)
     with open(os.path.join(args.out, "results.md"), "w") as f:
         f.write(text + "\n")
