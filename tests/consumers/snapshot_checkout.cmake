@@ -16,6 +16,12 @@ function(git output)
   set(${output} "${out}" PARENT_SCOPE)
 endfunction()
 
+execute_process(COMMAND "${GIT_EXECUTABLE}" -C "${SOURCE_DIR}" rev-parse --verify --quiet HEAD
+                OUTPUT_QUIET RESULT_VARIABLE status)
+if(NOT status EQUAL 0)
+  message(FATAL_ERROR "${SOURCE_DIR} is not a git checkout with a commit; the FetchContent consumer needs one")
+endif()
+
 get_filename_component(index "${REPOSITORY}.index" ABSOLUTE)
 file(REMOVE_RECURSE "${REPOSITORY}" "${index}")
 get_filename_component(repository_parent "${REPOSITORY}" DIRECTORY)
