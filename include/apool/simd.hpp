@@ -49,6 +49,13 @@ inline batch<T> select(const mask<T>& condition, const batch<T>& if_true, const 
     return xsimd::select(condition, if_true, if_false);
 }
 
+/// Lanes that hold NaN. Not `x != x`: xsimd 8.1 compares AVX-512 vectors for
+/// != with _CMP_NEQ_OQ, which is false for NaN (later versions use _CMP_NEQ_UQ).
+template <class T>
+inline mask<T> is_nan(const batch<T>& value) noexcept {
+    return xsimd::isnan(value);
+}
+
 /// Sum of the lanes. xsimd 8 calls it hadd; 9 and later, reduce_add.
 template <class T>
 inline T reduce_add(const batch<T>& value) noexcept {

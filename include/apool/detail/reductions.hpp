@@ -126,7 +126,7 @@ struct maximum {
         return {simd::broadcast(-std::numeric_limits<T>::infinity()), vector_position(first_index)};
     }
     static void vector_accumulate(vector_state& s, const simd::batch<T>& value, const position& index_bits) noexcept {
-        const auto take = (value > s.value) | (value != value);
+        const auto take = (value > s.value) | simd::is_nan(value);
         s.value = simd::select(take, value, s.value);
         s.index_bits = simd::select(take, index_bits, s.index_bits);
     }
