@@ -31,3 +31,4 @@ run_variant default ""
 run_variant native "-march=native"
 run_variant clang-native "-march=native" clang++
 "$source_dir/tests/run_packaging_tests.sh"
+"$source_dir/tests/run_hardening_tests.sh"

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The hardening stage of the test suite (issue #5), run by tests/run_tests.sh:
+#  1. every test (with the compile-failure tests turned on) built with clang
+#     under AddressSanitizer + UndefinedBehaviorSanitizer, any report fatal;
+#  2. the libFuzzer target: the regression inputs, then a bounded run from the
+#     committed seed corpus with a fixed seed (APOOL_FUZZ_SECONDS, default 60);
+#  3. valgrind memcheck on the plain test binary, when APOOL_VALGRIND=1 (it
+#     takes minutes, so CI leaves it out).
+#
+# Usage: tests/run_hardening_tests.sh   (build trees go to build-tests/ in the checkout)
+set -euo pipefail
+
+source_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build_root=${APOOL_BUILD_ROOT:-"$source_dir/build-tests"}
+# shellcheck source=tests/install_packages.sh
+source "$source_dir/tests/install_packages.sh"
+apool_install_packages cmake ninja-build clang libclang-rt-dev libxsimd-dev catch2
+
+jobs=$(nproc 2>/dev/null || echo 2)
+sanitizers="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+
+echo "== apool tests: sanitize (clang++, ASan + UBSan, -march=native)"
+cmake -S "$source_dir" -B "$build_root/sanitize" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+    -DCMAKE_CXX_FLAGS="$sanitizers -march=native" -DAPOOL_TEST_COMPILE_ERRORS=ON \
+    -DAPOOL_BUILD_EXAMPLES=OFF -DAPOOL_BUILD_BENCHMARKS=OFF > /dev/null
+cmake --build "$build_root/sanitize" -j "$jobs"
+ASAN_OPTIONS=detect_leaks=1:detect_stack_use_after_return=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    ctest --test-dir "$build_root/sanitize" --output-on-failure -j "$jobs"
+
+echo "== apool fuzz target (clang++, libFuzzer + ASan + UBSan, -march=native)"
+APOOL_FUZZ_FLAGS="-march=native" "$source_dir/tests/fuzz/build_fuzzer.sh" "$build_root/fuzz/fuzz_pooling"
+rm -rf "$build_root/fuzz/fuzz-scratch"
+"$source_dir/tests/fuzz/run_fuzzer.sh" "$build_root/fuzz/fuzz_pooling" "${APOOL_FUZZ_SECONDS:-60}"
+
+if [ "${APOOL_VALGRIND:-0}" = 1 ]; then
+    echo "== apool tests under valgrind memcheck (default target: valgrind has no AVX-512)"
+    apool_install_packages valgrind g++
+    cmake -S "$source_dir" -B "$build_root/default" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DAPOOL_BUILD_EXAMPLES=OFF -DAPOOL_BUILD_BENCHMARKS=OFF > /dev/null
+    cmake --build "$build_root/default" -j "$jobs"
+    valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite "$build_root/default/tests/apool_tests"
+fi
