@@ -112,15 +112,33 @@ template <std::size_t Spatial, class T, class I, std::size_t Rank>
 void max_pool_backward(const char* function, const strided_view<const T, Rank>& grad_output, const strided_view<const I, Rank>& indices,
                        const strided_view<T, Rank>& grad_input, gradient_update update) {
     if (!check_backward<Spatial, T, I>(function, grad_output, grad_input, &indices)) return;
-    if (update == gradient_update::overwrite) zero_view(grad_input);
-    if (grad_output.size() == 0) return;
+    const bool accumulate = update == gradient_update::accumulate;
+    if (grad_output.size() == 0) {
+        if (!accumulate) zero_view(grad_input);
+        return;
+    }
     const auto problem = describe_problem<Spatial>(grad_input, grad_output, indices.strides());
     constexpr std::size_t leading = Rank - Spatial;
     const auto& spatial = problem.spatial;
-    bool plane_is_dense = true;
-    for (std::size_t d = 0; d < Spatial; ++d) plane_is_dense = plane_is_dense && spatial.in_stride[d] == spatial.flat_stride[d];
-    for_each_plane(problem.planes, leading, [&](const plane_offsets& at) {
-        maximum_backward_plane(grad_output.data() + at.out, indices.data() + at.index, grad_input.data() + at.in, spatial, plane_is_dense);
+    // A plane whose strides are its row-major strides times one factor.
+    std::ptrdiff_t dense_scale = spatial.in_stride[Spatial - 1];
+    for (std::size_t d = 0; d < Spatial; ++d) {
+        if (spatial.in_extent[d] > 1 && spatial.in_stride[d] != spatial.flat_stride[d] * dense_scale) dense_scale = 0;
+    }
+    // Channels-last grad_input: all channels of one output position in a row.
+    const std::size_t channel_dim = problem.contiguous_leading_dim();
+    const bool by_channel = channel_dim < leading;
+    const std::ptrdiff_t channels = by_channel ? problem.planes.extent[channel_dim] : 1;
+    const std::ptrdiff_t grad_output_channel_stride = by_channel ? problem.planes.out_stride[channel_dim] : 0;
+    const std::ptrdiff_t index_channel_stride = by_channel ? problem.planes.index_stride[channel_dim] : 0;
+    // Large planes are zeroed just before their scatter, while they stay in
+    // cache; below that size the per-plane call costs more than it saves.
+    constexpr std::ptrdiff_t zero_each_plane_from = 4096;
+    const bool zero_each_plane = !accumulate && spatial.plane_size() * channels >= zero_each_plane_from;
+    if (!accumulate && !zero_each_plane) zero_view(grad_input);
+    for_each_plane(problem.planes, channel_dim, [&](const plane_offsets& at) {
+        maximum_backward_planes(grad_output.data() + at.out, indices.data() + at.index, grad_input.data() + at.in, spatial,
+                                dense_scale, channels, grad_output_channel_stride, index_channel_stride, zero_each_plane);
     });
 }
 

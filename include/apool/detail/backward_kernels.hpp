@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <utility>
 
+#include "../config.hpp"
 #include "../simd.hpp"
 #include "../strided_view.hpp"
 #include "walk.hpp"
@@ -208,58 +209,86 @@ void average_backward_rows_plane(const T* grad_output, T* grad_input, const spat
     for_each_output_window(layout, current, 0, per_output);
 }
 
-/// Avg backward where grad_input's channel dim is contiguous: vectors across
-/// channels. grad_output's channel stride may be anything.
+/// Avg backward where grad_input's channel dim is contiguous. The shares of a
+/// chunk of channels are computed once per output into a stack buffer; then
+/// each window position receives them as one contiguous run of channels, so
+/// memory is visited in order instead of once per vector of channels.
 template <class T, std::size_t Spatial>
 void average_backward_channels_last_plane(const T* grad_output, T* grad_input, const spatial_layout<Spatial>& layout,
                                           std::ptrdiff_t channels, std::ptrdiff_t grad_output_channel_stride, bool accumulate) noexcept {
     constexpr std::ptrdiff_t width = simd::lanes<T>;
+    constexpr std::ptrdiff_t chunk = APOOL_ROW_BUFFER_ELEMENTS;
+    alignas(64) T shares[chunk];
     output_window<Spatial> current{};
     auto per_output = [&](const output_window<Spatial>& o, std::ptrdiff_t out_offset) {
         const T* grads = grad_output + out_offset;
-        std::ptrdiff_t channel = 0;
-        for (; channel + width <= channels; channel += width) {
-            simd::batch<T> grad;
+        for (std::ptrdiff_t first = 0; first < channels; first += chunk) {
+            const std::ptrdiff_t count = channels - first < chunk ? channels - first : chunk;
+            std::ptrdiff_t c = 0;
             if (grad_output_channel_stride == 1) {
-                grad = simd::load(grads + channel);
-            } else {
-                alignas(64) T lane_grads[width];
-                for (std::ptrdiff_t lane = 0; lane < width; ++lane) lane_grads[lane] = grads[(channel + lane) * grad_output_channel_stride];
-                grad = simd::load(lane_grads);
+                for (; c + width <= count; c += width) {
+                    simd::store(shares + c, average_share<simd::batch<T>, Spatial>(simd::load(grads + first + c), o.box));
+                }
             }
-            const auto shares = average_share<simd::batch<T>, Spatial>(grad, o.box);
-            T* base = grad_input + channel;
-            auto add = [&](std::ptrdiff_t offset, bool fresh) { simd::store(base + offset, receive(simd::load(base + offset), shares, fresh)); };
-            walk_output_window<Spatial>(layout, o, 0, !accumulate, add);
-        }
-        for (; channel < channels; ++channel) {
-            const T share = average_share_scalar<T, Spatial>(grads[channel * grad_output_channel_stride], o.box);
-            T* base = grad_input + channel;
-            auto add = [&](std::ptrdiff_t offset, bool fresh) { base[offset] = receive(base[offset], share, fresh); };
-            walk_output_window<Spatial>(layout, o, 0, !accumulate, add);
+            for (; c < count; ++c) shares[c] = average_share_scalar<T, Spatial>(grads[(first + c) * grad_output_channel_stride], o.box);
+            T* base = grad_input + first;
+            auto receive_channels = [&](std::ptrdiff_t offset, bool fresh) {
+                T* run = base + offset;
+                std::ptrdiff_t k = 0;
+                for (; k + width <= count; k += width) simd::store(run + k, receive(simd::load(run + k), simd::load(shares + k), fresh));
+                for (; k < count; ++k) run[k] = receive(run[k], shares[k], fresh);
+            };
+            walk_output_window<Spatial>(layout, o, 0, !accumulate, receive_channels);
         }
     };
     for_each_output_window(layout, current, 0, per_output);
 }
 
-/// Max backward for one plane: each grad_output element is added at the input
-/// position its index names (checked to lie inside the plane beforehand).
+/// Where flat plane index `flat` lies in a grad_input plane with these strides.
+template <std::size_t Spatial>
+inline std::ptrdiff_t plane_offset(const spatial_layout<Spatial>& layout, std::ptrdiff_t flat) noexcept {
+    std::ptrdiff_t offset = 0;
+    for (std::size_t d = Spatial; d-- > 1;) {
+        const std::ptrdiff_t above = flat / layout.in_extent[d];
+        offset += (flat - above * layout.in_extent[d]) * layout.in_stride[d];
+        flat = above;
+    }
+    return offset + flat * layout.in_stride[0];
+}
+
+/// Max backward for `channels` planes (1, or the contiguous channel dim of
+/// channels-last memory, visited innermost): zeroes them if asked, then adds each grad_output element at the input position its index names
+/// (checked to lie inside the plane beforehand), outputs in row-major order.
+/// Zeroing plane by plane (`zero_first`) keeps the plane in cache for its
+/// scatter; small planes are better zeroed all at once by the caller. When the
+/// plane's strides are its row-major strides times one factor (dense NCHW:
+/// 1; dense channels-last: C), a flat index becomes an offset by one multiply.
 template <class T, class I, std::size_t Spatial>
-void maximum_backward_plane(const T* grad_output, const I* indices, T* grad_input, const spatial_layout<Spatial>& layout,
-                            bool plane_is_dense) noexcept {
+void maximum_backward_planes(const T* grad_output, const I* indices, T* grad_input, const spatial_layout<Spatial>& layout,
+                             std::ptrdiff_t dense_scale, std::ptrdiff_t channels, std::ptrdiff_t grad_output_channel_stride,
+                             std::ptrdiff_t index_channel_stride, bool zero_first) noexcept {
+    if (zero_first) {
+        std::array<std::ptrdiff_t, Spatial + 1> extents{};
+        std::array<std::ptrdiff_t, Spatial + 1> strides{};
+        for (std::size_t d = 0; d < Spatial; ++d) {
+            extents[d] = layout.in_extent[d];
+            strides[d] = layout.in_stride[d];
+        }
+        extents[Spatial] = channels;
+        strides[Spatial] = 1;
+        zero_view(strided_view<T, Spatial + 1>(grad_input, extents, strides));
+    }
     std::array<std::ptrdiff_t, Spatial> position{};
     std::ptrdiff_t out_offset = 0;
     std::ptrdiff_t index_offset = 0;
     std::ptrdiff_t total = 1;
     for (std::size_t d = 0; d < Spatial; ++d) total *= layout.out_extent[d];
     for (std::ptrdiff_t visited = 0; visited < total; ++visited) {
-        const std::ptrdiff_t flat = static_cast<std::ptrdiff_t>(indices[index_offset]);
-        std::ptrdiff_t target = flat;
-        if (!plane_is_dense) {
-            target = 0;
-            for (std::size_t d = 0; d < Spatial; ++d) target += (flat / layout.flat_stride[d] % layout.in_extent[d]) * layout.in_stride[d];
+        for (std::ptrdiff_t c = 0; c < channels; ++c) {
+            const auto flat = static_cast<std::ptrdiff_t>(indices[index_offset + c * index_channel_stride]);
+            const std::ptrdiff_t target = dense_scale != 0 ? flat * dense_scale : plane_offset(layout, flat);
+            grad_input[target + c] += grad_output[out_offset + c * grad_output_channel_stride];
         }
-        grad_input[target] += grad_output[out_offset];
         for (std::size_t d = Spatial; d-- > 0;) {
             if (++position[d] < layout.out_extent[d]) {
                 out_offset += layout.out_stride[d];
