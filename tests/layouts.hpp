@@ -252,6 +252,18 @@ std::vector<T> repeat_first_slice(const std::array<std::ptrdiff_t, Rank>& extent
     return repeated;
 }
 
+/// The sentinel for input padding: a NaN whose payload no test input uses.
+/// Read into a maximum it changes the result's bits; into an average, it
+/// makes NaN where the expected value has none.
+template <class T>
+T padding_nan() {
+    using word = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+    const word bits = sizeof(T) == 4 ? word(0x7fd5a5a5u) : word(0x7ffa5a5a5a5a5a5aull);
+    T value;
+    std::memcpy(&value, &bits, sizeof(T));
+    return value;
+}
+
 /// The bit pattern of a value, for exact comparisons and messages.
 template <class T>
 std::string bits_of(T value) {
