@@ -59,11 +59,24 @@ inline mask<T> is_nan(const batch<T>& value) noexcept {
 /// Sum of the lanes. xsimd 8 calls it hadd; 9 and later, reduce_add.
 template <class T>
 inline T reduce_add(const batch<T>& value) noexcept {
-#if XSIMD_VERSION_MAJOR >= 9
-    return xsimd::reduce_add(value);
-#else
-    return xsimd::hadd(value);
+#if defined(__AVX512F__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13
+    // xsimd's AVX-512 double reduction calls _mm512_extractf64x4_pd, which GCC 12
+    // implements with _mm512_undefined_pd() and then reports under -Wuninitialized.
+    if constexpr (std::is_same<T, double>::value) {
+        alignas(64) double lane_values[lanes<double>];
+        value.store_aligned(lane_values);
+        double sum = 0.0;
+        for (double lane : lane_values) sum += lane;
+        return sum;
+    } else
 #endif
+    {
+#if XSIMD_VERSION_MAJOR >= 9
+        return xsimd::reduce_add(value);
+#else
+        return xsimd::hadd(value);
+#endif
+    }
 }
 
 /// The integer whose bits an index is carried in, inside a vector of T lanes:
@@ -90,43 +103,38 @@ inline std::ptrdiff_t index_from_bits(T carrier) noexcept {
 namespace transpose_detail {
 
 template <class T>
-inline void transpose_scalar(const T* const* rows, T* destination) noexcept {
+inline void transpose_scalar(const T* const* rows, T* const* columns) noexcept {
     constexpr std::ptrdiff_t size = lanes<T>;
     for (std::ptrdiff_t row = 0; row < size; ++row) {
-        for (std::ptrdiff_t column = 0; column < size; ++column) destination[column * size + row] = rows[row][column];
+        for (std::ptrdiff_t column = 0; column < size; ++column) columns[column][row] = rows[row][column];
     }
 }
 
 #if defined(__AVX512F__)
-inline void transpose_16x16(const float* const* rows, float* destination) noexcept {
-    __m512 r[16], t[16];
-    for (int k = 0; k < 16; ++k) r[k] = _mm512_loadu_ps(rows[k]);
-    for (int k = 0; k < 16; k += 2) {
-        t[k] = _mm512_unpacklo_ps(r[k], r[k + 1]);
-        t[k + 1] = _mm512_unpackhi_ps(r[k], r[k + 1]);
+// Four rounds of full-width interleaves (row i with row i + 8) transpose the
+// block. Two-source permutes, not unpack/shuffle: GCC 12's headers implement
+// those with _mm512_undefined_ps(), which -Wuninitialized reports at callers.
+inline void transpose_16x16(const float* const* rows, float* const* columns) noexcept {
+    const __m512i interleave_low = _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+    const __m512i interleave_high = _mm512_set_epi32(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8);
+    __m512 a[16], b[16];
+    for (int k = 0; k < 16; ++k) a[k] = _mm512_loadu_ps(rows[k]);
+    for (int round = 0; round < 2; ++round) {
+        for (int i = 0; i < 8; ++i) {
+            b[2 * i] = _mm512_permutex2var_ps(a[i], interleave_low, a[i + 8]);
+            b[2 * i + 1] = _mm512_permutex2var_ps(a[i], interleave_high, a[i + 8]);
+        }
+        for (int i = 0; i < 8; ++i) {
+            a[2 * i] = _mm512_permutex2var_ps(b[i], interleave_low, b[i + 8]);
+            a[2 * i + 1] = _mm512_permutex2var_ps(b[i], interleave_high, b[i + 8]);
+        }
     }
-    // r[4g + c]: column 4L + c of rows 4g..4g+3 in 128-bit block L.
-    for (int g = 0; g < 16; g += 4) {
-        r[g] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[g]), _mm512_castps_pd(t[g + 2])));
-        r[g + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[g]), _mm512_castps_pd(t[g + 2])));
-        r[g + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[g + 1]), _mm512_castps_pd(t[g + 3])));
-        r[g + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[g + 1]), _mm512_castps_pd(t[g + 3])));
-    }
-    for (int c = 0; c < 4; ++c) {
-        const __m512 low_pairs_a = _mm512_shuffle_f32x4(r[c], r[4 + c], 0x44);
-        const __m512 high_pairs_a = _mm512_shuffle_f32x4(r[c], r[4 + c], 0xEE);
-        const __m512 low_pairs_b = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0x44);
-        const __m512 high_pairs_b = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0xEE);
-        _mm512_storeu_ps(destination + 16 * c, _mm512_shuffle_f32x4(low_pairs_a, low_pairs_b, 0x88));
-        _mm512_storeu_ps(destination + 16 * (4 + c), _mm512_shuffle_f32x4(low_pairs_a, low_pairs_b, 0xDD));
-        _mm512_storeu_ps(destination + 16 * (8 + c), _mm512_shuffle_f32x4(high_pairs_a, high_pairs_b, 0x88));
-        _mm512_storeu_ps(destination + 16 * (12 + c), _mm512_shuffle_f32x4(high_pairs_a, high_pairs_b, 0xDD));
-    }
+    for (int k = 0; k < 16; ++k) _mm512_storeu_ps(columns[k], a[k]);
 }
 #endif
 
 #if defined(__AVX__)
-inline void transpose_8x8(const float* const* rows, float* destination) noexcept {
+inline void transpose_8x8(const float* const* rows, float* const* columns) noexcept {
     __m256 r[8], t[8];
     for (int k = 0; k < 8; ++k) r[k] = _mm256_loadu_ps(rows[k]);
     for (int k = 0; k < 8; k += 2) {
@@ -140,50 +148,51 @@ inline void transpose_8x8(const float* const* rows, float* destination) noexcept
         r[g + 3] = _mm256_shuffle_ps(t[g + 1], t[g + 3], 0xEE);
     }
     for (int c = 0; c < 4; ++c) {
-        _mm256_storeu_ps(destination + 8 * c, _mm256_permute2f128_ps(r[c], r[4 + c], 0x20));
-        _mm256_storeu_ps(destination + 8 * (4 + c), _mm256_permute2f128_ps(r[c], r[4 + c], 0x31));
+        _mm256_storeu_ps(columns[c], _mm256_permute2f128_ps(r[c], r[4 + c], 0x20));
+        _mm256_storeu_ps(columns[4 + c], _mm256_permute2f128_ps(r[c], r[4 + c], 0x31));
     }
 }
 #endif
 
 #if defined(__SSE2__) || defined(_M_X64)
-inline void transpose_4x4(const float* const* rows, float* destination) noexcept {
+inline void transpose_4x4(const float* const* rows, float* const* columns) noexcept {
     __m128 r0 = _mm_loadu_ps(rows[0]), r1 = _mm_loadu_ps(rows[1]), r2 = _mm_loadu_ps(rows[2]), r3 = _mm_loadu_ps(rows[3]);
     _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
-    _mm_storeu_ps(destination, r0);
-    _mm_storeu_ps(destination + 4, r1);
-    _mm_storeu_ps(destination + 8, r2);
-    _mm_storeu_ps(destination + 12, r3);
+    _mm_storeu_ps(columns[0], r0);
+    _mm_storeu_ps(columns[1], r1);
+    _mm_storeu_ps(columns[2], r2);
+    _mm_storeu_ps(columns[3], r3);
 }
 #endif
 
 }  // namespace transpose_detail
 
 /// Transposes a lanes<T> x lanes<T> block: row r is the lanes<T> contiguous
-/// elements at rows[r], and column c is written, contiguously, to
-/// destination + c * lanes<T>. Intrinsics where the target has them for this
+/// elements at rows[r], and column c is written to the lanes<T> contiguous
+/// elements at columns[c]. Moves bits only (no arithmetic), so index bits
+/// carried in T lanes pass unchanged. Intrinsics where the target has them for this
 /// vector width; element by element elsewhere.
 template <class T>
-inline void transpose_block(const T* const* rows, T* destination) noexcept {
+inline void transpose_block(const T* const* rows, T* const* columns) noexcept {
 #if defined(__AVX512F__)
     if constexpr (std::is_same<T, float>::value && lanes<T> == 16) {
-        transpose_detail::transpose_16x16(rows, destination);
+        transpose_detail::transpose_16x16(rows, columns);
         return;
     }
 #endif
 #if defined(__AVX__)
     if constexpr (std::is_same<T, float>::value && lanes<T> == 8) {
-        transpose_detail::transpose_8x8(rows, destination);
+        transpose_detail::transpose_8x8(rows, columns);
         return;
     }
 #endif
 #if defined(__SSE2__) || defined(_M_X64)
     if constexpr (std::is_same<T, float>::value && lanes<T> == 4) {
-        transpose_detail::transpose_4x4(rows, destination);
+        transpose_detail::transpose_4x4(rows, columns);
         return;
     }
 #endif
-    transpose_detail::transpose_scalar(rows, destination);
+    transpose_detail::transpose_scalar(rows, columns);
 }
 
 }  // namespace simd

@@ -43,6 +43,26 @@ struct problem_layout {
         return true;
     }
 
+    /// Whether each output plane (and index plane, when `with_index`) is one
+    /// contiguous block in row-major order.
+    bool outputs_are_dense(bool with_index) const noexcept {
+        std::ptrdiff_t flat = 1;
+        for (std::size_t d = Spatial; d-- > 0;) {
+            if (spatial.out_extent[d] > 1 &&
+                (spatial.out_stride[d] != flat || (with_index && spatial.index_stride[d] != flat))) {
+                return false;
+            }
+            flat *= spatial.out_extent[d];
+        }
+        return true;
+    }
+
+    std::ptrdiff_t out_plane_size() const noexcept {
+        std::ptrdiff_t size = 1;
+        for (std::size_t d = 0; d < Spatial; ++d) size *= spatial.out_extent[d];
+        return size;
+    }
+
     std::ptrdiff_t plane_count() const noexcept {
         std::ptrdiff_t count = 1;
         for (std::size_t d = 0; d < leading; ++d) count *= planes.extent[d];
@@ -100,18 +120,25 @@ void run_forward(const strided_view<const T, Rank>& input, const strided_view<T,
     const std::size_t channel_dim = problem.contiguous_leading_dim();
     const bool use_rows = problem.rows_suit(simd::lanes<T>);
 
-    if (vector_indices_fit && problem.plane_is_dense() && tiles_suit<T>(spatial.plane_size(), problem.plane_count())) {
+    // Global average pooling of a dense plane is one contiguous sum, which the
+    // rows kernel does faster than a transpose; global max still gains from tiles.
+    const bool global_average = !Reduction::tracks_index && problem.out_plane_size() == 1;
+    if (vector_indices_fit && !global_average && problem.plane_is_dense() &&
+        tiles_suit<T>(spatial.plane_size(), problem.plane_count())) {
         constexpr std::ptrdiff_t width = simd::lanes<T>;
+        const std::ptrdiff_t out_plane_size = problem.out_plane_size();
+        const bool dense_outputs = problem.outputs_are_dense(Reduction::tracks_index && index != nullptr) &&
+                                   out_plane_size >= width && out_plane_size <= tile_output_capacity<T>();
         plane_offsets group[width];
         std::ptrdiff_t grouped = 0;
         for_each_plane(problem.planes, leading, [&](const plane_offsets& at) {
             group[grouped++] = at;
             if (grouped == width) {
-                tiled_planes<Reduction>(in, out, index, spatial, group, grouped);
+                tiled_planes<Reduction>(in, out, index, spatial, group, grouped, dense_outputs);
                 grouped = 0;
             }
         });
-        if (grouped > 0) tiled_planes<Reduction>(in, out, index, spatial, group, grouped);
+        if (grouped > 0) tiled_planes<Reduction>(in, out, index, spatial, group, grouped, dense_outputs);
     } else if (vector_indices_fit && use_rows) {
         bool plane_is_one_span = true;
         for (std::size_t d = 0; d < Spatial; ++d) {

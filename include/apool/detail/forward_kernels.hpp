@@ -56,7 +56,7 @@ inline typename Reduction::state reduce_scalar(const T* base, const spatial_layo
 
 template <class Reduction, class T, class I, std::size_t Spatial>
 void generic_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& layout) noexcept {
-    window_box<Spatial> box;
+    window_box<Spatial> box{};
     auto per_output = [&](const window_box<Spatial>& b, std::ptrdiff_t out_offset, std::ptrdiff_t index_offset) {
         const auto s = reduce_scalar<Reduction, Spatial>(in, layout, b, box_first_index<Spatial>(layout, b));
         write_result<Reduction>(s, box_count<Spatial>(b), out + out_offset, index != nullptr ? index + index_offset : nullptr);
@@ -71,7 +71,7 @@ void channels_last_plane(const T* in, T* out, I* index, const spatial_layout<Spa
                          std::ptrdiff_t out_channel_stride, std::ptrdiff_t index_channel_stride) noexcept {
     constexpr std::ptrdiff_t width = simd::lanes<T>;
     constexpr std::size_t unroll = 4;
-    window_box<Spatial> box;
+    window_box<Spatial> box{};
     auto emit = [&](const typename Reduction::vector_state& s, std::ptrdiff_t count, std::ptrdiff_t channel,
                     std::ptrdiff_t out_offset, std::ptrdiff_t index_offset) {
         const auto values = Reduction::vector_value(s, count);
@@ -138,7 +138,7 @@ void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& la
     const std::ptrdiff_t out_column_stride = layout.out_stride[outer];
     const std::ptrdiff_t index_column_stride = layout.index_stride[outer];
 
-    window_box<outer> box;
+    window_box<outer> box{};
     auto per_row_window = [&](const window_box<outer>& b, std::ptrdiff_t out_offset, std::ptrdiff_t index_offset) {
         const std::ptrdiff_t rows = box_count<outer>(b);
         const std::ptrdiff_t first_row_index = box_first_index<outer>(layout, b);

@@ -25,6 +25,12 @@
 namespace apool {
 namespace detail {
 
+/// Elements of an output plane that the tiled kernel can transpose back.
+template <class T>
+constexpr std::ptrdiff_t tile_output_capacity() noexcept {
+    return APOOL_TILE_ELEMENTS / 2 / simd::lanes<T>;
+}
+
 /// Whether the tiled kernel suits a dense plane of `plane_size` elements, with
 /// `planes` planes in the call.
 template <class T>
@@ -33,12 +39,52 @@ constexpr bool tiles_suit(std::ptrdiff_t plane_size, std::ptrdiff_t planes) noex
     return width > 1 && planes >= width && plane_size >= width && plane_size <= APOOL_TILE_ELEMENTS / width;
 }
 
+/// Calls f(block) for the blocks of `width` elements that cover a plane of
+/// `plane_size >= width` elements: the last block is moved back to end at the
+/// plane's end (overlapping its predecessor), so that nothing runs past a plane.
+template <std::ptrdiff_t Width, class F>
+void for_each_block(std::ptrdiff_t plane_size, F&& f) noexcept {
+    for (std::ptrdiff_t start = 0; start < plane_size; start += Width) f(std::min(start, plane_size - Width));
+}
+
+/// Element e of plane p goes to tile[e * lanes + p].
+template <class T>
+void planes_to_tile(const T* const* plane_starts, T* tile, std::ptrdiff_t plane_size) noexcept {
+    constexpr std::ptrdiff_t width = simd::lanes<T>;
+    for_each_block<width>(plane_size, [&](std::ptrdiff_t block) {
+        const T* rows[width];
+        T* columns[width];
+        for (std::ptrdiff_t k = 0; k < width; ++k) {
+            rows[k] = plane_starts[k] + block;
+            columns[k] = tile + (block + k) * width;
+        }
+        simd::transpose_block<T>(rows, columns);
+    });
+}
+
+/// The inverse of planes_to_tile.
+template <class T>
+void tile_to_planes(const T* tile, T* const* plane_starts, std::ptrdiff_t plane_size) noexcept {
+    constexpr std::ptrdiff_t width = simd::lanes<T>;
+    for_each_block<width>(plane_size, [&](std::ptrdiff_t block) {
+        const T* rows[width];
+        T* columns[width];
+        for (std::ptrdiff_t k = 0; k < width; ++k) {
+            rows[k] = tile + (block + k) * width;
+            columns[k] = plane_starts[k] + block;
+        }
+        simd::transpose_block<T>(rows, columns);
+    });
+}
+
 /// Reduces `plane_count` (1 to simd::lanes<T>) dense planes whose first
 /// elements are at in + planes[p].in. The layout's input strides must be its
-/// flat strides (the plane is one contiguous block).
+/// flat strides (the plane is one contiguous block). `dense_outputs`: the
+/// output (and index) strides are the output's flat strides and an output plane
+/// has from simd::lanes<T> to tile_output_capacity<T> elements.
 template <class Reduction, class T, class I, std::size_t Spatial>
 void tiled_planes(const T* in, T* out, I* index, const spatial_layout<Spatial>& layout, const plane_offsets* planes,
-                  std::ptrdiff_t plane_count) noexcept {
+                  std::ptrdiff_t plane_count, bool dense_outputs) noexcept {
     constexpr std::ptrdiff_t width = simd::lanes<T>;
     alignas(64) T tile[APOOL_TILE_ELEMENTS];
     const std::ptrdiff_t plane_size = layout.plane_size();
@@ -46,19 +92,46 @@ void tiled_planes(const T* in, T* out, I* index, const spatial_layout<Spatial>& 
     // Missing lanes repeat plane 0 (readable memory); their results are dropped.
     const T* plane_starts[width];
     for (std::ptrdiff_t p = 0; p < width; ++p) plane_starts[p] = in + planes[p < plane_count ? p : 0].in;
-    // Blocks of `width` elements; the last one is moved back to end at the plane's
-    // end (overlapping its predecessor) so that no load runs past a plane.
-    for (std::ptrdiff_t start = 0; start < plane_size; start += width) {
-        const std::ptrdiff_t block = std::min(start, plane_size - width);
-        const T* rows[width];
-        for (std::ptrdiff_t p = 0; p < width; ++p) rows[p] = plane_starts[p] + block;
-        simd::transpose_block(rows, tile + block * width);
-    }
+    planes_to_tile(plane_starts, tile, plane_size);
 
     spatial_layout<Spatial> tile_layout = layout;
     for (std::size_t d = 0; d < Spatial; ++d) tile_layout.in_stride[d] = layout.flat_stride[d] * width;
+    window_box<Spatial> box{};
 
-    window_box<Spatial> box;
+    if (dense_outputs) {
+        // Results go to output tiles in the same lane layout, transposed back at the end.
+        alignas(64) T value_tile[tile_output_capacity<T>() * width];
+        alignas(64) T bits_tile[Reduction::tracks_index ? tile_output_capacity<T>() * width : 1];
+        std::ptrdiff_t out_position = 0;
+        auto per_output = [&](const window_box<Spatial>& b, std::ptrdiff_t, std::ptrdiff_t) {
+            typename Reduction::vector_state states[1];
+            reduce_lanes<Reduction, Spatial>(tile, tile_layout, b, box_first_index<Spatial>(layout, b), states);
+            simd::store(value_tile + out_position * width, Reduction::vector_value(states[0], box_count<Spatial>(b)));
+            if constexpr (Reduction::tracks_index) Reduction::store_index_bits(states[0], bits_tile + out_position * width);
+            ++out_position;
+        };
+        for_each_window<Spatial>(tile_layout, box, 0, 0, per_output);
+        const std::ptrdiff_t out_plane_size = out_position;
+
+        // Missing lanes hold plane 0's results again: writing them there changes nothing.
+        T* out_starts[width];
+        for (std::ptrdiff_t p = 0; p < width; ++p) out_starts[p] = out + planes[p < plane_count ? p : 0].out;
+        tile_to_planes<T>(value_tile, out_starts, out_plane_size);
+        if constexpr (Reduction::tracks_index) {
+            if (index != nullptr) {
+                // The bits are transposed into the value tile (free now), one plane after another.
+                for (std::ptrdiff_t p = 0; p < width; ++p) out_starts[p] = value_tile + p * out_plane_size;
+                tile_to_planes<T>(bits_tile, out_starts, out_plane_size);
+                for (std::ptrdiff_t p = 0; p < plane_count; ++p) {
+                    I* plane_index = index + planes[p].index;
+                    const T* plane_bits = value_tile + p * out_plane_size;
+                    for (std::ptrdiff_t e = 0; e < out_plane_size; ++e) plane_index[e] = static_cast<I>(simd::index_from_bits(plane_bits[e]));
+                }
+            }
+        }
+        return;
+    }
+
     auto per_output = [&](const window_box<Spatial>& b, std::ptrdiff_t out_offset, std::ptrdiff_t index_offset) {
         typename Reduction::vector_state states[1];
         reduce_lanes<Reduction, Spatial>(tile, tile_layout, b, box_first_index<Spatial>(layout, b), states);

@@ -1,0 +1,191 @@
+// Randomized checks of the forward kernels' fast paths against the naive
+// reference, on the shapes at and around each path's thresholds: the tiled
+// kernel (small dense planes, transposed simd::lanes<T> at a time), its output
+// tiles, and the partial last group of planes.
+#include "catch.hpp"
+
+#include <apool/apool.hpp>
+
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "naive_reference.hpp"
+
+namespace {
+
+/// Dense strides for `extents`, each dim's stride scaled by `spread` (1 keeps
+/// the layout dense; 2 leaves a gap after every element of that dim).
+template <std::size_t Rank>
+std::array<std::ptrdiff_t, Rank> strides_for(const std::array<std::ptrdiff_t, Rank>& extents, const std::array<std::ptrdiff_t, Rank>& spread) {
+    std::array<std::ptrdiff_t, Rank> strides{};
+    std::ptrdiff_t step = 1;
+    for (std::size_t d = Rank; d-- > 0;) {
+        strides[d] = step * spread[d];
+        step = strides[d] * extents[d];
+    }
+    return strides;
+}
+
+template <std::size_t Rank>
+std::ptrdiff_t span_of(const std::array<std::ptrdiff_t, Rank>& extents, const std::array<std::ptrdiff_t, Rank>& strides) {
+    std::ptrdiff_t last = 0;
+    for (std::size_t d = 0; d < Rank; ++d) last += (extents[d] - 1) * strides[d];
+    return last + 1;
+}
+
+/// Values from a small set (so that max pooling meets ties, -0.0 beside 0.0),
+/// with some NaN and -inf when `specials`.
+template <class T>
+std::vector<T> random_values(std::size_t count, std::mt19937& random, bool specials) {
+    std::uniform_int_distribution<int> pick(0, 99);
+    std::vector<T> values(count);
+    for (auto& v : values) {
+        const int k = pick(random);
+        if (specials && k < 2) {
+            v = std::numeric_limits<T>::quiet_NaN();
+        } else if (specials && k < 5) {
+            v = -std::numeric_limits<T>::infinity();
+        } else if (k < 10) {
+            v = T(-0.0);
+        } else {
+            v = static_cast<T>(k % 7) - T(3) + static_cast<T>(k % 3) * T(0.25);
+        }
+    }
+    return values;
+}
+
+template <class T>
+bool same_bits(T a, T b) {
+    return std::memcmp(&a, &b, sizeof(T)) == 0;
+}
+
+/// Runs avg and max pooling on one problem and compares every result with the
+/// reference: averages by average_close, max values bit for bit, indices exactly.
+template <std::size_t Spatial, class T, class I, std::size_t Rank>
+void check_problem(const std::array<std::ptrdiff_t, Rank>& in_extents, const std::array<std::ptrdiff_t, Rank>& out_extents,
+                   const std::array<std::ptrdiff_t, Rank>& in_spread, const std::array<std::ptrdiff_t, Rank>& out_spread,
+                   bool specials, std::mt19937& random) {
+    const auto in_strides = strides_for(in_extents, in_spread);
+    const auto out_strides = strides_for(out_extents, out_spread);
+    const std::vector<T> input_memory = random_values<T>(static_cast<std::size_t>(span_of(in_extents, in_strides)), random, specials);
+    const std::size_t out_span = static_cast<std::size_t>(span_of(out_extents, out_strides));
+    std::ostringstream what;
+    what << "input";
+    for (auto e : in_extents) what << ' ' << e;
+    what << " output";
+    for (auto e : out_extents) what << ' ' << e;
+    what << " in_spread";
+    for (auto e : in_spread) what << ' ' << e;
+    what << " out_spread";
+    for (auto e : out_spread) what << ' ' << e;
+    what << " lanes " << apool::simd::lanes<T>;
+    INFO(what.str());
+
+    const apool::strided_view<const T, Rank> input(input_memory.data(), in_extents, in_strides);
+    std::vector<T> got(out_span), expected(out_span);
+    std::vector<I> got_index(out_span), expected_index(out_span);
+    const apool::strided_view<T, Rank> got_view(got.data(), out_extents, out_strides);
+    const apool::strided_view<T, Rank> expected_view(expected.data(), out_extents, out_strides);
+    const apool::strided_view<I, Rank> got_index_view(got_index.data(), out_extents, out_strides);
+    const apool::strided_view<I, Rank> expected_index_view(expected_index.data(), out_extents, out_strides);
+
+    apool::adaptive_avg_pool<Spatial>(input, got_view);
+    apool_test::naive::adaptive_avg_pool<Spatial>(input, expected_view);
+    const auto magnitudes = apool_test::naive::window_magnitudes<Spatial>(input, out_extents);
+    std::size_t position = 0;
+    std::size_t average_mismatches = 0;
+    apool_test::naive::for_each_multi_index(out_extents, [&](const std::array<std::ptrdiff_t, Rank>& at) {
+        std::ptrdiff_t offset = 0;
+        for (std::size_t d = 0; d < Rank; ++d) offset += at[d] * out_strides[d];
+        if (!apool_test::naive::average_close(got[offset], expected[offset], magnitudes[position])) ++average_mismatches;
+        ++position;
+    });
+    CHECK(average_mismatches == 0);
+
+    apool::adaptive_max_pool<Spatial>(input, got_view, got_index_view);
+    apool_test::naive::adaptive_max_pool<Spatial>(input, expected_view, expected_index_view);
+    std::size_t max_mismatches = 0;
+    apool_test::naive::for_each_multi_index(out_extents, [&](const std::array<std::ptrdiff_t, Rank>& at) {
+        std::ptrdiff_t offset = 0;
+        for (std::size_t d = 0; d < Rank; ++d) offset += at[d] * out_strides[d];
+        const bool values_agree = same_bits(got[offset], expected[offset]) || (std::isnan(got[offset]) && std::isnan(expected[offset]));
+        if (!values_agree || got_index[offset] != expected_index[offset]) ++max_mismatches;
+    });
+    CHECK(max_mismatches == 0);
+}
+
+/// Plane counts around one group of lanes: fewer (no tiles), exactly one
+/// group, and groups with a partial last one.
+template <class T>
+std::vector<std::ptrdiff_t> plane_counts() {
+    const std::ptrdiff_t width = apool::simd::lanes<T>;
+    return {width - 1, width, width + 1, 2 * width + 3};
+}
+
+template <class T, class I>
+void check_tiled_2d(bool specials) {
+    std::mt19937 random(1234);
+    const std::ptrdiff_t width = apool::simd::lanes<T>;
+    const std::ptrdiff_t largest_tiled_side = static_cast<std::ptrdiff_t>(std::sqrt(static_cast<double>(APOOL_TILE_ELEMENTS / width)));
+    struct shape {
+        std::ptrdiff_t h, w, oh, ow;
+    };
+    // Plane sizes below one block, at it, just above, the 13x13 and
+    // 14x14, the largest tiled plane and the first untiled one; output planes
+    // smaller than a block (scattered), just at it, and upsampled.
+    const std::vector<shape> shapes = {
+        {1, width - 1, 1, 2},
+        {1, width, 1, 3},
+        {2, width / 2 + 1, 2, 2},
+        {13, 13, 7, 7},
+        {13, 13, 4, 4},
+        {13, 13, 1, 1},
+        {14, 14, 7, 7},
+        {7, 7, 1, 1},
+        {5, 6, 9, 11},
+        {largest_tiled_side, largest_tiled_side, 3, 5},
+        {largest_tiled_side + 1, largest_tiled_side, 6, 6},
+        {3, width + 1, 2, width},
+    };
+    for (const shape& s : shapes) {
+        for (std::ptrdiff_t planes : plane_counts<T>()) {
+            const std::array<std::ptrdiff_t, 4> in_extents{planes, 1, s.h, s.w};
+            const std::array<std::ptrdiff_t, 4> out_extents{planes, 1, s.oh, s.ow};
+            check_problem<2, T, I>(in_extents, out_extents, {1, 1, 1, 1}, {1, 1, 1, 1}, specials, random);
+            // Gaps between planes (leading strides only: still dense planes),
+            // and outputs with gaps (scattered instead of transposed back).
+            check_problem<2, T, I>(in_extents, out_extents, {2, 1, 1, 1}, {1, 1, 1, 1}, specials, random);
+            check_problem<2, T, I>(in_extents, out_extents, {1, 1, 1, 1}, {1, 1, 1, 2}, specials, random);
+        }
+    }
+}
+
+}  // namespace
+
+TEST_CASE("tiled kernel: small dense planes, float, int64 indices", "[forward][paths]") {
+    check_tiled_2d<float, std::int64_t>(false);
+    check_tiled_2d<float, std::int64_t>(true);
+}
+
+TEST_CASE("tiled kernel: small dense planes, double, int32 indices", "[forward][paths]") {
+    check_tiled_2d<double, std::int32_t>(true);
+}
+
+TEST_CASE("tiled kernel: 1d and 3d planes, several leading dims", "[forward][paths]") {
+    std::mt19937 random(99);
+    const std::ptrdiff_t width = apool::simd::lanes<float>;
+    check_problem<1, float, std::int64_t>(std::array<std::ptrdiff_t, 3>{3, width + 2, 37}, std::array<std::ptrdiff_t, 3>{3, width + 2, 10},
+                                          {1, 1, 1}, {1, 1, 1}, true, random);
+    check_problem<3, float, std::int64_t>(std::array<std::ptrdiff_t, 5>{2, width, 3, 5, 6}, std::array<std::ptrdiff_t, 5>{2, width, 2, 3, 4},
+                                          {1, 1, 1, 1, 1}, {1, 1, 1, 1, 1}, true, random);
+    check_problem<3, float, std::int64_t>(std::array<std::ptrdiff_t, 5>{2, width + 1, 3, 5, 6}, std::array<std::ptrdiff_t, 5>{2, width + 1, 2, 3, 4},
+                                          {1, 3, 1, 1, 1}, {1, 1, 1, 1, 1}, true, random);
+}
