@@ -1,7 +1,9 @@
 // Randomized checks of the forward kernels' fast paths against the naive
 // reference, on the shapes at and around each path's thresholds: the tiled
 // kernel (small dense planes, transposed simd::lanes<T> at a time), its output
-// tiles, and the partial last group of planes.
+// tiles, and the partial last group of planes; the rows kernel's last vector
+// that overlaps its predecessor; max spans and row-buffer slices located after
+// a plain maximum (with and without NaN, with ties and -0.0 beside 0.0).
 #include "catch.hpp"
 
 #include <apool/apool.hpp>
@@ -42,11 +44,20 @@ std::ptrdiff_t span_of(const std::array<std::ptrdiff_t, Rank>& extents, const st
 }
 
 /// Values from a small set (so that max pooling meets ties, -0.0 beside 0.0),
-/// with some NaN and -inf when `specials`.
+/// with some NaN and -inf when `specials`. Every fourth call draws from -1.0,
+/// -0.0 and 0.0 only, where the sign of a zero maximum shows which tied element won.
 template <class T>
 std::vector<T> random_values(std::size_t count, std::mt19937& random, bool specials) {
     std::uniform_int_distribution<int> pick(0, 99);
     std::vector<T> values(count);
+    static int calls = 0;
+    if (++calls % 4 == 0) {
+        for (auto& v : values) {
+            const int k = pick(random) % 3;
+            v = k == 0 ? T(-1) : (k == 1 ? T(-0.0) : T(0.0));
+        }
+        return values;
+    }
     for (auto& v : values) {
         const int k = pick(random);
         if (specials && k < 2) {
@@ -188,4 +199,25 @@ TEST_CASE("tiled kernel: 1d and 3d planes, several leading dims", "[forward][pat
                                           {1, 1, 1, 1, 1}, {1, 1, 1, 1, 1}, true, random);
     check_problem<3, float, std::int64_t>(std::array<std::ptrdiff_t, 5>{2, width + 1, 3, 5, 6}, std::array<std::ptrdiff_t, 5>{2, width + 1, 2, 3, 4},
                                           {1, 3, 1, 1, 1}, {1, 1, 1, 1, 1}, true, random);
+}
+
+TEST_CASE("rows kernel: row lengths around the vector width, max located after the maximum", "[forward][paths]") {
+    std::mt19937 random(7);
+    const std::ptrdiff_t width = apool::simd::lanes<float>;
+    for (bool specials : {false, true}) {
+        // Planes too large for tiles: the rows kernel, several rows per window.
+        for (std::ptrdiff_t w = width - 1; w <= 3 * width + 1; ++w) {
+            for (std::ptrdiff_t ow : {std::ptrdiff_t(1), std::ptrdiff_t(3), w / 2 + 1}) {
+                check_problem<2, float, std::int64_t>(std::array<std::ptrdiff_t, 4>{1, 2, 40, w}, std::array<std::ptrdiff_t, 4>{1, 2, 5, ow},
+                                                      {1, 1, 1, 1}, {1, 1, 1, 1}, specials, random);
+            }
+        }
+        // One row per window: spans of every length around one and two vectors.
+        for (std::ptrdiff_t length = 1; length <= 2 * width + 2; ++length) {
+            check_problem<1, float, std::int64_t>(std::array<std::ptrdiff_t, 3>{1, 3, 3 * length}, std::array<std::ptrdiff_t, 3>{1, 3, 3},
+                                                  {1, 1, 1}, {1, 1, 1}, specials, random);
+            check_problem<1, double, std::int32_t>(std::array<std::ptrdiff_t, 3>{1, 3, 2 * length + 1}, std::array<std::ptrdiff_t, 3>{1, 3, 2},
+                                                   {1, 1, 1}, {1, 1, 1}, specials, random);
+        }
+    }
 }

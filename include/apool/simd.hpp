@@ -56,6 +56,12 @@ inline mask<T> is_nan(const batch<T>& value) noexcept {
     return xsimd::isnan(value);
 }
 
+/// Whether any lane is set.
+template <class T>
+inline bool any(const mask<T>& condition) noexcept {
+    return xsimd::any(condition);
+}
+
 /// Sum of the lanes. xsimd 8 calls it hadd; 9 and later, reduce_add.
 template <class T>
 inline T reduce_add(const batch<T>& value) noexcept {

@@ -204,6 +204,16 @@ void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& la
                 reduce_lanes<Reduction, outer>(chunk_in + j, layout, b, first_row_index, states);
                 Reduction::store_partial(states[0], buffer_values + j, buffer_bits + (Reduction::tracks_index ? j : 0));
             }
+            if (j < chunk_length && chunk_length >= width) {
+                // The last columns: one vector that ends at the chunk's end. Columns
+                // are independent, so those it shares with the previous vector get
+                // the same results again.
+                j = chunk_length - width;
+                typename Reduction::vector_state states[1];
+                reduce_lanes<Reduction, outer>(chunk_in + j, layout, b, first_row_index, states);
+                Reduction::store_partial(states[0], buffer_values + j, buffer_bits + (Reduction::tracks_index ? j : 0));
+                j = chunk_length;
+            }
             for (; j < chunk_length; ++j) {
                 Reduction::store_partial(reduce_scalar<Reduction, outer>(chunk_in + j, layout, b, first_row_index), buffer_values + j,
                                          buffer_bits + (Reduction::tracks_index ? j : 0));

@@ -143,29 +143,63 @@ struct maximum {
     }
 
     /// Max of `count` contiguous elements whose first has flat index `first_index`.
-    /// Lane k of the vector read at offset j holds element j + k: the lanes keep
-    /// the offset j, and the lane number is added back when the lanes are merged.
+    /// Without NaN the result is the first element equal to the largest value,
+    /// so the value is found with plain vector maxima in any order and then
+    /// located by a scan from the start; with a NaN, the scan-order rule decides.
     static state span(const T* data, std::ptrdiff_t count, std::ptrdiff_t first_index) noexcept {
         constexpr std::ptrdiff_t width = simd::lanes<T>;
-        state result = start(first_index);
-        std::ptrdiff_t i = 0;
         if (count >= width) {
-            vector_state lanes = vector_start(first_index);
-            for (; i + width <= count; i += width) vector_accumulate(lanes, simd::load(data + i), vector_position(first_index + i));
-            alignas(64) T values[width];
-            alignas(64) T offsets[width];
-            store_partial(lanes, values, offsets);
-            for (std::ptrdiff_t lane = 0; lane < width; ++lane) {
-                combine(result, {values[lane], simd::index_from_bits(offsets[lane]) + lane});
+            simd::batch<T> largest = simd::load(data);
+            auto nan = simd::is_nan(largest);
+            auto take = [&](const simd::batch<T>& value) {
+                largest = simd::select(value > largest, value, largest);
+                nan = nan | simd::is_nan(value);
+            };
+            std::ptrdiff_t i = width;
+            for (; i + width <= count; i += width) take(simd::load(data + i));
+            if (i < count) take(simd::load(data + count - width));
+            if (!simd::any<T>(nan)) {
+                alignas(64) T lane_values[width];
+                simd::store(lane_values, largest);
+                T best = lane_values[0];
+                for (std::ptrdiff_t lane = 1; lane < width; ++lane) best = lane_values[lane] > best ? lane_values[lane] : best;
+                const simd::batch<T> wanted = simd::broadcast(best);
+                // Blocks in order, the last moved back to end at `count`: the first
+                // block with a match holds the first match.
+                for (std::ptrdiff_t start = 0;; start += width) {
+                    const std::ptrdiff_t block = start + width <= count ? start : count - width;
+                    if (simd::any<T>(simd::load(data + block) == wanted)) {
+                        for (std::ptrdiff_t j = block;; ++j) {
+                            if (data[j] == best) return {data[j], first_index + j};
+                        }
+                    }
+                }
             }
         }
-        for (; i < count; ++i) combine(result, {data[i], first_index + i});
+        state result = start(first_index);
+        for (std::ptrdiff_t i = 0; i < count; ++i) accumulate(result, data[i], first_index + i);
         return result;
     }
 
     /// Reduces a slice of a row buffer made by store_partial: column k holds the
-    /// scan-order max of its rows and the flat index of that row's start.
+    /// scan-order max of its rows and the flat index of that row's start. Without
+    /// NaN: the largest value, at the smallest flat index among the columns that
+    /// hold it (a tie across rows goes to the earlier row).
     static state buffer_span(const T* values, const T* index_bits, std::ptrdiff_t count, std::ptrdiff_t first_column) noexcept {
+        T best = values[0];
+        bool nan = std::isnan(values[0]);
+        for (std::ptrdiff_t k = 1; k < count; ++k) {
+            nan = nan || std::isnan(values[k]);
+            best = values[k] > best ? values[k] : best;
+        }
+        if (!nan) {
+            state result = {best, std::numeric_limits<std::ptrdiff_t>::max()};
+            for (std::ptrdiff_t k = 0; k < count; ++k) {
+                const std::ptrdiff_t index = simd::index_from_bits(index_bits[k]) + first_column + k;
+                if (values[k] == best && index < result.index) result = {values[k], index};
+            }
+            return result;
+        }
         state result = {values[0], simd::index_from_bits(index_bits[0]) + first_column};
         for (std::ptrdiff_t k = 1; k < count; ++k) {
             combine(result, {values[k], simd::index_from_bits(index_bits[k]) + first_column + k});
