@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -692,10 +693,18 @@ TEST_CASE("backward: element counts and byte spans that std::ptrdiff_t cannot ho
         arguments.indices32 = {memory.at<const std::int32_t>(32768), {1, 2}, {1, std::numeric_limits<std::ptrdiff_t>::min()}};
         require_all_reject<1>(memory, arguments, {"indices spans more bytes than std::ptrdiff_t can address"}, true);
     }
-    SECTION("the window rule") {
+    SECTION("grad_input span: the element count fits but the bytes do not") {
         auto arguments = separate_backward_views<float, 2>(memory, {1, 3}, {1, 1});
         arguments.grad_input = {memory.at<float>(49152), {1, std::ptrdiff_t{1} << 62}};
         require_all_reject<1>(memory, arguments, {"grad_input spans more bytes than std::ptrdiff_t can address"});
+    }
+    SECTION("the window rule: a broadcast grad_output of 2^62 positions") {
+        auto arguments = separate_backward_views<float, 2>(memory, {1, 1}, {1, 4});
+        arguments.grad_output = {memory.at<const float>(0), {1, std::ptrdiff_t{1} << 62}, {0, 0}};
+        arguments.indices = {memory.at<const std::int64_t>(16384), {1, std::ptrdiff_t{1} << 62}, {0, 0}};
+        arguments.indices32 = {memory.at<const std::int32_t>(32768), {1, std::ptrdiff_t{1} << 62}, {0, 0}};
+        require_all_reject<1>(memory, arguments,
+                              {"extent 4 times output extent 4611686018427387904 in dim 1 overflows std::ptrdiff_t, which the window rule needs"});
     }
 }
 
@@ -717,4 +726,19 @@ TEST_CASE("backward: views without elements but with extreme extents", "[errors]
         auto arguments = separate_backward_views<float, 2>(memory, {0, ptrdiff_max}, {0, 4});
         require_all_reject<1>(memory, arguments, {"extent 9223372036854775807 in dim 1 overflows std::ptrdiff_t"});
     }
+}
+
+TEST_CASE("a float plane whose max index needs more than 32 bits (slow: run by hand)", "[.][slow]") {
+    // 65536 identical rows (row stride 0) of 32769 columns with a NaN in column
+    // 5: the last NaN in scan order wins, at flat index 65535 * 32769 + 5, past
+    // INT32_MAX. Float vector lanes carry 32-bit indices, so this plane must
+    // take a 64-bit path. 2^31 elements are scanned: seconds, not milliseconds.
+    std::vector<float> row(32769, 1.0f);
+    row[5] = std::numeric_limits<float>::quiet_NaN();
+    const apool::strided_view<const float, 3> input(row.data(), {1, 65536, 32769}, {0, 0, 1});
+    float output = 0.0f;
+    std::int64_t index = 0;
+    apool::adaptive_max_pool2d(input, apool::strided_view<float, 3>(&output, {1, 1, 1}), apool::strided_view<std::int64_t, 3>(&index, {1, 1, 1}));
+    CHECK(std::isnan(output));
+    CHECK(index == std::int64_t{65535} * 32769 + 5);
 }
