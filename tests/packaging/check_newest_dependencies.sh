@@ -59,6 +59,8 @@ require_cache_entry() {
     fi
 }
 
+# Every step runs even when an earlier one fails, so one run shows the whole matrix.
+failures=()
 for compiler in g++ clang++; do
     for variant in default native; do
         flags=""
@@ -70,8 +72,11 @@ for compiler in g++ clang++; do
             -DAPOOL_BUILD_EXAMPLES=OFF -DAPOOL_BUILD_BENCHMARKS=OFF > /dev/null
         require_cache_entry "$build_dir" xsimd_DIR "$xsimd_config_dir"
         [ -z "$catch2_config_dir" ] || require_cache_entry "$build_dir" Catch2_DIR "$catch2_config_dir"
-        cmake --build "$build_dir" -j "$jobs"
-        ctest --test-dir "$build_dir" --output-on-failure -j "$jobs"
+        if ! cmake --build "$build_dir" -j "$jobs"; then
+            failures+=("build: $compiler $variant")
+        elif ! ctest --test-dir "$build_dir" --output-on-failure -j "$jobs"; then
+            failures+=("tests: $compiler $variant")
+        fi
     done
 done
 
@@ -79,5 +84,12 @@ echo "== apool consumers against xsimd $xsimd_major"
 CMAKE_PREFIX_PATH="$work/xsimd" \
 PKG_CONFIG_PATH="$(dirname "$(find "$work/xsimd" -name xsimd.pc | head -n 1)")" \
 CXXFLAGS="-DAPOOL_CONSUMER_EXPECTED_XSIMD_MAJOR=$xsimd_major" \
-APOOL_BUILD_ROOT="$work" "$source_dir/tests/run_packaging_tests.sh" g++ clang++
-echo "== all passed against xsimd $xsimd_major${catch2:+ and the Catch2 in $catch2}"
+APOOL_BUILD_ROOT="$work" "$source_dir/tests/run_packaging_tests.sh" g++ clang++ || failures+=("consumers")
+
+against="xsimd $xsimd_major${catch2:+ and the Catch2 in $catch2}"
+if [ ${#failures[@]} -gt 0 ]; then
+    echo "== FAILED against $against:"
+    printf '   %s\n' "${failures[@]}"
+    exit 1
+fi
+echo "== all passed against $against"
