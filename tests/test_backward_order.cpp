@@ -1,7 +1,8 @@
 // The backward kernels promise one summation order: every grad_input element
 // receives its shares in row-major order of the outputs, starting from zero
 // (overwrite) or from its current value (accumulate), each share computed as
-// grad / k_0 / k_1 / ... . That order is PyTorch's contiguous kernel, and it
+// grad / k_0 / k_1 / ... (grad / n for a window over the whole plane, where
+// PyTorch pools with a mean). That order is PyTorch's contiguous kernel, and it
 // makes every layout give the same bits. These tests compare bit for bit with
 // a plain loop that follows the order literally, across layouts, shapes where
 // windows overlap and repeat (output larger than input), and channel counts
@@ -73,7 +74,11 @@ std::vector<float> scatter_in_order(const std::array<std::ptrdiff_t, Rank>& in_e
         apool_test::naive::for_each_multi_index(out_plane, [&](const std::array<std::ptrdiff_t, Spatial>& out_position) {
             const auto box = apool_test::naive::window_of(out_position, in_plane, out_plane);
             float share = grad_output[static_cast<std::size_t>(plane * out_size + o++)];
-            for (std::size_t d = 0; d < Spatial; ++d) share = share / static_cast<float>(box.size[d]);
+            if (box.count() == in_size) {
+                share = share / static_cast<float>(in_size);  // a window over the whole plane: PyTorch's mean
+            } else {
+                for (std::size_t d = 0; d < Spatial; ++d) share = share / static_cast<float>(box.size[d]);
+            }
             apool_test::naive::for_each_in_window(box, [&](const std::array<std::ptrdiff_t, Spatial>& position) {
                 std::ptrdiff_t flat = 0;
                 for (std::size_t d = 0; d < Spatial; ++d) flat = flat * in_plane[d] + position[d];

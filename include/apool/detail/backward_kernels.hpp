@@ -9,9 +9,9 @@
 // With gradient_update::overwrite the avg gradient needs no zeroing pass: every
 // input element lies in some window, and the first share an element receives is
 // written as `share + 0` (which is what PyTorch's `0 + share` gives, -0 included),
-// later shares are added. The result is PyTorch's contiguous kernel bit for bit
-// (it also computes grad / k_0 / k_1 ... and adds in output row-major order onto
-// zeros). The max gradient zeroes grad_input first, as not every element receives.
+// later shares are added. The result is PyTorch's bit for bit (its contiguous
+// kernel also computes grad / k_0 / k_1 ... and adds in output row-major order
+// onto zeros; global pooling is a mean there, whose gradient is grad / n). The max gradient zeroes grad_input first, as not every element receives.
 #pragma once
 
 #include <array>
@@ -88,15 +88,32 @@ inline void zero_view(const strided_view<T, Rank>& view) noexcept {
     zero_block(view.data(), outer_first_extent, outer_first_stride);
 }
 
-/// grad / k_0 / k_1 / ..., one division per window dim, as PyTorch does.
+/// Whether the window is the whole plane. PyTorch computes such a pooling as
+/// a mean, whose gradient divides once by the element count.
+template <std::size_t Spatial>
+inline bool covers_plane(const window_box<Spatial>& box, const spatial_layout<Spatial>& layout) noexcept {
+    for (std::size_t d = 0; d < Spatial; ++d) {
+        if (box[d].size() != layout.in_extent[d]) return false;
+    }
+    return true;
+}
+
+/// An output's share for each element of its window, computed as PyTorch
+/// does: grad / n for a window that covers the whole plane (global pooling is
+/// a mean there), otherwise grad / k_0 / k_1 / ..., one division per window
+/// dim. (When a window covers the plane only because the other dims have
+/// extent 1, both give the same bits.)
 template <class Value, std::size_t Spatial>
-inline Value average_share(Value grad, const window_box<Spatial>& box) noexcept {
-    for (std::size_t d = 0; d < Spatial; ++d) grad = grad / Value(static_cast<typename Value::value_type>(box[d].size()));
+inline Value average_share(Value grad, const window_box<Spatial>& box, const spatial_layout<Spatial>& layout) noexcept {
+    using scalar = typename Value::value_type;
+    if (covers_plane(box, layout)) return grad / Value(static_cast<scalar>(layout.plane_size()));
+    for (std::size_t d = 0; d < Spatial; ++d) grad = grad / Value(static_cast<scalar>(box[d].size()));
     return grad;
 }
 
 template <class T, std::size_t Spatial>
-inline T average_share_scalar(T grad, const window_box<Spatial>& box) noexcept {
+inline T average_share_scalar(T grad, const window_box<Spatial>& box, const spatial_layout<Spatial>& layout) noexcept {
+    if (covers_plane(box, layout)) return grad / static_cast<T>(layout.plane_size());
     for (std::size_t d = 0; d < Spatial; ++d) grad = grad / static_cast<T>(box[d].size());
     return grad;
 }
@@ -159,7 +176,7 @@ void average_backward_generic_plane(const T* grad_output, T* grad_input, const s
                                     bool accumulate) noexcept {
     output_window<Spatial> current{};
     auto per_output = [&](const output_window<Spatial>& o, std::ptrdiff_t out_offset) {
-        const T share = average_share_scalar<T, Spatial>(grad_output[out_offset], o.box);
+        const T share = average_share_scalar<T, Spatial>(grad_output[out_offset], o.box, layout);
         auto add = [&](std::ptrdiff_t offset, bool fresh) { grad_input[offset] = receive(grad_input[offset], share, fresh); };
         walk_output_window<Spatial>(layout, o, 0, !accumulate, add);
     };
@@ -186,12 +203,12 @@ void average_backward_rows_plane(const T* grad_output, T* grad_input, const spat
         // Global pooling of a dense plane: one share for every element.
         window_box<Spatial> whole{};
         for (std::size_t d = 0; d < Spatial; ++d) whole[d] = {0, layout.in_extent[d]};
-        receive_span(grad_input, layout.plane_size(), average_share_scalar<T, Spatial>(grad_output[0], whole), !accumulate);
+        receive_span(grad_input, layout.plane_size(), average_share_scalar<T, Spatial>(grad_output[0], whole, layout), !accumulate);
         return;
     }
     output_window<Spatial> current{};
     auto per_output = [&](const output_window<Spatial>& o, std::ptrdiff_t out_offset) {
-        const T share = average_share_scalar<T, Spatial>(grad_output[out_offset], o.box);
+        const T share = average_share_scalar<T, Spatial>(grad_output[out_offset], o.box, layout);
         const window columns = o.box[outer];
         const std::ptrdiff_t fresh_column = o.fresh_start[outer] > columns.start ? o.fresh_start[outer] : columns.start;
         auto add_span = [&](T* data, std::ptrdiff_t count, bool fresh) { receive_span(data, count, share, fresh); };
@@ -227,10 +244,10 @@ void average_backward_channels_last_plane(const T* grad_output, T* grad_input, c
             std::ptrdiff_t c = 0;
             if (grad_output_channel_stride == 1) {
                 for (; c + width <= count; c += width) {
-                    simd::store(shares + c, average_share<simd::batch<T>, Spatial>(simd::load(grads + first + c), o.box));
+                    simd::store(shares + c, average_share<simd::batch<T>, Spatial>(simd::load(grads + first + c), o.box, layout));
                 }
             }
-            for (; c < count; ++c) shares[c] = average_share_scalar<T, Spatial>(grads[(first + c) * grad_output_channel_stride], o.box);
+            for (; c < count; ++c) shares[c] = average_share_scalar<T, Spatial>(grads[(first + c) * grad_output_channel_stride], o.box, layout);
             T* base = grad_input + first;
             auto receive_channels = [&](std::ptrdiff_t offset, bool fresh) {
                 T* run = base + offset;
