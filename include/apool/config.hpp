@@ -26,3 +26,12 @@
 #ifndef APOOL_ROW_BUFFER_ELEMENTS
 #define APOOL_ROW_BUFFER_ELEMENTS 1024
 #endif
+
+// Elements of the stack tile the tiled kernel transposes small dense planes
+// into: lanes<T> planes of up to APOOL_TILE_ELEMENTS / lanes<T> elements each
+// are pooled together (NCHW 7x7 to 16x16 with 16 float lanes). The kernel uses
+// twice this many elements of stack (input tile and output tile: 32 KiB for
+// float at the default). Smaller values send larger planes to the rows kernel.
+#ifndef APOOL_TILE_ELEMENTS
+#define APOOL_TILE_ELEMENTS 4096
+#endif

@@ -12,15 +12,10 @@
 #include <algorithm>
 #include <cstddef>
 
+#include "../config.hpp"
 #include "../simd.hpp"
 #include "forward_kernels.hpp"
 #include "walk.hpp"
-
-// Elements of stack scratch for the tiled kernel's tile: planes of up to
-// APOOL_TILE_ELEMENTS / simd::lanes<T> elements take it.
-#ifndef APOOL_TILE_ELEMENTS
-#define APOOL_TILE_ELEMENTS 4096
-#endif
 
 namespace apool {
 namespace detail {
