@@ -275,19 +275,24 @@ void random_trials_all_ranks(std::uint64_t seed) {
 }
 
 /// Channel counts 1..70 with grad_input in channels-last memory (the
-/// channels-last gradient kernel and its tails), and row lengths 1..150 with
+/// channels-last gradient kernel and its tails), a few around the kernel's
+/// chunk of APOOL_ROW_BUFFER_ELEMENTS channels, and row lengths 1..150 with
 /// contiguous rows (the row gradient kernel, global pooling included).
 template <class T, std::size_t Spatial>
 void kernel_sweeps(std::uint64_t seed) {
     constexpr std::size_t Rank = Spatial + 2;
+    constexpr std::ptrdiff_t chunk = APOOL_ROW_BUFFER_ELEMENTS;
     std::mt19937_64 rng(seed);
     const std::array<std::ptrdiff_t, 3> in_spatial{5, 4, 3};
     const std::array<std::ptrdiff_t, 3> out_spatial{3, 6, 2};
-    for (std::ptrdiff_t channels = 1; channels <= 70; ++channels) {
-        extents_t<Rank> in_extents{2, channels};
-        extents_t<Rank> out_extents{2, channels};
+    std::vector<std::ptrdiff_t> channel_counts(70);
+    std::iota(channel_counts.begin(), channel_counts.end(), std::ptrdiff_t{1});
+    for (std::ptrdiff_t around_chunk : {chunk - 1, chunk, chunk + 7, 2 * chunk + 3}) channel_counts.push_back(around_chunk);
+    for (std::ptrdiff_t channels : channel_counts) {
+        extents_t<Rank> in_extents{channels > 70 ? 1 : 2, channels};
+        extents_t<Rank> out_extents{in_extents[0], channels};
         for (std::size_t d = 0; d < Spatial; ++d) {
-            in_extents[2 + d] = in_spatial[d];
+            in_extents[2 + d] = channels > 70 ? 2 : in_spatial[d];
             out_extents[2 + d] = channels % 5 == 0 ? 1 : out_spatial[d];
         }
         layout_choice layouts;

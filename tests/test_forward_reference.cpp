@@ -1,6 +1,6 @@
 // Forward pooling against the naive reference (tests/naive_reference.hpp) on
 // random shapes, values and layouts, and on sweeps that walk every kernel
-// (rows, channels-last, generic; see detail/forward_dispatch.hpp) through
+// (tiled, rows, channels-last, generic; see detail/forward_dispatch.hpp) through
 // its vector bodies and tails: channel counts and row lengths on both sides
 // of every multiple of the vector width, and rows longer than the row buffer
 // (APOOL_ROW_BUFFER_ELEMENTS). Fixed seeds: a failure reproduces.
@@ -325,6 +325,42 @@ void long_rows(std::uint64_t seed) {
     }
 }
 
+/// Many small dense planes (the tiled kernel, which transposes simd::lanes<T>
+/// planes at a time): plane counts on both sides of multiples of the vector
+/// width (a partial last group), plane sizes from one vector to the tile's
+/// limit and not multiples of the width, dense and strided outputs, global
+/// and larger-than-input outputs.
+template <class T, std::size_t Spatial>
+void tiled_sweep(std::uint64_t seed) {
+    constexpr std::size_t Rank = Spatial + 1;
+    std::mt19937_64 rng(seed);
+    const std::ptrdiff_t plane_counts[] = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33};
+    // Spatial extents of planes and outputs, the last Spatial entries used.
+    const std::array<std::ptrdiff_t, 3> plane_shapes[] = {{1, 1, 4}, {1, 2, 3}, {2, 3, 5}, {1, 7, 7}, {3, 4, 4}, {1, 16, 16}, {1, 32, 32},
+                                                          {2, 9, 13}};
+    const std::array<std::ptrdiff_t, 3> output_shapes[] = {{1, 1, 1}, {1, 2, 3}, {2, 7, 7}, {1, 3, 9}, {3, 5, 2}};
+    std::size_t variant = 0;
+    for (std::ptrdiff_t planes : plane_counts) {
+        for (const auto& plane_shape : plane_shapes) {
+            ++variant;
+            trial<Rank> t;
+            t.in_extents[0] = t.out_extents[0] = planes;
+            const auto& output_shape = output_shapes[variant % 5];
+            for (std::size_t d = 0; d < Spatial; ++d) {
+                t.in_extents[1 + d] = plane_shape[3 - Spatial + d];
+                t.out_extents[1 + d] = output_shape[3 - Spatial + d];
+            }
+            if (count_of(t.in_extents) > 8000) continue;
+            t.input_layout = variant % 4 == 3 ? layout_kind::broadcast : layout_kind::contiguous;
+            t.output_layout = variant % 3 == 0 ? layout_kind::padded : layout_kind::contiguous;
+            t.index_layout = variant % 5 == 0 ? layout_kind::sliced : layout_kind::contiguous;
+            t.mix = all_mixes[variant % 5];
+            t.int32_indices = variant % 2 == 0;
+            run_trial_any_index<T, Spatial>(t, rng);
+        }
+    }
+}
+
 }  // namespace
 
 TEST_CASE("forward equals the naive reference on random shapes, values and layouts (float)", "[forward][reference]") {
@@ -359,4 +395,13 @@ TEST_CASE("row kernel: rows longer than the row buffer", "[forward][reference][r
     long_rows<float, 3>(5003);
     long_rows<double, 1>(5004);
     long_rows<double, 2>(5005);
+}
+
+TEST_CASE("tiled kernel: many small dense planes", "[forward][reference][tiled]") {
+    tiled_sweep<float, 1>(6001);
+    tiled_sweep<float, 2>(6002);
+    tiled_sweep<float, 3>(6003);
+    tiled_sweep<double, 1>(6004);
+    tiled_sweep<double, 2>(6005);
+    tiled_sweep<double, 3>(6006);
 }
