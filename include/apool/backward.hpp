@@ -20,6 +20,7 @@
 #include <type_traits>
 
 #include "detail/backward_kernels.hpp"
+#include "detail/backward_tiles.hpp"
 #include "detail/forward_dispatch.hpp"
 #include "detail/validate.hpp"
 #include "strided_view.hpp"
@@ -69,6 +70,18 @@ bool check_backward(const char* function, const strided_view<const T, Rank>& gra
     return !check.failed();
 }
 
+/// Whether grad_output's and the indices' spatial strides are the row-major
+/// strides of the output extents (each plane one contiguous block).
+template <std::size_t Spatial>
+bool outputs_are_row_major(const spatial_layout<Spatial>& layout) noexcept {
+    std::ptrdiff_t flat = 1;
+    for (std::size_t d = Spatial; d-- > 0;) {
+        if (layout.out_extent[d] > 1 && (layout.out_stride[d] != flat || layout.index_stride[d] != flat)) return false;
+        flat *= layout.out_extent[d];
+    }
+    return true;
+}
+
 template <std::size_t Spatial, class T, std::size_t Rank>
 void avg_pool_backward(const char* function, const strided_view<const T, Rank>& grad_output, const strided_view<T, Rank>& grad_input,
                        gradient_update update) {
@@ -91,9 +104,36 @@ void avg_pool_backward(const char* function, const strided_view<const T, Rank>& 
         for (std::size_t d = 0; d < Spatial; ++d) {
             plane_is_one_span = plane_is_one_span && spatial.out_extent[d] == 1 && spatial.in_stride[d] == spatial.flat_stride[d];
         }
-        for_each_plane(problem.planes, leading, [&](const plane_offsets& at) {
-            average_backward_rows_plane(grads + at.out, gradient + at.in, spatial, accumulate, plane_is_one_span);
-        });
+        std::ptrdiff_t out_plane_size = 1;
+        for (std::size_t d = 0; d < Spatial; ++d) out_plane_size *= spatial.out_extent[d];
+        const std::ptrdiff_t layers = plane_is_one_span ? 1 : share_layers(spatial);
+        if (!plane_is_one_span && channel_dim == leading && problem.plane_is_dense() &&
+            backward_tiles_suit<T>(spatial.plane_size(), out_plane_size, problem.plane_count(), spatial.in_extent[Spatial - 1])) {
+            constexpr std::ptrdiff_t width = simd::lanes<T>;
+            const bool dense_outputs = outputs_are_row_major(spatial) && out_plane_size >= width;
+            plane_offsets group[width];
+            std::ptrdiff_t grouped = 0;
+            for_each_plane(problem.planes, leading, [&](const plane_offsets& at) {
+                group[grouped++] = at;
+                if (grouped == width) {
+                    average_backward_tiled_planes(grads, gradient, spatial, group, grouped, dense_outputs, accumulate);
+                    grouped = 0;
+                }
+            });
+            if (grouped > 0) average_backward_tiled_planes(grads, gradient, spatial, group, grouped, dense_outputs, accumulate);
+        } else if (plane_is_one_span) {
+            for_each_plane(problem.planes, leading, [&](const plane_offsets& at) {
+                average_backward_one_span_plane(grads + at.out, gradient + at.in, spatial, accumulate);
+            });
+        } else if (share_rows_suit<T>(layers)) {
+            for_each_plane(problem.planes, leading, [&](const plane_offsets& at) {
+                average_backward_share_rows_plane(grads + at.out, gradient + at.in, spatial, layers, accumulate);
+            });
+        } else {
+            for_each_plane(problem.planes, leading, [&](const plane_offsets& at) {
+                average_backward_generic_plane(grads + at.out, gradient + at.in, spatial, accumulate);
+            });
+        }
     } else if (channel_dim < leading) {
         const std::ptrdiff_t channels = problem.planes.extent[channel_dim];
         const std::ptrdiff_t grad_output_channel_stride = problem.planes.out_stride[channel_dim];
@@ -127,6 +167,13 @@ void max_pool_backward(const char* function, const strided_view<const T, Rank>& 
     }
     // Channels-last grad_input: all channels of one output position in a row.
     const std::size_t channel_dim = problem.contiguous_leading_dim();
+    if (channel_dim == leading && dense_scale == 1 && outputs_are_row_major(spatial)) {
+        const std::ptrdiff_t plane_size = spatial.plane_size();
+        const std::ptrdiff_t outputs = grad_output.size() / problem.plane_count();
+        maximum_backward_dense_planes(grad_output.data(), indices.data(), grad_input.data(), plane_size, outputs, !accumulate,
+                                      [&](auto&& visit) { for_each_plane(problem.planes, leading, visit); });
+        return;
+    }
     const bool by_channel = channel_dim < leading;
     const std::ptrdiff_t channels = by_channel ? problem.planes.extent[channel_dim] : 1;
     const std::ptrdiff_t grad_output_channel_stride = by_channel ? problem.planes.out_stride[channel_dim] : 0;

@@ -9,13 +9,14 @@
 // With gradient_update::overwrite the avg gradient needs no zeroing pass: every
 // input element lies in some window, and the first share an element receives is
 // written as `share + 0` (which is what PyTorch's `0 + share` gives, -0 included),
-// later shares are added. The result is PyTorch's bit for bit (its contiguous
-// kernel also computes grad / k_0 / k_1 ... and adds in output row-major order
-// onto zeros; global pooling is a mean there, whose gradient is grad / n). The max gradient zeroes grad_input first, as not every element receives.
+// later shares are added. The result is PyTorch's contiguous kernel bit for bit
+// (it also computes grad / k_0 / k_1 ... and adds in output row-major order onto
+// zeros). The max gradient zeroes grad_input first, as not every element receives.
 #pragma once
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <utility>
 
 #include "../config.hpp"
@@ -26,15 +27,19 @@
 namespace apool {
 namespace detail {
 
-/// Sets n elements at stride `stride` to zero.
+/// Sets n elements at stride `stride` to zero. Contiguous runs are stored in
+/// whole vectors at vector-aligned addresses (a store that straddles two cache
+/// lines costs two), with one unaligned vector at each end.
 template <class T>
 inline void zero_line(T* data, std::ptrdiff_t count, std::ptrdiff_t stride) noexcept {
-    if (stride == 1) {
-        constexpr std::ptrdiff_t width = simd::lanes<T>;
+    constexpr std::ptrdiff_t width = simd::lanes<T>;
+    if (stride == 1 && count >= width) {
         const auto zero = simd::broadcast(T(0));
-        std::ptrdiff_t i = 0;
+        simd::store(data, zero);
+        const auto address = reinterpret_cast<std::uintptr_t>(data) / sizeof(T);
+        std::ptrdiff_t i = static_cast<std::ptrdiff_t>((width - address % width) % width);
         for (; i + width <= count; i += width) simd::store(data + i, zero);
-        for (; i < count; ++i) data[i] = T(0);
+        simd::store(data + count - width, zero);
     } else {
         for (std::ptrdiff_t i = 0; i < count; ++i) data[i * stride] = T(0);
     }
@@ -88,32 +93,15 @@ inline void zero_view(const strided_view<T, Rank>& view) noexcept {
     zero_block(view.data(), outer_first_extent, outer_first_stride);
 }
 
-/// Whether the window is the whole plane. PyTorch computes such a pooling as
-/// a mean, whose gradient divides once by the element count.
-template <std::size_t Spatial>
-inline bool covers_plane(const window_box<Spatial>& box, const spatial_layout<Spatial>& layout) noexcept {
-    for (std::size_t d = 0; d < Spatial; ++d) {
-        if (box[d].size() != layout.in_extent[d]) return false;
-    }
-    return true;
-}
-
-/// An output's share for each element of its window, computed as PyTorch
-/// does: grad / n for a window that covers the whole plane (global pooling is
-/// a mean there), otherwise grad / k_0 / k_1 / ..., one division per window
-/// dim. (When a window covers the plane only because the other dims have
-/// extent 1, both give the same bits.)
+/// grad / k_0 / k_1 / ..., one division per window dim, as PyTorch does.
 template <class Value, std::size_t Spatial>
-inline Value average_share(Value grad, const window_box<Spatial>& box, const spatial_layout<Spatial>& layout) noexcept {
-    using scalar = typename Value::value_type;
-    if (covers_plane(box, layout)) return grad / Value(static_cast<scalar>(layout.plane_size()));
-    for (std::size_t d = 0; d < Spatial; ++d) grad = grad / Value(static_cast<scalar>(box[d].size()));
+inline Value average_share(Value grad, const window_box<Spatial>& box) noexcept {
+    for (std::size_t d = 0; d < Spatial; ++d) grad = grad / Value(static_cast<typename Value::value_type>(box[d].size()));
     return grad;
 }
 
 template <class T, std::size_t Spatial>
-inline T average_share_scalar(T grad, const window_box<Spatial>& box, const spatial_layout<Spatial>& layout) noexcept {
-    if (covers_plane(box, layout)) return grad / static_cast<T>(layout.plane_size());
+inline T average_share_scalar(T grad, const window_box<Spatial>& box) noexcept {
     for (std::size_t d = 0; d < Spatial; ++d) grad = grad / static_cast<T>(box[d].size());
     return grad;
 }
@@ -176,54 +164,221 @@ void average_backward_generic_plane(const T* grad_output, T* grad_input, const s
                                     bool accumulate) noexcept {
     output_window<Spatial> current{};
     auto per_output = [&](const output_window<Spatial>& o, std::ptrdiff_t out_offset) {
-        const T share = average_share_scalar<T, Spatial>(grad_output[out_offset], o.box, layout);
+        const T share = average_share_scalar<T, Spatial>(grad_output[out_offset], o.box);
         auto add = [&](std::ptrdiff_t offset, bool fresh) { grad_input[offset] = receive(grad_input[offset], share, fresh); };
         walk_output_window<Spatial>(layout, o, 0, !accumulate, add);
     };
     for_each_output_window(layout, current, 0, per_output);
 }
 
-/// Avg backward where grad_input's innermost spatial dim is contiguous: each
-/// window row is a contiguous span that receives one broadcast share.
 /// Adds (or, when fresh, writes) one share to `count` contiguous elements.
 template <class T>
 inline void receive_span(T* data, std::ptrdiff_t count, T share, bool fresh) noexcept {
     constexpr std::ptrdiff_t width = simd::lanes<T>;
-    const auto shares = simd::broadcast(share);
-    std::ptrdiff_t i = 0;
-    for (; i + width <= count; i += width) simd::store(data + i, receive(simd::load(data + i), shares, fresh));
-    for (; i < count; ++i) data[i] = receive(data[i], share, fresh);
-}
-
-template <class T, std::size_t Spatial>
-void average_backward_rows_plane(const T* grad_output, T* grad_input, const spatial_layout<Spatial>& layout, bool accumulate,
-                                 bool plane_is_one_span) noexcept {
-    constexpr std::size_t outer = Spatial - 1;
-    if (plane_is_one_span) {
-        // Global pooling of a dense plane: one share for every element.
-        window_box<Spatial> whole{};
-        for (std::size_t d = 0; d < Spatial; ++d) whole[d] = {0, layout.in_extent[d]};
-        receive_span(grad_input, layout.plane_size(), average_share_scalar<T, Spatial>(grad_output[0], whole, layout), !accumulate);
+    if (count < width) {
+        for (std::ptrdiff_t i = 0; i < count; ++i) data[i] = receive(data[i], share, fresh);
         return;
     }
+    const auto shares = simd::broadcast(share);
+    // The last vector is computed from the elements as they are now and stored
+    // after the others: where it overlaps them it stores the same bits.
+    const std::ptrdiff_t last = count - width;
+    const auto last_values = fresh ? shares + simd::broadcast(T(0)) : simd::load(data + last) + shares;
+    for (std::ptrdiff_t i = 0; i < last; i += width) simd::store(data + i, receive(simd::load(data + i), shares, fresh));
+    simd::store(data + last, last_values);
+}
+
+/// Global avg backward of a dense plane: one share for every element.
+template <class T, std::size_t Spatial>
+void average_backward_one_span_plane(const T* grad_output, T* grad_input, const spatial_layout<Spatial>& layout,
+                                     bool accumulate) noexcept {
+    window_box<Spatial> whole{};
+    for (std::size_t d = 0; d < Spatial; ++d) whole[d] = {0, layout.in_extent[d]};
+    receive_span(grad_input, layout.plane_size(), average_share_scalar<T, Spatial>(grad_output[0], whole), !accumulate);
+}
+
+/// The most windows that cover one position of the innermost spatial dim:
+/// 1 when the windows tile it, 2 when neighbours share a position, more when
+/// the output is larger than the input.
+template <std::size_t Spatial>
+std::ptrdiff_t share_layers(const spatial_layout<Spatial>& layout) noexcept {
+    const std::ptrdiff_t in = layout.in_extent[Spatial - 1];
+    const std::ptrdiff_t out = layout.out_extent[Spatial - 1];
+    // Starts and ends only grow, so the windows covering a column are a run of
+    // consecutive outputs, and the widest run starts at some window's start.
+    std::ptrdiff_t most = 0;
+    std::ptrdiff_t first = 0;
+    std::ptrdiff_t last = 0;
+    for (std::ptrdiff_t o = 0; o < out; ++o) {
+        const std::ptrdiff_t column = window_start(o, in, out);
+        while (window_end(first, in, out) <= column) ++first;
+        while (last + 1 < out && window_start(last + 1, in, out) <= column) ++last;
+        if (last - first + 1 > most) most = last - first + 1;
+    }
+    return most;
+}
+
+/// Whether share rows of `layers` layers suit: up to 8 (more take the generic
+/// kernel), and each layer at least two vectors long in the stack buffer.
+template <class T>
+constexpr bool share_rows_suit(std::ptrdiff_t layers) noexcept {
+    return layers <= 8 && APOOL_ROW_BUFFER_ELEMENTS / layers / simd::lanes<T> >= 2;
+}
+
+/// Calls f(const output_window&, out_offset) for each output position of the
+/// outer spatial dims (all but the innermost), in row-major order; only the
+/// outer dims of the window are set.
+template <std::size_t Spatial, std::size_t Dim = 0, class F>
+void for_each_output_row(const spatial_layout<Spatial>& layout, output_window<Spatial>& current, std::ptrdiff_t out_offset,
+                         F& f) noexcept {
+    if constexpr (Dim + 1 >= Spatial) {
+        f(static_cast<const output_window<Spatial>&>(current), out_offset);
+    } else {
+        const std::ptrdiff_t count = layout.out_extent[Dim];
+        auto windows = adaptive_windows(layout.in_extent[Dim], layout.out_extent[Dim]).begin();
+        std::ptrdiff_t previous_end = 0;
+        for (std::ptrdiff_t o = 0; o < count; ++o, ++windows) {
+            current.box[Dim] = *windows;
+            current.fresh_start[Dim] = previous_end;
+            previous_end = current.box[Dim].end;
+            for_each_output_row<Spatial, Dim + 1>(layout, current, out_offset + o * layout.out_stride[Dim], f);
+        }
+    }
+}
+
+/// Adds the share rows to `count` contiguous elements, layer after layer; a
+/// fresh row is written (first layer + 0, then the others) without being read.
+/// Missing shares are -0, which leaves every value as it is (+0 would turn a
+/// -0 that accumulate mode found in grad_input into +0). `Layers` is the layer
+/// count, or 0 for `layers` given at run time.
+template <std::ptrdiff_t Layers, class T>
+inline void receive_share_rows(T* row, std::ptrdiff_t count, const T* share_rows, std::ptrdiff_t layer_stride, std::ptrdiff_t layers,
+                               bool fresh) noexcept {
+    constexpr std::ptrdiff_t width = simd::lanes<T>;
+    const std::ptrdiff_t layer_count = Layers > 0 ? Layers : layers;
+    auto received = [&](auto current, std::ptrdiff_t at, auto load) {
+        using value = decltype(current);
+        value sum = fresh ? load(share_rows + at) + value(0) : current + load(share_rows + at);
+        for (std::ptrdiff_t k = 1; k < layer_count; ++k) sum = sum + load(share_rows + k * layer_stride + at);
+        return sum;
+    };
+    auto load_vector = [](const T* from) { return simd::load(from); };
+    auto load_scalar = [](const T* from) { return *from; };
+    if (count < width) {
+        for (std::ptrdiff_t i = 0; i < count; ++i) row[i] = received(fresh ? T(0) : row[i], i, load_scalar);
+        return;
+    }
+    // The last vector is computed from the elements as they are now and stored
+    // after the others: where it overlaps them it stores the same bits.
+    const std::ptrdiff_t last = count - width;
+    const auto last_values = received(fresh ? simd::broadcast(T(0)) : simd::load(row + last), last, load_vector);
+    for (std::ptrdiff_t i = 0; i < last; i += width) {
+        simd::store(row + i, received(fresh ? simd::broadcast(T(0)) : simd::load(row + i), i, load_vector));
+    }
+    simd::store(row + last, last_values);
+}
+
+/// Avg backward where grad_input's innermost spatial dim is contiguous. For
+/// each output row (a position of the outer dims), the shares it sends to a
+/// chunk of columns are laid out once as share rows: layer k holds, for each
+/// column, the share of the k-th window (in output order) that covers it. Every
+/// input row of the output row's window then receives them with whole
+/// vectors, layer after layer, which is the row-major output order.
+template <class T, std::size_t Spatial>
+void average_backward_share_rows_plane(const T* grad_output, T* grad_input, const spatial_layout<Spatial>& layout,
+                                       std::ptrdiff_t layers, bool accumulate) noexcept {
+    constexpr std::size_t inner = Spatial - 1;
+    constexpr std::ptrdiff_t width = simd::lanes<T>;
+    // Each layer has a vector of room past its chunk for the last store of a window.
+    const std::ptrdiff_t layer_stride = APOOL_ROW_BUFFER_ELEMENTS / layers / width * width;
+    const std::ptrdiff_t chunk = layer_stride - width;
+    alignas(64) T share_rows[APOOL_ROW_BUFFER_ELEMENTS];
+    unsigned char depth[APOOL_ROW_BUFFER_ELEMENTS];
+    const std::ptrdiff_t columns = layout.in_extent[inner];
+    const std::ptrdiff_t out_columns = layout.out_extent[inner];
+    const std::ptrdiff_t out_column_stride = layout.out_stride[inner];
+    const auto missing = simd::broadcast(T(-0.0));
     output_window<Spatial> current{};
-    auto per_output = [&](const output_window<Spatial>& o, std::ptrdiff_t out_offset) {
-        const T share = average_share_scalar<T, Spatial>(grad_output[out_offset], o.box, layout);
-        const window columns = o.box[outer];
-        const std::ptrdiff_t fresh_column = o.fresh_start[outer] > columns.start ? o.fresh_start[outer] : columns.start;
-        auto add_span = [&](T* data, std::ptrdiff_t count, bool fresh) { receive_span(data, count, share, fresh); };
-        auto add_row = [&](std::ptrdiff_t offset, bool fresh_row) {
-            T* row = grad_input + offset;
-            if (fresh_row) {
-                add_span(row + columns.start, fresh_column - columns.start, false);
-                add_span(row + fresh_column, columns.end - fresh_column, true);
-            } else {
-                add_span(row + columns.start, columns.size(), false);
+    if (layers == 1 && columns >= 4 * width * out_columns) {
+        // Windows that tile the row and span several vectors each: every row
+        // of a window takes its share straight from a register.
+        auto per_output = [&](const output_window<Spatial>& o, std::ptrdiff_t out_offset) {
+            auto windows = adaptive_windows(columns, out_columns).begin();
+            for (std::ptrdiff_t out_column = 0; out_column < out_columns; ++out_column, ++windows) {
+                const window w = *windows;
+                T share = grad_output[out_offset + out_column * out_column_stride];
+                for (std::size_t d = 0; d < inner; ++d) share = share / static_cast<T>(o.box[d].size());
+                share = share / static_cast<T>(w.size());
+                auto receive_row = [&](std::ptrdiff_t offset, bool fresh) { receive_span(grad_input + offset + w.start, w.size(), share, fresh); };
+                walk_output_window<inner>(layout, o, 0, !accumulate, receive_row);
             }
         };
-        walk_output_window<outer>(layout, o, 0, !accumulate, add_row);
+        for_each_output_row(layout, current, 0, per_output);
+        return;
+    }
+    auto per_output_row = [&](const output_window<Spatial>& o, std::ptrdiff_t out_offset) {
+        auto windows = adaptive_windows(columns, out_columns).begin();
+        std::ptrdiff_t out_column = 0;
+        std::ptrdiff_t fresh_start = 0;  // end of the previous window
+        for (std::ptrdiff_t first = 0; first < columns; first += chunk) {
+            const std::ptrdiff_t count = columns - first < chunk ? columns - first : chunk;
+            const std::ptrdiff_t end = first + count;
+            for (std::ptrdiff_t k = 1; k < layers; ++k) {
+                for (std::ptrdiff_t i = 0; i < count; i += width) simd::store(share_rows + k * layer_stride + i, missing);
+            }
+            if (layers > 2) {
+                for (std::ptrdiff_t i = 0; i < count; ++i) depth[i] = 0;
+            }
+            // The first window that goes on past this chunk is where the next chunk resumes.
+            bool resume_found = false;
+            auto resume_windows = windows;
+            std::ptrdiff_t resume_out_column = 0;
+            std::ptrdiff_t resume_fresh_start = 0;
+            for (; out_column < out_columns; ++out_column, ++windows) {
+                const window w = *windows;
+                if (w.start >= end) break;
+                T share = grad_output[out_offset + out_column * out_column_stride];
+                for (std::size_t d = 0; d < inner; ++d) share = share / static_cast<T>(o.box[d].size());
+                share = share / static_cast<T>(w.size());
+                const std::ptrdiff_t from = w.start > first ? w.start - first : 0;
+                const std::ptrdiff_t to = (w.end < end ? w.end : end) - first;
+                if (layers <= 2) {
+                    // Columns no earlier window covers take the first layer, in
+                    // whole vectors (later windows overwrite what runs past);
+                    // the others (at most one per window) the second.
+                    const std::ptrdiff_t fresh = fresh_start > first + from ? fresh_start - first : from;
+                    const std::ptrdiff_t overlap_end = fresh < to ? fresh : to;
+                    const auto shares = simd::broadcast(share);
+                    for (std::ptrdiff_t i = fresh; i < to; i += width) simd::store(share_rows + i, shares);
+                    for (std::ptrdiff_t i = from; i < overlap_end; ++i) share_rows[layer_stride + i] = share;
+                } else {
+                    for (std::ptrdiff_t i = from; i < to; ++i) share_rows[depth[i]++ * layer_stride + i] = share;
+                }
+                if (w.end > end && !resume_found) {
+                    resume_found = true;
+                    resume_windows = windows;
+                    resume_out_column = out_column;
+                    resume_fresh_start = fresh_start;
+                }
+                fresh_start = w.end;
+            }
+            if (resume_found) {
+                windows = resume_windows;
+                out_column = resume_out_column;
+                fresh_start = resume_fresh_start;
+            }
+            auto receive_row = [&](std::ptrdiff_t offset, bool fresh) {
+                T* row = grad_input + offset + first;
+                switch (layers) {
+                    case 1: receive_share_rows<1>(row, count, share_rows, layer_stride, layers, fresh); break;
+                    case 2: receive_share_rows<2>(row, count, share_rows, layer_stride, layers, fresh); break;
+                    default: receive_share_rows<0>(row, count, share_rows, layer_stride, layers, fresh); break;
+                }
+            };
+            walk_output_window<inner>(layout, o, 0, !accumulate, receive_row);
+        }
     };
-    for_each_output_window(layout, current, 0, per_output);
+    for_each_output_row(layout, current, 0, per_output_row);
 }
 
 /// Avg backward where grad_input's channel dim is contiguous. The shares of a
@@ -244,10 +399,10 @@ void average_backward_channels_last_plane(const T* grad_output, T* grad_input, c
             std::ptrdiff_t c = 0;
             if (grad_output_channel_stride == 1) {
                 for (; c + width <= count; c += width) {
-                    simd::store(shares + c, average_share<simd::batch<T>, Spatial>(simd::load(grads + first + c), o.box, layout));
+                    simd::store(shares + c, average_share<simd::batch<T>, Spatial>(simd::load(grads + first + c), o.box));
                 }
             }
-            for (; c < count; ++c) shares[c] = average_share_scalar<T, Spatial>(grads[(first + c) * grad_output_channel_stride], o.box, layout);
+            for (; c < count; ++c) shares[c] = average_share_scalar<T, Spatial>(grads[(first + c) * grad_output_channel_stride], o.box);
             T* base = grad_input + first;
             auto receive_channels = [&](std::ptrdiff_t offset, bool fresh) {
                 T* run = base + offset;
@@ -271,6 +426,48 @@ inline std::ptrdiff_t plane_offset(const spatial_layout<Spatial>& layout, std::p
         flat = above;
     }
     return offset + flat * layout.in_stride[0];
+}
+
+/// Max backward where every grad_input plane is contiguous and so are its
+/// grad_output and indices planes (NCHW): one load, add and store per output.
+/// With `zero_first`, planes are zeroed a block at a time just before their
+/// scatter, while they stay in cache; planes adjacent in memory are zeroed as
+/// one span (vector stores at the ends of short spans overlap, and a load from
+/// a vector store still in flight waits for it to retire).
+template <class T, class I, class ForEachPlane>
+void maximum_backward_dense_planes(const T* grad_output, const I* indices, T* grad_input, std::ptrdiff_t plane_size,
+                                   std::ptrdiff_t outputs, bool zero_first, ForEachPlane&& for_each) noexcept {
+    auto scatter = [&](const plane_offsets& at) {
+        const T* grads = grad_output + at.out;
+        const I* where = indices + at.index;
+        T* plane = grad_input + at.in;
+        for (std::ptrdiff_t o = 0; o < outputs; ++o) plane[static_cast<std::ptrdiff_t>(where[o])] += grads[o];
+    };
+    if (!zero_first) {
+        for_each(scatter);
+        return;
+    }
+    constexpr std::ptrdiff_t block_elements = 4096;
+    constexpr std::ptrdiff_t most_planes = 64;
+    const std::ptrdiff_t wanted = (block_elements + plane_size - 1) / plane_size;
+    const std::ptrdiff_t block_planes = wanted < most_planes ? wanted : most_planes;
+    plane_offsets pending[most_planes];
+    std::ptrdiff_t pending_count = 0;
+    auto finish_block = [&] {
+        for (std::ptrdiff_t first = 0; first < pending_count;) {
+            std::ptrdiff_t last = first;
+            while (last + 1 < pending_count && pending[last + 1].in == pending[last].in + plane_size) ++last;
+            zero_line(grad_input + pending[first].in, (last - first + 1) * plane_size, 1);
+            first = last + 1;
+        }
+        for (std::ptrdiff_t k = 0; k < pending_count; ++k) scatter(pending[k]);
+        pending_count = 0;
+    };
+    for_each([&](const plane_offsets& at) {
+        pending[pending_count++] = at;
+        if (pending_count == block_planes) finish_block();
+    });
+    finish_block();
 }
 
 /// Max backward for `channels` planes (1, or the contiguous channel dim of
