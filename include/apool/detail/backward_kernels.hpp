@@ -93,15 +93,31 @@ inline void zero_view(const strided_view<T, Rank>& view) noexcept {
     zero_block(view.data(), outer_first_extent, outer_first_stride);
 }
 
+/// Whether the window is the whole plane. PyTorch computes such a pooling as
+/// a mean, whose gradient divides once by the element count: an output's share
+/// is then grad / n, elsewhere grad / k_0 / k_1 / ... (one division per window
+/// dim). When a window covers the plane only because the other dims have
+/// extent 1, both give the same bits.
+template <std::size_t Spatial>
+inline bool covers_plane(const window_box<Spatial>& box, const spatial_layout<Spatial>& layout) noexcept {
+    for (std::size_t d = 0; d < Spatial; ++d) {
+        if (box[d].size() != layout.in_extent[d]) return false;
+    }
+    return true;
+}
+
 /// grad / k_0 / k_1 / ..., one division per window dim, as PyTorch does.
 template <class Value, std::size_t Spatial>
-inline Value average_share(Value grad, const window_box<Spatial>& box) noexcept {
-    for (std::size_t d = 0; d < Spatial; ++d) grad = grad / Value(static_cast<typename Value::value_type>(box[d].size()));
+inline Value average_share(Value grad, const window_box<Spatial>& box, const spatial_layout<Spatial>& layout) noexcept {
+    using scalar = typename Value::value_type;
+    if (covers_plane(box, layout)) return grad / Value(static_cast<scalar>(layout.plane_size()));
+    for (std::size_t d = 0; d < Spatial; ++d) grad = grad / Value(static_cast<scalar>(box[d].size()));
     return grad;
 }
 
 template <class T, std::size_t Spatial>
-inline T average_share_scalar(T grad, const window_box<Spatial>& box) noexcept {
+inline T average_share_scalar(T grad, const window_box<Spatial>& box, const spatial_layout<Spatial>& layout) noexcept {
+    if (covers_plane(box, layout)) return grad / static_cast<T>(layout.plane_size());
     for (std::size_t d = 0; d < Spatial; ++d) grad = grad / static_cast<T>(box[d].size());
     return grad;
 }
@@ -164,7 +180,7 @@ void average_backward_generic_plane(const T* grad_output, T* grad_input, const s
                                     bool accumulate) noexcept {
     output_window<Spatial> current{};
     auto per_output = [&](const output_window<Spatial>& o, std::ptrdiff_t out_offset) {
-        const T share = average_share_scalar<T, Spatial>(grad_output[out_offset], o.box);
+        const T share = average_share_scalar<T, Spatial>(grad_output[out_offset], o.box, layout);
         auto add = [&](std::ptrdiff_t offset, bool fresh) { grad_input[offset] = receive(grad_input[offset], share, fresh); };
         walk_output_window<Spatial>(layout, o, 0, !accumulate, add);
     };
@@ -194,7 +210,7 @@ void average_backward_one_span_plane(const T* grad_output, T* grad_input, const 
                                      bool accumulate) noexcept {
     window_box<Spatial> whole{};
     for (std::size_t d = 0; d < Spatial; ++d) whole[d] = {0, layout.in_extent[d]};
-    receive_span(grad_input, layout.plane_size(), average_share_scalar<T, Spatial>(grad_output[0], whole), !accumulate);
+    receive_span(grad_input, layout.plane_size(), average_share_scalar<T, Spatial>(grad_output[0], whole, layout), !accumulate);
 }
 
 /// The most windows that cover one position of the innermost spatial dim:
@@ -306,9 +322,9 @@ void average_backward_share_rows_plane(const T* grad_output, T* grad_input, cons
             auto windows = adaptive_windows(columns, out_columns).begin();
             for (std::ptrdiff_t out_column = 0; out_column < out_columns; ++out_column, ++windows) {
                 const window w = *windows;
-                T share = grad_output[out_offset + out_column * out_column_stride];
-                for (std::size_t d = 0; d < inner; ++d) share = share / static_cast<T>(o.box[d].size());
-                share = share / static_cast<T>(w.size());
+                window_box<Spatial> box = o.box;
+                box[inner] = w;
+                const T share = average_share_scalar<T, Spatial>(grad_output[out_offset + out_column * out_column_stride], box, layout);
                 auto receive_row = [&](std::ptrdiff_t offset, bool fresh) { receive_span(grad_input + offset + w.start, w.size(), share, fresh); };
                 walk_output_window<inner>(layout, o, 0, !accumulate, receive_row);
             }
@@ -337,9 +353,9 @@ void average_backward_share_rows_plane(const T* grad_output, T* grad_input, cons
             for (; out_column < out_columns; ++out_column, ++windows) {
                 const window w = *windows;
                 if (w.start >= end) break;
-                T share = grad_output[out_offset + out_column * out_column_stride];
-                for (std::size_t d = 0; d < inner; ++d) share = share / static_cast<T>(o.box[d].size());
-                share = share / static_cast<T>(w.size());
+                window_box<Spatial> box = o.box;
+                box[inner] = w;
+                const T share = average_share_scalar<T, Spatial>(grad_output[out_offset + out_column * out_column_stride], box, layout);
                 const std::ptrdiff_t from = w.start > first ? w.start - first : 0;
                 const std::ptrdiff_t to = (w.end < end ? w.end : end) - first;
                 if (layers <= 2) {
@@ -399,10 +415,10 @@ void average_backward_channels_last_plane(const T* grad_output, T* grad_input, c
             std::ptrdiff_t c = 0;
             if (grad_output_channel_stride == 1) {
                 for (; c + width <= count; c += width) {
-                    simd::store(shares + c, average_share<simd::batch<T>, Spatial>(simd::load(grads + first + c), o.box));
+                    simd::store(shares + c, average_share<simd::batch<T>, Spatial>(simd::load(grads + first + c), o.box, layout));
                 }
             }
-            for (; c < count; ++c) shares[c] = average_share_scalar<T, Spatial>(grads[(first + c) * grad_output_channel_stride], o.box);
+            for (; c < count; ++c) shares[c] = average_share_scalar<T, Spatial>(grads[(first + c) * grad_output_channel_stride], o.box, layout);
             T* base = grad_input + first;
             auto receive_channels = [&](std::ptrdiff_t offset, bool fresh) {
                 T* run = base + offset;

@@ -95,7 +95,7 @@ void average_backward_tiled_planes(const T* grad_output, T* grad_input, const sp
     }
     output_window<Spatial> current{};
     auto per_output = [&](const output_window<Spatial>& o, std::ptrdiff_t out_offset) {
-        const auto share = average_share<simd::batch<T>, Spatial>(simd::load(shares + out_offset), o.box);
+        const auto share = average_share<simd::batch<T>, Spatial>(simd::load(shares + out_offset), o.box, layout);
         const auto first_share = share + simd::broadcast(T(0));
         auto receive_lanes = [&](std::ptrdiff_t offset, bool fresh) {
             T* at = tile + offset;
