@@ -5,7 +5,8 @@
 // leading dims, input and output extents (outputs larger than inputs and empty
 // ones included), a layout for every view (row-major, channels-last,
 // transposed or shuffled dim order; padding; negative strides; zero and
-// overlapping strides in read-only views; a misaligned start), the values
+// overlapping strides in read-only views; arbitrary strides on dims of extent
+// one; a misaligned start), the values
 // (small integers for ties, NaN, infinities, signed zeros, denormals, wide
 // magnitudes) and the operation: forward average, forward max with no, 64-bit
 // or 32-bit indices, backward average, backward max with 64-bit or 32-bit
@@ -186,6 +187,10 @@ layout<Rank> draw_layout(FuzzedDataProvider& input, const std::array<std::ptrdif
                 break;
             case 3:
                 stride = -stride;  // reversed
+                break;
+            case 4:
+                // A dim of one element is never stepped along: any stride is legal.
+                if (extent == 1) stride = input.PickValueInArray<std::ptrdiff_t>({0, -1, 7, std::ptrdiff_t{1} << 40, -(std::ptrdiff_t{1} << 50)});
                 break;
             default:
                 break;

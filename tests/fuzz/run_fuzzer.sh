@@ -11,11 +11,12 @@
 set -euo pipefail
 
 source_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-fuzzer=$1
+fuzzer=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 seconds=$2
 shift 2
 scratch=${APOOL_FUZZ_SCRATCH:-"$(dirname "$fuzzer")/fuzz-scratch"}
 mkdir -p "$scratch/corpus"
+scratch=$(cd "$scratch" && pwd)
 rm -rf "$scratch/seeds"
 mkdir -p "$scratch/seeds"
 count=0
