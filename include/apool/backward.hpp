@@ -63,9 +63,15 @@ bool check_backward(const char* function, const strided_view<const T, Rank>& gra
         const auto indices_measure = check.view("indices", *indices, Spatial, false, false);
         check.same_extents("grad_output", grad_output, "indices", *indices);
         check.disjoint("grad_input", bytes_of(grad_input, grad_input_measure), "indices", bytes_of(*indices, indices_measure));
-        std::ptrdiff_t plane = 1;
-        for (std::size_t d = Rank - Spatial; d < Rank; ++d) plane *= grad_input.extent(d);
-        check.indices_in_plane(*indices, plane);
+        if (!check.failed()) {
+            // Extents are non-negative now; a plane too large to count can only
+            // belong to an empty grad_input, whose indices are empty too.
+            std::ptrdiff_t plane = 1;
+            for (std::size_t d = Rank - Spatial; d < Rank; ++d) {
+                if (multiply_overflows(plane, grad_input.extent(d), plane)) plane = max_ptrdiff;
+            }
+            check.indices_in_plane(*indices, plane);
+        }
     }
     return !check.failed();
 }

@@ -3,18 +3,23 @@
 
 #include <array>
 #include <cstddef>
+#include <limits>
 #include <type_traits>
 
 namespace apool {
 
-/// Row-major (C order) strides, in elements, for the given extents.
+/// Row-major (C order) strides, in elements, for the given extents. Extents
+/// whose product std::ptrdiff_t cannot hold give saturated strides instead of
+/// overflowing; every pooling call then rejects such a view with a message.
 template <std::size_t Rank>
 constexpr std::array<std::ptrdiff_t, Rank> row_major_strides(const std::array<std::ptrdiff_t, Rank>& extents) noexcept {
+    constexpr std::ptrdiff_t largest = std::numeric_limits<std::ptrdiff_t>::max();
     std::array<std::ptrdiff_t, Rank> strides{};
     std::ptrdiff_t step = 1;
     for (std::size_t dim = Rank; dim-- > 0;) {
         strides[dim] = step;
-        step *= extents[dim];
+        const std::ptrdiff_t extent = extents[dim] > 0 ? extents[dim] : 0;
+        step = extent != 0 && step > largest / extent ? largest : step * extent;
     }
     return strides;
 }

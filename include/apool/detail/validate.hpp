@@ -74,11 +74,11 @@ view_extent_check measure(const strided_view<T, Rank>& view) noexcept {
     for (std::size_t dim = 0; dim < Rank; ++dim) {
         const std::ptrdiff_t stride = view.stride(dim);
         const std::ptrdiff_t steps = view.extent(dim) - 1;
-        const std::ptrdiff_t magnitude = stride < 0 ? -stride : stride;
         if (stride == std::numeric_limits<std::ptrdiff_t>::min()) {
             result.span_overflows = true;
             return result;
         }
+        const std::ptrdiff_t magnitude = stride < 0 ? -stride : stride;
         std::ptrdiff_t reach = 0;
         if (multiply_overflows(magnitude, steps, reach)) {
             result.span_overflows = true;
@@ -211,13 +211,14 @@ public:
              " extents " + describe_extents(reference.extents()) + "; they must be equal");
     }
 
-    /// The window rule computes index * in_size in std::ptrdiff_t.
+    /// The window rule computes (index + 1) * in_size + out_size - 1 in
+    /// std::ptrdiff_t; (in_size + 1) * out_size bounds it.
     template <class T, class U, std::size_t Rank>
     void window_rule_fits(const strided_view<T, Rank>& input, const strided_view<U, Rank>& output, std::size_t spatial) {
         if (failed_) return;
         for (std::size_t dim = Rank - spatial; dim < Rank; ++dim) {
             std::ptrdiff_t product = 0;
-            if (multiply_overflows(input.extent(dim), output.extent(dim) + 1, product)) {
+            if (input.extent(dim) == max_ptrdiff || multiply_overflows(input.extent(dim) + 1, output.extent(dim), product)) {
                 fail("input extent " + std::to_string(input.extent(dim)) + " times output extent " +
                      std::to_string(output.extent(dim)) + " in dim " + std::to_string(dim) +
                      " overflows std::ptrdiff_t, which the window rule needs");
