@@ -4,6 +4,7 @@
 # vector widths and their tails run, and with Clang (-march=native). Then
 # tests/run_packaging_tests.sh builds the consumer projects (add_subdirectory,
 # FetchContent, find_package, pkg-config, vcpkg port) with GCC and Clang.
+# Between them, the benchmarks are built and run once on tiny shapes.
 # On a fresh Debian/Ubuntu machine it first installs what is missing (when run
 # as root).
 #
@@ -30,5 +31,16 @@ run_variant() {
 run_variant default ""
 run_variant native "-march=native"
 run_variant clang-native "-march=native" clang++
+
+# The benchmarks must keep building and running; a smoke pass (one batch
+# element, at most 4 channels, one short iteration each) checks that. It times
+# nothing: the suite is run by hand (bench/README.md).
+echo "== apool benchmarks: build and smoke pass"
+apool_install_packages libbenchmark-dev
+cmake -S "$source_dir" -B "$build_root/bench" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DAPOOL_BUILD_TESTS=OFF -DAPOOL_BUILD_EXAMPLES=OFF > /dev/null
+cmake --build "$build_root/bench" --target apool_bench -j "$jobs"
+APOOL_BENCH_SMOKE=1 "$build_root/bench/bench/apool_bench" --benchmark_min_time=0.001 > "$build_root/bench/smoke.txt"
+echo "benchmark smoke pass: $(grep -c '^[a-z_0-9]*/.*/\(forward\|backward\)' "$build_root/bench/smoke.txt") benchmarks ran"
 "$source_dir/tests/run_packaging_tests.sh"
 "$source_dir/tests/run_hardening_tests.sh"

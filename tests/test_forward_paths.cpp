@@ -2,7 +2,8 @@
 // reference, on the shapes at and around each path's thresholds: the tiled
 // kernel (small dense planes, transposed simd::lanes<T> at a time), its output
 // tiles, and the partial last group of planes; the rows kernel's last vector
-// that overlaps its predecessor; max spans and row-buffer slices located after
+// that overlaps its predecessor; the channels-last kernel's register block and
+// channel chunk; max spans and row-buffer slices located after
 // a plain maximum (with and without NaN, with ties and -0.0 beside 0.0).
 #include "catch.hpp"
 
@@ -81,11 +82,9 @@ bool same_bits(T a, T b) {
 /// Runs avg and max pooling on one problem and compares every result with the
 /// reference: averages by average_close, max values bit for bit, indices exactly.
 template <std::size_t Spatial, class T, class I, std::size_t Rank>
-void check_problem(const std::array<std::ptrdiff_t, Rank>& in_extents, const std::array<std::ptrdiff_t, Rank>& out_extents,
-                   const std::array<std::ptrdiff_t, Rank>& in_spread, const std::array<std::ptrdiff_t, Rank>& out_spread,
-                   bool specials, std::mt19937& random) {
-    const auto in_strides = strides_for(in_extents, in_spread);
-    const auto out_strides = strides_for(out_extents, out_spread);
+void check_strided_problem(const std::array<std::ptrdiff_t, Rank>& in_extents, const std::array<std::ptrdiff_t, Rank>& in_strides,
+                           const std::array<std::ptrdiff_t, Rank>& out_extents, const std::array<std::ptrdiff_t, Rank>& out_strides,
+                           bool specials, std::mt19937& random) {
     const std::vector<T> input_memory = random_values<T>(static_cast<std::size_t>(span_of(in_extents, in_strides)), random, specials);
     const std::size_t out_span = static_cast<std::size_t>(span_of(out_extents, out_strides));
     std::ostringstream what;
@@ -93,10 +92,10 @@ void check_problem(const std::array<std::ptrdiff_t, Rank>& in_extents, const std
     for (auto e : in_extents) what << ' ' << e;
     what << " output";
     for (auto e : out_extents) what << ' ' << e;
-    what << " in_spread";
-    for (auto e : in_spread) what << ' ' << e;
-    what << " out_spread";
-    for (auto e : out_spread) what << ' ' << e;
+    what << " in_strides";
+    for (auto e : in_strides) what << ' ' << e;
+    what << " out_strides";
+    for (auto e : out_strides) what << ' ' << e;
     what << " lanes " << apool::simd::lanes<T>;
     INFO(what.str());
 
@@ -131,6 +130,22 @@ void check_problem(const std::array<std::ptrdiff_t, Rank>& in_extents, const std
         if (!values_agree || got_index[offset] != expected_index[offset]) ++max_mismatches;
     });
     CHECK(max_mismatches == 0);
+}
+
+/// check_strided_problem on row-major strides, each dim's scaled by its spread.
+template <std::size_t Spatial, class T, class I, std::size_t Rank>
+void check_problem(const std::array<std::ptrdiff_t, Rank>& in_extents, const std::array<std::ptrdiff_t, Rank>& out_extents,
+                   const std::array<std::ptrdiff_t, Rank>& in_spread, const std::array<std::ptrdiff_t, Rank>& out_spread,
+                   bool specials, std::mt19937& random) {
+    check_strided_problem<Spatial, T, I>(in_extents, strides_for(in_extents, in_spread), out_extents, strides_for(out_extents, out_spread),
+                                         specials, random);
+}
+
+/// Channels-last strides (N, C, H, W extents; C innermost in memory), each
+/// stride scaled by `spread`.
+std::array<std::ptrdiff_t, 4> channels_last_strides(const std::array<std::ptrdiff_t, 4>& extents, std::ptrdiff_t spread) {
+    const std::ptrdiff_t c = extents[1], h = extents[2], w = extents[3];
+    return {spread * h * w * c, spread, spread * w * c, spread * c};
 }
 
 /// Plane counts around one group of lanes: fewer (no tiles), exactly one
@@ -218,6 +233,24 @@ TEST_CASE("rows kernel: row lengths around the vector width, max located after t
                                                   {1, 1, 1}, {1, 1, 1}, specials, random);
             check_problem<1, double, std::int32_t>(std::array<std::ptrdiff_t, 3>{1, 3, 2 * length + 1}, std::array<std::ptrdiff_t, 3>{1, 3, 2},
                                                    {1, 1, 1}, {1, 1, 1}, specials, random);
+        }
+    }
+}
+
+TEST_CASE("channels-last kernel: channel counts around the register block and the channel chunk", "[forward][paths]") {
+    std::mt19937 random(99);
+    const std::ptrdiff_t width = apool::simd::lanes<float>;
+    const std::ptrdiff_t block = 4 * width;  // channels one register block holds
+    const std::ptrdiff_t chunk = APOOL_ROW_BUFFER_ELEMENTS / width * width;
+    for (bool specials : {false, true}) {
+        for (std::ptrdiff_t channels : {block - 1, block, block + 1, block + width + 3, chunk - 1, chunk + width + 1}) {
+            const std::array<std::ptrdiff_t, 4> in_extents{2, channels, 5, 4};
+            const std::array<std::ptrdiff_t, 4> out_extents{2, channels, 3, 2};
+            check_strided_problem<2, float, std::int64_t>(in_extents, channels_last_strides(in_extents, 1), out_extents,
+                                                          channels_last_strides(out_extents, 1), specials, random);
+            // Outputs with gaps between channels: stored lane by lane.
+            check_strided_problem<2, float, std::int64_t>(in_extents, channels_last_strides(in_extents, 1), out_extents,
+                                                          channels_last_strides(out_extents, 2), specials, random);
         }
     }
 }

@@ -13,16 +13,10 @@
 
 #include <cstddef>
 
+#include "../config.hpp"
 #include "../simd.hpp"
 #include "backward_kernels.hpp"
 #include "walk.hpp"
-
-// Elements of stack scratch for a tile of planes (and as many again for their
-// shares): planes of up to APOOL_TILE_ELEMENTS / simd::lanes<T> elements take
-// the tiled kernels.
-#ifndef APOOL_TILE_ELEMENTS
-#define APOOL_TILE_ELEMENTS 4096
-#endif
 
 namespace apool {
 namespace detail {

@@ -6,10 +6,13 @@
 //    window's outer dims are reduced into a stack buffer with vectors across
 //    the row, then each output reduces a short slice of that buffer.
 //  - channels_last: a leading dim is contiguous. Vectors run across that dim
-//    and every window is walked once per block of channels.
+//    and every window is walked once per register block of channels, or, for
+//    the average over many channels, once per chunk of channels whose sums
+//    live in a stack buffer.
 //  - generic: any strides, one element at a time.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 
 #include "../config.hpp"
@@ -64,57 +67,149 @@ void generic_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>&
     for_each_window<Spatial>(layout, box, 0, 0, per_output);
 }
 
+/// Stores one vector of results for `width` neighbouring channels whose first
+/// output is `out_first` (and index `index_first`, when not null).
+template <class Reduction, class T, class I>
+inline void write_lanes(const typename Reduction::vector_state& s, std::ptrdiff_t count, T* out_first, std::ptrdiff_t out_channel_stride,
+                        I* index_first, std::ptrdiff_t index_channel_stride) noexcept {
+    constexpr std::ptrdiff_t width = simd::lanes<T>;
+    const auto values = Reduction::vector_value(s, count);
+    if (out_channel_stride == 1) {
+        simd::store(out_first, values);
+    } else {
+        alignas(64) T lane_values[width];
+        simd::store(lane_values, values);
+        for (std::ptrdiff_t lane = 0; lane < width; ++lane) out_first[lane * out_channel_stride] = lane_values[lane];
+    }
+    if constexpr (Reduction::tracks_index) {
+        if (index_first != nullptr) {
+            alignas(64) T lane_bits[width];
+            Reduction::store_index_bits(s, lane_bits);
+            for (std::ptrdiff_t lane = 0; lane < width; ++lane) {
+                index_first[lane * index_channel_stride] = static_cast<I>(simd::index_from_bits(lane_bits[lane]));
+            }
+        }
+    }
+}
+
+/// The channels past the last whole vector (fewer than simd::lanes<T>), one
+/// walk over the window each: a scalar state in a register beats a walk that
+/// updates all of them per position through memory.
+template <class Reduction, class T, class I, std::size_t Spatial>
+inline void reduce_channel_tail(const T* in, T* out, I* index, const spatial_layout<Spatial>& layout, const window_box<Spatial>& box,
+                                std::ptrdiff_t first_channel, std::ptrdiff_t channels, std::ptrdiff_t out_channel_stride,
+                                std::ptrdiff_t index_channel_stride) noexcept {
+    const std::ptrdiff_t first_index = box_first_index<Spatial>(layout, box);
+    const std::ptrdiff_t count = box_count<Spatial>(box);
+    for (std::ptrdiff_t channel = first_channel; channel < channels; ++channel) {
+        const auto s = reduce_scalar<Reduction, Spatial>(in + channel, layout, box, first_index);
+        write_result<Reduction>(s, count, out + channel * out_channel_stride,
+                                index != nullptr ? index + channel * index_channel_stride : nullptr);
+    }
+}
+
 /// Channels-last: the input's channel dim has stride 1. `channels` lanes, the
-/// output and index strides of that dim given.
+/// output and index strides of that dim given. Each window is walked once per
+/// block of up to four vectors of channels, kept in registers.
 template <class Reduction, class T, class I, std::size_t Spatial>
 void channels_last_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& layout, std::ptrdiff_t channels,
                          std::ptrdiff_t out_channel_stride, std::ptrdiff_t index_channel_stride) noexcept {
     constexpr std::ptrdiff_t width = simd::lanes<T>;
     constexpr std::size_t unroll = 4;
     window_box<Spatial> box{};
-    auto emit = [&](const typename Reduction::vector_state& s, std::ptrdiff_t count, std::ptrdiff_t channel,
-                    std::ptrdiff_t out_offset, std::ptrdiff_t index_offset) {
-        const auto values = Reduction::vector_value(s, count);
-        T* out_first = out + out_offset + channel * out_channel_stride;
-        if (out_channel_stride == 1) {
-            simd::store(out_first, values);
-        } else {
-            alignas(64) T lane_values[width];
-            simd::store(lane_values, values);
-            for (std::ptrdiff_t lane = 0; lane < width; ++lane) out_first[lane * out_channel_stride] = lane_values[lane];
-        }
-        if constexpr (Reduction::tracks_index) {
-            if (index != nullptr) {
-                alignas(64) T lane_bits[width];
-                Reduction::store_index_bits(s, lane_bits);
-                I* index_first = index + index_offset + channel * index_channel_stride;
-                for (std::ptrdiff_t lane = 0; lane < width; ++lane) {
-                    index_first[lane * index_channel_stride] = static_cast<I>(simd::index_from_bits(lane_bits[lane]));
-                }
-            }
-        }
-    };
     auto per_output = [&](const window_box<Spatial>& b, std::ptrdiff_t out_offset, std::ptrdiff_t index_offset) {
         const std::ptrdiff_t count = box_count<Spatial>(b);
         const std::ptrdiff_t first_index = box_first_index<Spatial>(layout, b);
+        auto write = [&](const typename Reduction::vector_state& s, std::ptrdiff_t channel) {
+            write_lanes<Reduction>(s, count, out + out_offset + channel * out_channel_stride, out_channel_stride,
+                                   index != nullptr ? index + index_offset + channel * index_channel_stride : nullptr, index_channel_stride);
+        };
         std::ptrdiff_t channel = 0;
         for (; channel + static_cast<std::ptrdiff_t>(unroll) * width <= channels; channel += unroll * width) {
             typename Reduction::vector_state states[unroll];
             reduce_lanes<Reduction, Spatial>(in + channel, layout, b, first_index, states);
-            for (std::size_t k = 0; k < unroll; ++k) {
-                emit(states[k], count, channel + static_cast<std::ptrdiff_t>(k) * width, out_offset, index_offset);
-            }
+            for (std::size_t k = 0; k < unroll; ++k) write(states[k], channel + static_cast<std::ptrdiff_t>(k) * width);
         }
         for (; channel + width <= channels; channel += width) {
             typename Reduction::vector_state states[1];
             reduce_lanes<Reduction, Spatial>(in + channel, layout, b, first_index, states);
-            emit(states[0], count, channel, out_offset, index_offset);
+            write(states[0], channel);
         }
-        for (; channel < channels; ++channel) {
-            const auto s = reduce_scalar<Reduction, Spatial>(in + channel, layout, b, first_index);
-            write_result<Reduction>(s, count, out + out_offset + channel * out_channel_stride,
-                                    index != nullptr ? index + index_offset + channel * index_channel_stride : nullptr);
+        reduce_channel_tail<Reduction>(in, out + out_offset, index != nullptr ? index + index_offset : nullptr, layout, b, channel, channels,
+                                       out_channel_stride, index_channel_stride);
+    };
+    for_each_window<Spatial>(layout, box, 0, 0, per_output);
+}
+
+/// Whether channels_last_chunked_plane suits: more channels than one register
+/// block of channels_last_plane holds, for the average. (For the maximum, whose
+/// state is a value and an index, the extra buffer traffic costs more than the
+/// contiguous reads save.)
+template <class Reduction, class T>
+constexpr bool channel_chunks_suit(std::ptrdiff_t channels) noexcept {
+    return !Reduction::tracks_index && channels > 4 * simd::lanes<T>;
+}
+
+/// Channels-last with many channels. Walking each window once per register
+/// block would read a few cache lines at every position, a whole row stride
+/// apart, and revisit the same rows block after block. Instead each window is
+/// walked once per chunk of channels whose states live in a stack buffer, and
+/// each position's chunk is read as one contiguous run.
+template <class Reduction, class T, class I, std::size_t Spatial>
+void channels_last_chunked_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& layout, std::ptrdiff_t channels,
+                                 std::ptrdiff_t out_channel_stride, std::ptrdiff_t index_channel_stride) noexcept {
+    constexpr std::ptrdiff_t width = simd::lanes<T>;
+    constexpr std::ptrdiff_t chunk_vectors = APOOL_ROW_BUFFER_ELEMENTS / width > 0 ? APOOL_ROW_BUFFER_ELEMENTS / width : 1;
+    const std::ptrdiff_t column_stride = layout.in_stride[Spatial - 1];
+    const std::ptrdiff_t vector_channels = channels / width * width;
+    typename Reduction::vector_state states[chunk_vectors];
+    window_box<Spatial> box{};
+    auto per_output = [&](const window_box<Spatial>& b, std::ptrdiff_t out_offset, std::ptrdiff_t index_offset) {
+        const std::ptrdiff_t count = box_count<Spatial>(b);
+        const std::ptrdiff_t first_index = box_first_index<Spatial>(layout, b);
+        for (std::ptrdiff_t chunk = 0; chunk < vector_channels; chunk += chunk_vectors * width) {
+            const std::ptrdiff_t vectors = std::min(chunk_vectors, (vector_channels - chunk) / width);
+            for (std::ptrdiff_t k = 0; k < vectors; ++k) states[k] = Reduction::vector_start(first_index);
+            // Four positions of a window row per pass over the chunk: one load and
+            // store of each state serves four input vectors.
+            auto add_row = [&](std::ptrdiff_t row_offset, std::ptrdiff_t row_index) {
+                const window columns = b[Spatial - 1];
+                const T* row = in + row_offset + chunk;
+                std::ptrdiff_t i = columns.start;
+                for (; i + 4 <= columns.end; i += 4) {
+                    const T* p0 = row + i * column_stride;
+                    const T* p1 = p0 + column_stride;
+                    const T* p2 = p1 + column_stride;
+                    const T* p3 = p2 + column_stride;
+                    const auto q0 = Reduction::vector_position(row_index + i);
+                    const auto q1 = Reduction::vector_position(row_index + i + 1);
+                    const auto q2 = Reduction::vector_position(row_index + i + 2);
+                    const auto q3 = Reduction::vector_position(row_index + i + 3);
+                    for (std::ptrdiff_t k = 0; k < vectors; ++k) {
+                        auto s = states[k];
+                        Reduction::vector_accumulate(s, simd::load(p0 + k * width), q0);
+                        Reduction::vector_accumulate(s, simd::load(p1 + k * width), q1);
+                        Reduction::vector_accumulate(s, simd::load(p2 + k * width), q2);
+                        Reduction::vector_accumulate(s, simd::load(p3 + k * width), q3);
+                        states[k] = s;
+                    }
+                }
+                for (; i < columns.end; ++i) {
+                    const T* p = row + i * column_stride;
+                    const auto q = Reduction::vector_position(row_index + i);
+                    for (std::ptrdiff_t k = 0; k < vectors; ++k) Reduction::vector_accumulate(states[k], simd::load(p + k * width), q);
+                }
+            };
+            walk_box<Spatial - 1>(layout, b, 0, 0, add_row);
+            for (std::ptrdiff_t k = 0; k < vectors; ++k) {
+                const std::ptrdiff_t channel = chunk + k * width;
+                write_lanes<Reduction>(states[k], count, out + out_offset + channel * out_channel_stride, out_channel_stride,
+                                       index != nullptr ? index + index_offset + channel * index_channel_stride : nullptr,
+                                       index_channel_stride);
+            }
         }
+        reduce_channel_tail<Reduction>(in, out + out_offset, index != nullptr ? index + index_offset : nullptr, layout, b, vector_channels,
+                                       channels, out_channel_stride, index_channel_stride);
     };
     for_each_window<Spatial>(layout, box, 0, 0, per_output);
 }

@@ -246,7 +246,7 @@ public:
     /// elements; reads every index once, before anything is written.
     template <class I, std::size_t Rank>
     void indices_in_plane(const strided_view<const I, Rank>& indices, std::ptrdiff_t plane_size) {
-        if (failed_ || indices.size() == 0) return;
+        if (failed_ || indices.size() == 0 || !any_index_outside(indices, plane_size)) return;
         std::array<std::ptrdiff_t, Rank> position{};
         std::ptrdiff_t offset = 0;
         for (std::ptrdiff_t visited = 0, total = indices.size(); visited < total; ++visited) {
@@ -266,6 +266,45 @@ public:
                 offset -= indices.stride(dim) * (indices.extent(dim) - 1);
             }
         }
+    }
+
+    /// The fast test behind indices_in_plane: trailing dims that continue each
+    /// other in memory are merged into one run, and each run is scanned without
+    /// a branch per element (vectorized when the run is contiguous); only a hit
+    /// is located again, element by element, for the message.
+    template <class I, std::size_t Rank>
+    static bool any_index_outside(const strided_view<const I, Rank>& indices, std::ptrdiff_t plane_size) noexcept {
+        std::size_t run_dims = 1;
+        std::ptrdiff_t run_length = indices.extent(Rank - 1);
+        const std::ptrdiff_t run_stride = indices.stride(Rank - 1);
+        while (run_dims < Rank &&
+               indices.stride(Rank - 1 - run_dims) == indices.extent(Rank - run_dims) * indices.stride(Rank - run_dims)) {
+            run_length *= indices.extent(Rank - 1 - run_dims);
+            ++run_dims;
+        }
+        const auto limit = static_cast<std::uint64_t>(plane_size);
+        std::array<std::ptrdiff_t, Rank> position{};
+        std::ptrdiff_t offset = 0;
+        const std::ptrdiff_t runs = indices.size() / run_length;
+        for (std::ptrdiff_t run = 0; run < runs; ++run) {
+            const I* first = indices.data() + offset;
+            bool outside = false;
+            if (run_stride == 1) {
+                for (std::ptrdiff_t i = 0; i < run_length; ++i) outside |= static_cast<std::uint64_t>(first[i]) >= limit;
+            } else {
+                for (std::ptrdiff_t i = 0; i < run_length; ++i) outside |= static_cast<std::uint64_t>(first[i * run_stride]) >= limit;
+            }
+            if (outside) return true;
+            for (std::size_t dim = Rank - run_dims; dim-- > 0;) {
+                if (++position[dim] < indices.extent(dim)) {
+                    offset += indices.stride(dim);
+                    break;
+                }
+                position[dim] = 0;
+                offset -= indices.stride(dim) * (indices.extent(dim) - 1);
+            }
+        }
+        return false;
     }
 
     void disjoint(const char* written_name, const byte_range& written, const char* other_name, const byte_range& other) {
