@@ -3,7 +3,7 @@
 // kernel (small dense planes, transposed simd::lanes<T> at a time), its output
 // tiles, and the partial last group of planes; the rows kernel's last vector
 // that overlaps its predecessor; the channels-last kernel's register block and
-// channel chunk; max spans and row-buffer slices located after
+// channel chunk; rows that interleave a few channels (HWC); max spans and row-buffer slices located after
 // a plain maximum (with and without NaN, with ties and -0.0 beside 0.0).
 #include "catch.hpp"
 
@@ -251,6 +251,30 @@ TEST_CASE("channels-last kernel: channel counts around the register block and th
             // Outputs with gaps between channels: stored lane by lane.
             check_strided_problem<2, float, std::int64_t>(in_extents, channels_last_strides(in_extents, 1), out_extents,
                                                           channels_last_strides(out_extents, 2), specials, random);
+        }
+    }
+}
+
+TEST_CASE("interleaved rows: fewer channels than a vector, channels-last (an HWC image)", "[forward][paths]") {
+    std::mt19937 random(2024);
+    const std::ptrdiff_t width = apool::simd::lanes<float>;
+    const std::ptrdiff_t wide = APOOL_ROW_BUFFER_ELEMENTS / 2 + 40;  // windows wider than the buffer holds with 2 or more channels
+    for (bool specials : {false, true}) {
+        for (std::ptrdiff_t channels = 2; channels < width; ++channels) {
+            struct shape {
+                std::ptrdiff_t h, w, oh, ow;
+            };
+            // Rows shorter than a vector, several chunks of windows, upsampling,
+            // and windows too wide for the buffer.
+            for (const shape& s : {shape{3, 2, 2, 2}, shape{9, 37, 4, 5}, shape{6, 300, 3, 200}, shape{5, 7, 9, 11}, shape{4, wide, 2, 1},
+                                   shape{3, 2 * wide, 1, 3}}) {
+                const std::array<std::ptrdiff_t, 4> in_extents{2, channels, s.h, s.w};
+                const std::array<std::ptrdiff_t, 4> out_extents{2, channels, s.oh, s.ow};
+                check_strided_problem<2, float, std::int64_t>(in_extents, channels_last_strides(in_extents, 1), out_extents,
+                                                              channels_last_strides(out_extents, 1), specials, random);
+                check_strided_problem<2, float, std::int64_t>(in_extents, channels_last_strides(in_extents, 1), out_extents,
+                                                              channels_last_strides(out_extents, 3), specials, random);
+            }
         }
     }
 }

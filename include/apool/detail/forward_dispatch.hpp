@@ -146,7 +146,16 @@ void run_forward(const strided_view<const T, Rank>& input, const strided_view<T,
         }
         for_each_plane(problem.planes, leading, [&](const plane_offsets& at) {
             rows_plane<Reduction>(in + at.in, out + at.out, index != nullptr ? index + at.index : nullptr,
-                                  spatial, plane_is_one_span);
+                                  spatial, plane_is_one_span, 1, 0, 0);
+        });
+    } else if (vector_indices_fit && channel_dim < leading && problem.planes.extent[channel_dim] < simd::lanes<T> &&
+               spatial.in_stride[Spatial - 1] == problem.planes.extent[channel_dim]) {
+        // Fewer channels than a vector, each position's channels right after the
+        // previous position's (an HWC image): every row is one contiguous run.
+        const std::ptrdiff_t channels = problem.planes.extent[channel_dim];
+        for_each_plane(problem.planes, channel_dim, [&](const plane_offsets& at) {
+            rows_plane<Reduction>(in + at.in, out + at.out, index != nullptr ? index + at.index : nullptr, spatial, false, channels,
+                                  problem.planes.out_stride[channel_dim], problem.planes.index_stride[channel_dim]);
         });
     } else if (vector_indices_fit && channel_dim < leading && problem.planes.extent[channel_dim] >= simd::lanes<T>) {
         const std::ptrdiff_t channels = problem.planes.extent[channel_dim];

@@ -217,8 +217,16 @@ void channels_last_chunked_plane(const T* in, T* out, I* index, const spatial_la
 /// Contiguous rows: the innermost spatial dim has stride 1. When
 /// `plane_is_one_span` (every output extent is 1 and the plane is dense), the
 /// whole plane is a single contiguous reduction.
+///
+/// With `interleave` > 1 a row holds that many channels per position
+/// (channels-last memory with fewer channels than a vector: an HWC image's row
+/// is W * C contiguous values). The rows are still reduced with whole vectors;
+/// each output then reduces every `interleave`-th entry of its slice, once per
+/// channel, writing channel c at `c * out_channel_stride` (and
+/// `c * index_channel_stride`).
 template <class Reduction, class T, class I, std::size_t Spatial>
-void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& layout, bool plane_is_one_span) noexcept {
+void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& layout, bool plane_is_one_span,
+                std::ptrdiff_t interleave, std::ptrdiff_t out_channel_stride, std::ptrdiff_t index_channel_stride) noexcept {
     constexpr std::size_t outer = Spatial - 1;
     constexpr std::ptrdiff_t width = simd::lanes<T>;
     constexpr std::ptrdiff_t buffer_size = APOOL_ROW_BUFFER_ELEMENTS;
@@ -232,44 +240,62 @@ void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& la
     const std::ptrdiff_t out_row_length = layout.out_extent[outer];
     const std::ptrdiff_t out_column_stride = layout.out_stride[outer];
     const std::ptrdiff_t index_column_stride = layout.index_stride[outer];
+    // Row positions whose entries fit in the buffer.
+    const std::ptrdiff_t buffer_positions = buffer_size / interleave;
+    alignas(64) T buffer_values[buffer_size];
+    alignas(64) T buffer_bits[Reduction::tracks_index ? buffer_size : 1];
 
     window_box<outer> box{};
     auto per_row_window = [&](const window_box<outer>& b, std::ptrdiff_t out_offset, std::ptrdiff_t index_offset) {
         const std::ptrdiff_t rows = box_count<outer>(b);
         const std::ptrdiff_t first_row_index = box_first_index<outer>(layout, b);
-        auto output_at = [&](std::ptrdiff_t column) { return out + out_offset + column * out_column_stride; };
-        auto index_at = [&](std::ptrdiff_t column) {
-            return index != nullptr ? index + index_offset + column * index_column_stride : nullptr;
+        auto output_at = [&](std::ptrdiff_t column, std::ptrdiff_t channel) {
+            return out + out_offset + column * out_column_stride + channel * out_channel_stride;
+        };
+        auto index_at = [&](std::ptrdiff_t column, std::ptrdiff_t channel) {
+            return index != nullptr ? index + index_offset + column * index_column_stride + channel * index_channel_stride : nullptr;
         };
         auto windows = adaptive_windows(row_length, out_row_length).begin();
 
-        if (rows == 1) {
+        if (rows == 1 && interleave == 1) {
             const T* row = in;
             auto locate = [&](std::ptrdiff_t offset, std::ptrdiff_t) { row = in + offset; };
             walk_box<outer>(layout, b, 0, 0, locate);
             for (std::ptrdiff_t column = 0; column < out_row_length; ++column, ++windows) {
                 const window w = *windows;
                 write_result<Reduction>(Reduction::span(row + w.start, w.size(), first_row_index + w.start), w.size(),
-                                        output_at(column), index_at(column));
+                                        output_at(column, 0), index_at(column, 0));
             }
             return;
         }
 
         // Several rows: sum (or max) them column-wise into the buffer, one chunk
         // of columns at a time, then reduce each window's slice of the buffer.
-        alignas(64) T buffer_values[buffer_size];
-        alignas(64) T buffer_bits[Reduction::tracks_index ? buffer_size : 1];
         std::ptrdiff_t column = 0;
         while (column < out_row_length) {
             const window first = *windows;
-            if (first.size() > buffer_size) {
-                // A window wider than the buffer: reduce each row's slice and merge.
-                auto s = Reduction::start(first_row_index + first.start);
-                auto merge_row = [&](std::ptrdiff_t offset, std::ptrdiff_t row_index) {
-                    Reduction::combine(s, Reduction::span(in + offset + first.start, first.size(), row_index + first.start));
-                };
-                walk_box<outer>(layout, b, 0, 0, merge_row);
-                write_result<Reduction>(s, rows * first.size(), output_at(column), index_at(column));
+            if (first.size() > buffer_positions) {
+                // A window wider than the buffer: reduce each row's slice and merge
+                // (interleaved: each channel's window element by element).
+                if (interleave == 1) {
+                    auto s = Reduction::start(first_row_index + first.start);
+                    auto merge_row = [&](std::ptrdiff_t offset, std::ptrdiff_t row_index) {
+                        Reduction::combine(s, Reduction::span(in + offset + first.start, first.size(), row_index + first.start));
+                    };
+                    walk_box<outer>(layout, b, 0, 0, merge_row);
+                    write_result<Reduction>(s, rows * first.size(), output_at(column, 0), index_at(column, 0));
+                } else {
+                    for (std::ptrdiff_t channel = 0; channel < interleave; ++channel) {
+                        auto s = Reduction::start(first_row_index + first.start);
+                        auto add_row = [&](std::ptrdiff_t offset, std::ptrdiff_t row_index) {
+                            for (std::ptrdiff_t i = first.start; i < first.end; ++i) {
+                                Reduction::accumulate(s, in[offset + i * interleave + channel], row_index + i);
+                            }
+                        };
+                        walk_box<outer>(layout, b, 0, 0, add_row);
+                        write_result<Reduction>(s, rows * first.size(), output_at(column, channel), index_at(column, channel));
+                    }
+                }
                 ++column;
                 ++windows;
                 continue;
@@ -281,11 +307,11 @@ void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& la
             auto probe = windows;
             for (++probe; column + chunk_columns < out_row_length; ++probe, ++chunk_columns) {
                 const window next = *probe;
-                if (next.end - chunk_start > buffer_size) break;
+                if (next.end - chunk_start > buffer_positions) break;
                 chunk_end = next.end;
             }
-            const std::ptrdiff_t chunk_length = chunk_end - chunk_start;
-            const T* chunk_in = in + chunk_start;
+            const std::ptrdiff_t chunk_length = (chunk_end - chunk_start) * interleave;
+            const T* chunk_in = in + chunk_start * interleave;
             std::ptrdiff_t j = 0;
             for (; j + 4 * width <= chunk_length; j += 4 * width) {
                 typename Reduction::vector_state states[4];
@@ -315,10 +341,12 @@ void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& la
             }
             for (std::ptrdiff_t done = 0; done < chunk_columns; ++done, ++column, ++windows) {
                 const window w = *windows;
-                const std::ptrdiff_t at = w.start - chunk_start;
-                write_result<Reduction>(
-                    Reduction::buffer_span(buffer_values + at, buffer_bits + (Reduction::tracks_index ? at : 0), w.size(), w.start),
-                    rows * w.size(), output_at(column), index_at(column));
+                for (std::ptrdiff_t channel = 0; channel < interleave; ++channel) {
+                    const std::ptrdiff_t at = (w.start - chunk_start) * interleave + channel;
+                    write_result<Reduction>(Reduction::buffer_span(buffer_values + at, buffer_bits + (Reduction::tracks_index ? at : 0),
+                                                                   w.size(), w.start, interleave),
+                                            rows * w.size(), output_at(column, channel), index_at(column, channel));
+                }
             }
         }
     };

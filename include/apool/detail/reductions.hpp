@@ -77,9 +77,13 @@ struct average {
         return {sum};
     }
 
-    /// Reduces a slice of a row buffer made by store_partial.
-    static state buffer_span(const T* values, const T*, std::ptrdiff_t count, std::ptrdiff_t) noexcept {
-        return span(values, count, 0);
+    /// Reduces a slice of a row buffer made by store_partial: `count` entries,
+    /// `stride` apart (more than 1 when channels are interleaved in the row).
+    static state buffer_span(const T* values, const T*, std::ptrdiff_t count, std::ptrdiff_t, std::ptrdiff_t stride) noexcept {
+        if (stride == 1) return span(values, count, 0);
+        T sum = T(0);
+        for (std::ptrdiff_t k = 0; k < count; ++k) sum += values[k * stride];
+        return {sum};
     }
 };
 
@@ -181,28 +185,30 @@ struct maximum {
         return result;
     }
 
-    /// Reduces a slice of a row buffer made by store_partial: column k holds the
-    /// scan-order max of its rows and the flat index of that row's start. Without
-    /// NaN: the largest value, at the smallest flat index among the columns that
-    /// hold it (a tie across rows goes to the earlier row).
-    static state buffer_span(const T* values, const T* index_bits, std::ptrdiff_t count, std::ptrdiff_t first_column) noexcept {
+    /// Reduces a slice of a row buffer made by store_partial: `count` entries,
+    /// `stride` apart; entry k holds the scan-order max of its column over the
+    /// rows and the flat index of that row's start. Without NaN: the largest
+    /// value, at the smallest flat index among the entries that hold it (a tie
+    /// across rows goes to the earlier row).
+    static state buffer_span(const T* values, const T* index_bits, std::ptrdiff_t count, std::ptrdiff_t first_column,
+                             std::ptrdiff_t stride) noexcept {
         T best = values[0];
         bool nan = std::isnan(values[0]);
         for (std::ptrdiff_t k = 1; k < count; ++k) {
-            nan = nan || std::isnan(values[k]);
-            best = values[k] > best ? values[k] : best;
+            nan = nan || std::isnan(values[k * stride]);
+            best = values[k * stride] > best ? values[k * stride] : best;
         }
         if (!nan) {
             state result = {best, std::numeric_limits<std::ptrdiff_t>::max()};
             for (std::ptrdiff_t k = 0; k < count; ++k) {
-                const std::ptrdiff_t index = simd::index_from_bits(index_bits[k]) + first_column + k;
-                if (values[k] == best && index < result.index) result = {values[k], index};
+                const std::ptrdiff_t index = simd::index_from_bits(index_bits[k * stride]) + first_column + k;
+                if (values[k * stride] == best && index < result.index) result = {values[k * stride], index};
             }
             return result;
         }
         state result = {values[0], simd::index_from_bits(index_bits[0]) + first_column};
         for (std::ptrdiff_t k = 1; k < count; ++k) {
-            combine(result, {values[k], simd::index_from_bits(index_bits[k]) + first_column + k});
+            combine(result, {values[k * stride], simd::index_from_bits(index_bits[k * stride]) + first_column + k});
         }
         return result;
     }
