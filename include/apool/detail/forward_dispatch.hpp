@@ -144,17 +144,26 @@ void run_forward(const strided_view<const T, Rank>& input, const strided_view<T,
         for (std::size_t d = 0; d < Spatial; ++d) {
             plane_is_one_span = plane_is_one_span && spatial.out_extent[d] == 1 && spatial.in_stride[d] == spatial.flat_stride[d];
         }
-        for_each_plane(problem.planes, leading, [&](const plane_offsets& at) {
-            rows_plane<Reduction>(in + at.in, out + at.out, index != nullptr ? index + at.index : nullptr,
-                                  spatial, plane_is_one_span, 1, 0, 0);
-        });
+        if (plane_is_one_span) {
+            // Global pooling of a dense plane: one contiguous reduction per plane,
+            // inline here, as a 7x7 plane costs little more than a call.
+            const std::ptrdiff_t count = spatial.plane_size();
+            for_each_plane(problem.planes, leading, [&](const plane_offsets& at) {
+                write_result<Reduction>(Reduction::span(in + at.in, count, 0), count, out + at.out,
+                                        index != nullptr ? index + at.index : nullptr);
+            });
+        } else {
+            for_each_plane(problem.planes, leading, [&](const plane_offsets& at) {
+                rows_plane<Reduction>(in + at.in, out + at.out, index != nullptr ? index + at.index : nullptr, spatial, 1, 0, 0);
+            });
+        }
     } else if (vector_indices_fit && channel_dim < leading && problem.planes.extent[channel_dim] < simd::lanes<T> &&
                spatial.in_stride[Spatial - 1] == problem.planes.extent[channel_dim]) {
         // Fewer channels than a vector, each position's channels right after the
         // previous position's (an HWC image): every row is one contiguous run.
         const std::ptrdiff_t channels = problem.planes.extent[channel_dim];
         for_each_plane(problem.planes, channel_dim, [&](const plane_offsets& at) {
-            rows_plane<Reduction>(in + at.in, out + at.out, index != nullptr ? index + at.index : nullptr, spatial, false, channels,
+            rows_plane<Reduction>(in + at.in, out + at.out, index != nullptr ? index + at.index : nullptr, spatial, channels,
                                   problem.planes.out_stride[channel_dim], problem.planes.index_stride[channel_dim]);
         });
     } else if (vector_indices_fit && channel_dim < leading && problem.planes.extent[channel_dim] >= simd::lanes<T>) {

@@ -214,9 +214,7 @@ void channels_last_chunked_plane(const T* in, T* out, I* index, const spatial_la
     for_each_window<Spatial>(layout, box, 0, 0, per_output);
 }
 
-/// Contiguous rows: the innermost spatial dim has stride 1. When
-/// `plane_is_one_span` (every output extent is 1 and the plane is dense), the
-/// whole plane is a single contiguous reduction.
+/// Contiguous rows: the innermost spatial dim has stride 1.
 ///
 /// With `interleave` > 1 a row holds that many channels per position
 /// (channels-last memory with fewer channels than a vector: an HWC image's row
@@ -225,17 +223,11 @@ void channels_last_chunked_plane(const T* in, T* out, I* index, const spatial_la
 /// channel, writing channel c at `c * out_channel_stride` (and
 /// `c * index_channel_stride`).
 template <class Reduction, class T, class I, std::size_t Spatial>
-void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& layout, bool plane_is_one_span,
-                std::ptrdiff_t interleave, std::ptrdiff_t out_channel_stride, std::ptrdiff_t index_channel_stride) noexcept {
+void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& layout, std::ptrdiff_t interleave, std::ptrdiff_t out_channel_stride, std::ptrdiff_t index_channel_stride) noexcept {
     constexpr std::size_t outer = Spatial - 1;
     constexpr std::ptrdiff_t width = simd::lanes<T>;
     constexpr std::ptrdiff_t buffer_size = APOOL_ROW_BUFFER_ELEMENTS;
     static_assert(buffer_size >= 1, "APOOL_ROW_BUFFER_ELEMENTS must be at least 1");
-    if (plane_is_one_span) {
-        const std::ptrdiff_t count = layout.plane_size();
-        write_result<Reduction>(Reduction::span(in, count, 0), count, out, index);
-        return;
-    }
     const std::ptrdiff_t row_length = layout.in_extent[outer];
     const std::ptrdiff_t out_row_length = layout.out_extent[outer];
     const std::ptrdiff_t out_column_stride = layout.out_stride[outer];
