@@ -244,7 +244,8 @@ TEST_CASE("channels-last kernel: channel counts around the register block and th
     const std::ptrdiff_t chunk = APOOL_ROW_BUFFER_ELEMENTS / width * width;
     for (bool specials : {false, true}) {
         for (std::ptrdiff_t channels : {block - 1, block, block + 1, block + width + 3, chunk - 1, chunk + width + 1}) {
-            const std::array<std::ptrdiff_t, 4> in_extents{2, channels, 5, 4};
+            // Windows 5 wide along W: a group of four positions and one more.
+            const std::array<std::ptrdiff_t, 4> in_extents{2, channels, 5, 9};
             const std::array<std::ptrdiff_t, 4> out_extents{2, channels, 3, 2};
             check_strided_problem<2, float, std::int64_t>(in_extents, channels_last_strides(in_extents, 1), out_extents,
                                                           channels_last_strides(out_extents, 1), specials, random);
