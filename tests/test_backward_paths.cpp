@@ -80,7 +80,7 @@ void check_avg_path(const std::array<std::ptrdiff_t, Rank>& in_extents, const st
         {layout_kind::contiguous, layout_kind::contiguous}, {layout_kind::contiguous, layout_kind::padded},
         {layout_kind::padded, layout_kind::padded},         {layout_kind::sliced, layout_kind::sliced},
         {layout_kind::outer_reversed, layout_kind::outer_reversed}, {layout_kind::leading_swapped, layout_kind::leading_swapped},
-        {layout_kind::channels_last, layout_kind::channels_last}};
+        {layout_kind::channels_last, layout_kind::channels_last}, {layout_kind::channels_last, layout_kind::contiguous}};
     for (const auto& kind : kinds) {
         auto go = lay_out(kind.second, Spatial, out_extents, grad_output, T(-7));
         auto overwritten = lay_out(kind.first, Spatial, in_extents, previous, T(-9));

@@ -133,13 +133,22 @@ void avg_pool_backward(const char* function, const strided_view<const T, Rank>& 
             });
         } else if (share_rows_suit<T>(layers)) {
             for_each_plane(problem.planes, leading, [&](const plane_offsets& at) {
-                average_backward_share_rows_plane(grads + at.out, gradient + at.in, spatial, layers, accumulate);
+                average_backward_share_rows_plane(grads + at.out, gradient + at.in, spatial, layers, 1, 0, accumulate);
             });
         } else {
             for_each_plane(problem.planes, leading, [&](const plane_offsets& at) {
                 average_backward_generic_plane(grads + at.out, gradient + at.in, spatial, accumulate);
             });
         }
+    } else if (const std::ptrdiff_t channels = problem.interleaved_channels(simd::lanes<T>);
+               channels > 0 && share_rows_suit<T>(share_layers(spatial))) {
+        // Rows of W * C contiguous values (an HWC image): share rows that hold
+        // every channel's shares, received with whole vectors.
+        const std::ptrdiff_t layers = share_layers(spatial);
+        for_each_plane(problem.planes, channel_dim, [&](const plane_offsets& at) {
+            average_backward_share_rows_plane(grads + at.out, gradient + at.in, spatial, layers, channels,
+                                              problem.planes.out_stride[channel_dim], accumulate);
+        });
     } else if (channel_dim < leading) {
         const std::ptrdiff_t channels = problem.planes.extent[channel_dim];
         const std::ptrdiff_t grad_output_channel_stride = problem.planes.out_stride[channel_dim];

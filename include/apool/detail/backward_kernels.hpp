@@ -300,22 +300,31 @@ inline void receive_share_rows(T* row, std::ptrdiff_t count, const T* share_rows
 /// column, the share of the k-th window (in output order) that covers it. Every
 /// input row of the output row's window then receives them with whole
 /// vectors, layer after layer, which is the row-major output order.
+///
+/// With `interleave` > 1 a row holds that many channels per column
+/// (channels-last memory with fewer channels than a vector: an HWC image's row
+/// is W * C contiguous values), and channel c's grad_output is
+/// `c * grad_output_channel_stride` past channel 0's. The share rows then hold
+/// each column's shares for all channels, and rows still receive whole vectors.
 template <class T, std::size_t Spatial>
 void average_backward_share_rows_plane(const T* grad_output, T* grad_input, const spatial_layout<Spatial>& layout,
-                                       std::ptrdiff_t layers, bool accumulate) noexcept {
+                                       std::ptrdiff_t layers, std::ptrdiff_t interleave, std::ptrdiff_t grad_output_channel_stride,
+                                       bool accumulate) noexcept {
     constexpr std::size_t inner = Spatial - 1;
     constexpr std::ptrdiff_t width = simd::lanes<T>;
     // Each layer has a vector of room past its chunk for the last store of a window.
     const std::ptrdiff_t layer_stride = APOOL_ROW_BUFFER_ELEMENTS / layers / width * width;
-    const std::ptrdiff_t chunk = layer_stride - width;
+    // Columns per chunk (share_rows_suit makes it at least one vector's worth of elements).
+    const std::ptrdiff_t chunk = (layer_stride - width) / interleave;
     alignas(64) T share_rows[APOOL_ROW_BUFFER_ELEMENTS];
     unsigned char depth[APOOL_ROW_BUFFER_ELEMENTS];
     const std::ptrdiff_t columns = layout.in_extent[inner];
     const std::ptrdiff_t out_columns = layout.out_extent[inner];
     const std::ptrdiff_t out_column_stride = layout.out_stride[inner];
     const auto missing = simd::broadcast(T(-0.0));
+    T channel_shares[width];  // interleave < width
     output_window<Spatial> current{};
-    if (layers == 1 && columns >= 4 * width * out_columns) {
+    if (layers == 1 && interleave == 1 && columns >= 4 * width * out_columns) {
         // Windows that tile the row and span several vectors each: every row
         // of a window takes its share straight from a register.
         auto per_output = [&](const output_window<Spatial>& o, std::ptrdiff_t out_offset) {
@@ -339,8 +348,9 @@ void average_backward_share_rows_plane(const T* grad_output, T* grad_input, cons
         for (std::ptrdiff_t first = 0; first < columns; first += chunk) {
             const std::ptrdiff_t count = columns - first < chunk ? columns - first : chunk;
             const std::ptrdiff_t end = first + count;
+            const std::ptrdiff_t elements = count * interleave;
             for (std::ptrdiff_t k = 1; k < layers; ++k) {
-                for (std::ptrdiff_t i = 0; i < count; i += width) simd::store(share_rows + k * layer_stride + i, missing);
+                for (std::ptrdiff_t i = 0; i < elements; i += width) simd::store(share_rows + k * layer_stride + i, missing);
             }
             if (layers > 2) {
                 for (std::ptrdiff_t i = 0; i < count; ++i) depth[i] = 0;
@@ -355,20 +365,30 @@ void average_backward_share_rows_plane(const T* grad_output, T* grad_input, cons
                 if (w.start >= end) break;
                 window_box<Spatial> box = o.box;
                 box[inner] = w;
-                const T share = average_share_scalar<T, Spatial>(grad_output[out_offset + out_column * out_column_stride], box, layout);
+                const T* grads = grad_output + out_offset + out_column * out_column_stride;
+                for (std::ptrdiff_t c = 0; c < interleave; ++c) {
+                    channel_shares[c] = average_share_scalar<T, Spatial>(grads[c * grad_output_channel_stride], box, layout);
+                }
+                auto put = [&](T* layer_row, std::ptrdiff_t column) {
+                    for (std::ptrdiff_t c = 0; c < interleave; ++c) layer_row[column * interleave + c] = channel_shares[c];
+                };
                 const std::ptrdiff_t from = w.start > first ? w.start - first : 0;
                 const std::ptrdiff_t to = (w.end < end ? w.end : end) - first;
                 if (layers <= 2) {
-                    // Columns no earlier window covers take the first layer, in
-                    // whole vectors (later windows overwrite what runs past);
-                    // the others (at most one per window) the second.
+                    // Columns no earlier window covers take the first layer (one
+                    // channel: in whole vectors, later windows overwrite what runs
+                    // past); the others (at most one per window) the second.
                     const std::ptrdiff_t fresh = fresh_start > first + from ? fresh_start - first : from;
                     const std::ptrdiff_t overlap_end = fresh < to ? fresh : to;
-                    const auto shares = simd::broadcast(share);
-                    for (std::ptrdiff_t i = fresh; i < to; i += width) simd::store(share_rows + i, shares);
-                    for (std::ptrdiff_t i = from; i < overlap_end; ++i) share_rows[layer_stride + i] = share;
+                    if (interleave == 1) {
+                        const auto shares = simd::broadcast(channel_shares[0]);
+                        for (std::ptrdiff_t i = fresh; i < to; i += width) simd::store(share_rows + i, shares);
+                    } else {
+                        for (std::ptrdiff_t i = fresh; i < to; ++i) put(share_rows, i);
+                    }
+                    for (std::ptrdiff_t i = from; i < overlap_end; ++i) put(share_rows + layer_stride, i);
                 } else {
-                    for (std::ptrdiff_t i = from; i < to; ++i) share_rows[depth[i]++ * layer_stride + i] = share;
+                    for (std::ptrdiff_t i = from; i < to; ++i) put(share_rows + depth[i]++ * layer_stride, i);
                 }
                 if (w.end > end && !resume_found) {
                     resume_found = true;
@@ -384,11 +404,11 @@ void average_backward_share_rows_plane(const T* grad_output, T* grad_input, cons
                 fresh_start = resume_fresh_start;
             }
             auto receive_row = [&](std::ptrdiff_t offset, bool fresh) {
-                T* row = grad_input + offset + first;
+                T* row = grad_input + offset + first * interleave;
                 switch (layers) {
-                    case 1: receive_share_rows<1>(row, count, share_rows, layer_stride, layers, fresh); break;
-                    case 2: receive_share_rows<2>(row, count, share_rows, layer_stride, layers, fresh); break;
-                    default: receive_share_rows<0>(row, count, share_rows, layer_stride, layers, fresh); break;
+                    case 1: receive_share_rows<1>(row, elements, share_rows, layer_stride, layers, fresh); break;
+                    case 2: receive_share_rows<2>(row, elements, share_rows, layer_stride, layers, fresh); break;
+                    default: receive_share_rows<0>(row, elements, share_rows, layer_stride, layers, fresh); break;
                 }
             };
             walk_output_window<inner>(layout, o, 0, !accumulate, receive_row);

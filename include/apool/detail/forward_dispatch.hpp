@@ -73,6 +73,17 @@ struct problem_layout {
         return spatial.in_stride[Spatial - 1] == 1 &&
                (spatial.in_extent[Spatial - 1] >= vector_lanes || contiguous_leading_dim() == leading);
     }
+
+    /// Channels-last memory with fewer channels than `vector_lanes`, each
+    /// position's channels right after the previous position's (an HWC image,
+    /// whose every row is one contiguous run of W * C values): the channel
+    /// count. 0 for any other layout.
+    std::ptrdiff_t interleaved_channels(std::ptrdiff_t vector_lanes) const noexcept {
+        const std::size_t channel_dim = contiguous_leading_dim();
+        if (channel_dim == leading) return 0;
+        const std::ptrdiff_t channels = planes.extent[channel_dim];
+        return channels < vector_lanes && spatial.in_stride[Spatial - 1] == channels ? channels : 0;
+    }
 };
 
 template <std::size_t Spatial, class In, class Out, std::size_t Rank>
@@ -157,11 +168,7 @@ void run_forward(const strided_view<const T, Rank>& input, const strided_view<T,
                 rows_plane<Reduction>(in + at.in, out + at.out, index != nullptr ? index + at.index : nullptr, spatial, 1, 0, 0);
             });
         }
-    } else if (vector_indices_fit && channel_dim < leading && problem.planes.extent[channel_dim] < simd::lanes<T> &&
-               spatial.in_stride[Spatial - 1] == problem.planes.extent[channel_dim]) {
-        // Fewer channels than a vector, each position's channels right after the
-        // previous position's (an HWC image): every row is one contiguous run.
-        const std::ptrdiff_t channels = problem.planes.extent[channel_dim];
+    } else if (const std::ptrdiff_t channels = problem.interleaved_channels(simd::lanes<T>); vector_indices_fit && channels > 0) {
         for_each_plane(problem.planes, channel_dim, [&](const plane_offsets& at) {
             rows_plane<Reduction>(in + at.in, out + at.out, index != nullptr ? index + at.index : nullptr, spatial, channels,
                                   problem.planes.out_stride[channel_dim], problem.planes.index_stride[channel_dim]);
