@@ -132,11 +132,13 @@ struct output_window {
     std::array<std::ptrdiff_t, Spatial> fresh_start;
 };
 
-/// Calls f(const output_window&, out_offset) for each output position in row-major order.
-template <std::size_t Spatial, std::size_t Dim = 0, class F>
+/// Calls f(const output_window&, out_offset) for each output position of the
+/// first Dims spatial dims (all of them by default), in row-major order; only
+/// those dims of the window are set.
+template <std::size_t Spatial, std::size_t Dims = Spatial, std::size_t Dim = 0, class F>
 void for_each_output_window(const spatial_layout<Spatial>& layout, output_window<Spatial>& current, std::ptrdiff_t out_offset,
                             F& f) noexcept {
-    if constexpr (Dim == Spatial) {
+    if constexpr (Dim == Dims) {
         f(static_cast<const output_window<Spatial>&>(current), out_offset);
     } else {
         const std::ptrdiff_t count = layout.out_extent[Dim];
@@ -146,7 +148,7 @@ void for_each_output_window(const spatial_layout<Spatial>& layout, output_window
             current.box[Dim] = *windows;
             current.fresh_start[Dim] = previous_end;
             previous_end = current.box[Dim].end;
-            for_each_output_window<Spatial, Dim + 1>(layout, current, out_offset + o * layout.out_stride[Dim], f);
+            for_each_output_window<Spatial, Dims, Dim + 1>(layout, current, out_offset + o * layout.out_stride[Dim], f);
         }
     }
 }
@@ -241,27 +243,6 @@ constexpr bool share_rows_suit(std::ptrdiff_t layers) noexcept {
     return layers <= 8 && APOOL_ROW_BUFFER_ELEMENTS / layers / simd::lanes<T> >= 2;
 }
 
-/// Calls f(const output_window&, out_offset) for each output position of the
-/// outer spatial dims (all but the innermost), in row-major order; only the
-/// outer dims of the window are set.
-template <std::size_t Spatial, std::size_t Dim = 0, class F>
-void for_each_output_row(const spatial_layout<Spatial>& layout, output_window<Spatial>& current, std::ptrdiff_t out_offset,
-                         F& f) noexcept {
-    if constexpr (Dim + 1 >= Spatial) {
-        f(static_cast<const output_window<Spatial>&>(current), out_offset);
-    } else {
-        const std::ptrdiff_t count = layout.out_extent[Dim];
-        auto windows = adaptive_windows(layout.in_extent[Dim], layout.out_extent[Dim]).begin();
-        std::ptrdiff_t previous_end = 0;
-        for (std::ptrdiff_t o = 0; o < count; ++o, ++windows) {
-            current.box[Dim] = *windows;
-            current.fresh_start[Dim] = previous_end;
-            previous_end = current.box[Dim].end;
-            for_each_output_row<Spatial, Dim + 1>(layout, current, out_offset + o * layout.out_stride[Dim], f);
-        }
-    }
-}
-
 /// Adds the share rows to `count` contiguous elements, layer after layer; a
 /// fresh row is written (first layer + 0, then the others) without being read.
 /// Missing shares are -0, which leaves every value as it is (+0 would turn a
@@ -338,7 +319,7 @@ void average_backward_share_rows_plane(const T* grad_output, T* grad_input, cons
                 walk_output_window<inner>(layout, o, 0, !accumulate, receive_row);
             }
         };
-        for_each_output_row(layout, current, 0, per_output);
+        for_each_output_window<Spatial, Spatial - 1>(layout, current, 0, per_output);
         return;
     }
     auto per_output_row = [&](const output_window<Spatial>& o, std::ptrdiff_t out_offset) {
@@ -414,7 +395,7 @@ void average_backward_share_rows_plane(const T* grad_output, T* grad_input, cons
             walk_output_window<inner>(layout, o, 0, !accumulate, receive_row);
         }
     };
-    for_each_output_row(layout, current, 0, per_output_row);
+    for_each_output_window<Spatial, Spatial - 1>(layout, current, 0, per_output_row);
 }
 
 /// Avg backward where grad_input's channel dim is contiguous. The shares of a
@@ -441,10 +422,19 @@ void average_backward_channels_last_plane(const T* grad_output, T* grad_input, c
             for (; c < count; ++c) shares[c] = average_share_scalar<T, Spatial>(grads[(first + c) * grad_output_channel_stride], o.box, layout);
             T* base = grad_input + first;
             auto receive_channels = [&](std::ptrdiff_t offset, bool fresh) {
-                T* run = base + offset;
+                // Copies in registers: a vector store may alias anything, so the
+                // loop would reload whatever it reads through the closure.
+                T* const run = base + offset;
+                const T* const run_shares = shares;
+                const std::ptrdiff_t run_count = count;
                 std::ptrdiff_t k = 0;
-                for (; k + width <= count; k += width) simd::store(run + k, receive(simd::load(run + k), simd::load(shares + k), fresh));
-                for (; k < count; ++k) run[k] = receive(run[k], shares[k], fresh);
+                // Two loops, so that a fresh run is written without being read.
+                if (fresh) {
+                    for (; k + width <= run_count; k += width) simd::store(run + k, simd::load(run_shares + k) + simd::broadcast(T(0)));
+                } else {
+                    for (; k + width <= run_count; k += width) simd::store(run + k, simd::load(run + k) + simd::load(run_shares + k));
+                }
+                for (; k < run_count; ++k) run[k] = receive(run[k], run_shares[k], fresh);
             };
             walk_output_window<Spatial>(layout, o, 0, !accumulate, receive_channels);
         }

@@ -258,14 +258,7 @@ public:
                      describe_extents(indices.extents()) + ")");
                 return;
             }
-            for (std::size_t dim = Rank; dim-- > 0;) {
-                if (++position[dim] < indices.extent(dim)) {
-                    offset += indices.stride(dim);
-                    break;
-                }
-                position[dim] = 0;
-                offset -= indices.stride(dim) * (indices.extent(dim) - 1);
-            }
+            next_position(indices, Rank, position, offset);
         }
     }
 
@@ -299,16 +292,24 @@ public:
                 for (std::ptrdiff_t i = 0; i < run_length; ++i) largest = std::max(largest, static_cast<std::uint64_t>(first[i * run_stride]));
             }
             if (largest >= limit) return true;
-            for (std::size_t dim = Rank - run_dims; dim-- > 0;) {
-                if (++position[dim] < indices.extent(dim)) {
-                    offset += indices.stride(dim);
-                    break;
-                }
-                position[dim] = 0;
-                offset -= indices.stride(dim) * (indices.extent(dim) - 1);
-            }
+            next_position(indices, Rank - run_dims, position, offset);
         }
         return false;
+    }
+
+    /// Steps `position`, a multi-index over the first `dims` dims of `view`,
+    /// to the next one in row-major order, and `offset` (its element offset) with it.
+    template <class T, std::size_t Rank>
+    static void next_position(const strided_view<T, Rank>& view, std::size_t dims, std::array<std::ptrdiff_t, Rank>& position,
+                              std::ptrdiff_t& offset) noexcept {
+        for (std::size_t dim = dims; dim-- > 0;) {
+            if (++position[dim] < view.extent(dim)) {
+                offset += view.stride(dim);
+                return;
+            }
+            position[dim] = 0;
+            offset -= view.stride(dim) * (view.extent(dim) - 1);
+        }
     }
 
     void disjoint(const char* written_name, const byte_range& written, const char* other_name, const byte_range& other) {
