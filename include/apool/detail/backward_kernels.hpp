@@ -398,44 +398,73 @@ void average_backward_share_rows_plane(const T* grad_output, T* grad_input, cons
     for_each_output_window<Spatial, Spatial - 1>(layout, current, 0, per_output_row);
 }
 
-/// Avg backward where grad_input's channel dim is contiguous. The shares of a
-/// chunk of channels are computed once per output into a stack buffer; then
-/// each window position receives them as one contiguous run of channels, so
-/// memory is visited in order instead of once per vector of channels.
+/// Writes (`fresh`) or adds `count` contiguous shares to a run of channels.
+/// Two loops, so that a fresh run is written without being read.
+template <class T>
+inline void receive_run(T* run, const T* shares, std::ptrdiff_t count, bool fresh) noexcept {
+    constexpr std::ptrdiff_t width = simd::lanes<T>;
+    std::ptrdiff_t k = 0;
+    if (fresh) {
+        for (; k + width <= count; k += width) simd::store(run + k, simd::load(shares + k) + simd::broadcast(T(0)));
+    } else {
+        for (; k + width <= count; k += width) simd::store(run + k, simd::load(run + k) + simd::load(shares + k));
+    }
+    for (; k < count; ++k) run[k] = receive(run[k], shares[k], fresh);
+}
+
+/// Computes the shares of `count` channels of one output into `shares`.
+template <class T, std::size_t Spatial>
+inline void channel_shares(const T* grads, std::ptrdiff_t grad_output_channel_stride, std::ptrdiff_t count, const window_box<Spatial>& box,
+                           const spatial_layout<Spatial>& layout, T* shares) noexcept {
+    constexpr std::ptrdiff_t width = simd::lanes<T>;
+    std::ptrdiff_t c = 0;
+    if (grad_output_channel_stride == 1) {
+        for (; c + width <= count; c += width) simd::store(shares + c, average_share<simd::batch<T>, Spatial>(simd::load(grads + c), box, layout));
+    }
+    for (; c < count; ++c) shares[c] = average_share_scalar<T, Spatial>(grads[c * grad_output_channel_stride], box, layout);
+}
+
+/// Avg backward where grad_input's channel dim is contiguous: each window
+/// position receives an output's shares as one contiguous run of channels,
+/// so memory is visited in order instead of once per vector of channels.
+///
+/// When overwriting, the shares go straight into the window's anchor, an
+/// element no earlier output reached (the first position at or past
+/// fresh_start in every dim), as `share + 0`, its final value; every other
+/// position then reads them from there, whole runs of channels one position
+/// after another. (Adding `share + 0` instead of `share` changes nothing: in
+/// this mode no element holds -0 once reached.) Otherwise (accumulating, or no
+/// anchor when the output is larger than the input) the shares of a chunk of
+/// channels are computed into a stack buffer, and the window is walked once per chunk.
 template <class T, std::size_t Spatial>
 void average_backward_channels_last_plane(const T* grad_output, T* grad_input, const spatial_layout<Spatial>& layout,
                                           std::ptrdiff_t channels, std::ptrdiff_t grad_output_channel_stride, bool accumulate) noexcept {
-    constexpr std::ptrdiff_t width = simd::lanes<T>;
     constexpr std::ptrdiff_t chunk = APOOL_ROW_BUFFER_ELEMENTS;
     alignas(64) T shares[chunk];
     output_window<Spatial> current{};
     auto per_output = [&](const output_window<Spatial>& o, std::ptrdiff_t out_offset) {
         const T* grads = grad_output + out_offset;
+        std::ptrdiff_t anchor = 0;
+        bool anchored = !accumulate;
+        for (std::size_t d = 0; d < Spatial; ++d) {
+            const std::ptrdiff_t position = o.box[d].start > o.fresh_start[d] ? o.box[d].start : o.fresh_start[d];
+            anchored = anchored && position < o.box[d].end;
+            anchor += position * layout.in_stride[d];
+        }
+        if (anchored) {
+            T* const anchor_run = grad_input + anchor;
+            channel_shares<T, Spatial>(grads, grad_output_channel_stride, channels, o.box, layout, anchor_run);
+            receive_run(anchor_run, anchor_run, channels, true);
+            auto receive_channels = [&](std::ptrdiff_t offset, bool fresh) {
+                if (offset != anchor) receive_run(grad_input + offset, anchor_run, channels, fresh);
+            };
+            walk_output_window<Spatial>(layout, o, 0, true, receive_channels);
+            return;
+        }
         for (std::ptrdiff_t first = 0; first < channels; first += chunk) {
             const std::ptrdiff_t count = channels - first < chunk ? channels - first : chunk;
-            std::ptrdiff_t c = 0;
-            if (grad_output_channel_stride == 1) {
-                for (; c + width <= count; c += width) {
-                    simd::store(shares + c, average_share<simd::batch<T>, Spatial>(simd::load(grads + first + c), o.box, layout));
-                }
-            }
-            for (; c < count; ++c) shares[c] = average_share_scalar<T, Spatial>(grads[(first + c) * grad_output_channel_stride], o.box, layout);
-            T* base = grad_input + first;
-            auto receive_channels = [&](std::ptrdiff_t offset, bool fresh) {
-                // Copies in registers: a vector store may alias anything, so the
-                // loop would reload whatever it reads through the closure.
-                T* const run = base + offset;
-                const T* const run_shares = shares;
-                const std::ptrdiff_t run_count = count;
-                std::ptrdiff_t k = 0;
-                // Two loops, so that a fresh run is written without being read.
-                if (fresh) {
-                    for (; k + width <= run_count; k += width) simd::store(run + k, simd::load(run_shares + k) + simd::broadcast(T(0)));
-                } else {
-                    for (; k + width <= run_count; k += width) simd::store(run + k, simd::load(run + k) + simd::load(run_shares + k));
-                }
-                for (; k < run_count; ++k) run[k] = receive(run[k], run_shares[k], fresh);
-            };
+            channel_shares<T, Spatial>(grads + first * grad_output_channel_stride, grad_output_channel_stride, count, o.box, layout, shares);
+            auto receive_channels = [&](std::ptrdiff_t offset, bool fresh) { receive_run(grad_input + first + offset, shares, count, fresh); };
             walk_output_window<Spatial>(layout, o, 0, !accumulate, receive_channels);
         }
     };
