@@ -244,14 +244,17 @@ TEST_CASE("channels-last kernel: channel counts around the register block and th
     const std::ptrdiff_t chunk = APOOL_ROW_BUFFER_ELEMENTS / width * width;
     for (bool specials : {false, true}) {
         for (std::ptrdiff_t channels : {block - 1, block, block + 1, block + width + 3, chunk - 1, chunk + width + 1}) {
-            // Windows 5 wide along W: a group of four positions and one more.
-            const std::array<std::ptrdiff_t, 4> in_extents{2, channels, 5, 9};
-            const std::array<std::ptrdiff_t, 4> out_extents{2, channels, 3, 2};
-            check_strided_problem<2, float, std::int64_t>(in_extents, channels_last_strides(in_extents, 1), out_extents,
-                                                          channels_last_strides(out_extents, 1), specials, random);
-            // Outputs with gaps between channels: stored lane by lane.
-            check_strided_problem<2, float, std::int64_t>(in_extents, channels_last_strides(in_extents, 1), out_extents,
-                                                          channels_last_strides(out_extents, 2), specials, random);
+            // Windows 7 wide along W (a group of four positions, a pair and one
+            // more) and 3 wide (a pair and one more).
+            for (std::ptrdiff_t out_width : {2, 6}) {
+                const std::array<std::ptrdiff_t, 4> in_extents{2, channels, 5, 13};
+                const std::array<std::ptrdiff_t, 4> out_extents{2, channels, 3, out_width};
+                check_strided_problem<2, float, std::int64_t>(in_extents, channels_last_strides(in_extents, 1), out_extents,
+                                                              channels_last_strides(out_extents, 1), specials, random);
+                // Outputs with gaps between channels: stored lane by lane.
+                check_strided_problem<2, float, std::int64_t>(in_extents, channels_last_strides(in_extents, 1), out_extents,
+                                                              channels_last_strides(out_extents, 2), specials, random);
+            }
         }
     }
 }

@@ -177,17 +177,18 @@ void run_forward(const strided_view<const T, Rank>& input, const strided_view<T,
         const std::ptrdiff_t channels = problem.planes.extent[channel_dim];
         const std::ptrdiff_t out_channel_stride = problem.planes.out_stride[channel_dim];
         const std::ptrdiff_t index_channel_stride = problem.planes.index_stride[channel_dim];
-        if (channel_chunks_suit<Reduction, T>(channels)) {
-            for_each_plane(problem.planes, channel_dim, [&](const plane_offsets& at) {
-                channels_last_chunked_plane<Reduction>(in + at.in, out + at.out, index != nullptr ? index + at.index : nullptr, spatial,
-                                                       channels, out_channel_stride, index_channel_stride);
-            });
-        } else {
-            for_each_plane(problem.planes, channel_dim, [&](const plane_offsets& at) {
-                channels_last_plane<Reduction>(in + at.in, out + at.out, index != nullptr ? index + at.index : nullptr, spatial, channels,
-                                               out_channel_stride, index_channel_stride);
-            });
+        if constexpr (!Reduction::tracks_index) {
+            if (channels > 4 * simd::lanes<T>) {
+                for_each_plane(problem.planes, channel_dim, [&](const plane_offsets& at) {
+                    average_channels_last_plane(in + at.in, out + at.out, spatial, channels, out_channel_stride);
+                });
+                return;
+            }
         }
+        for_each_plane(problem.planes, channel_dim, [&](const plane_offsets& at) {
+            channels_last_plane<Reduction>(in + at.in, out + at.out, index != nullptr ? index + at.index : nullptr, spatial, channels,
+                                           out_channel_stride, index_channel_stride);
+        });
     } else {
         for_each_plane(problem.planes, leading, [&](const plane_offsets& at) {
             generic_plane<Reduction>(in + at.in, out + at.out, index != nullptr ? index + at.index : nullptr,

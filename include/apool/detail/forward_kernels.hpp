@@ -7,8 +7,8 @@
 //    the row, then each output reduces a short slice of that buffer.
 //  - channels_last: a leading dim is contiguous. Vectors run across that dim
 //    and every window is walked once per register block of channels, or, for
-//    the average over many channels, once per chunk of channels whose sums
-//    live in a stack buffer.
+//    the average over many channels, once with running sums in memory (the
+//    output's run of channels, or a stack buffer a chunk of channels at a time).
 //  - generic: any strides, one element at a time.
 #pragma once
 
@@ -141,75 +141,80 @@ void channels_last_plane(const T* in, T* out, I* index, const spatial_layout<Spa
     for_each_window<Spatial>(layout, box, 0, 0, per_output);
 }
 
-/// Whether channels_last_chunked_plane suits: more channels than one register
-/// block of channels_last_plane holds, for the average. (For the maximum, whose
-/// state is a value and an index, the extra buffer traffic costs more than the
-/// contiguous reads save.)
-template <class Reduction, class T>
-constexpr bool channel_chunks_suit(std::ptrdiff_t channels) noexcept {
-    return !Reduction::tracks_index && channels > 4 * simd::lanes<T>;
-}
-
-/// Channels-last with many channels. Walking each window once per register
-/// block would read a few cache lines at every position, a whole row stride
-/// apart, and revisit the same rows block after block. Instead each window is
-/// walked once per chunk of channels whose states live in a stack buffer, and
-/// each position's chunk is read as one contiguous run.
-template <class Reduction, class T, class I, std::size_t Spatial>
-void channels_last_chunked_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& layout, std::ptrdiff_t channels,
-                                 std::ptrdiff_t out_channel_stride, std::ptrdiff_t index_channel_stride) noexcept {
+/// Channels-last average over more channels than one register block of
+/// channels_last_plane holds. Walking each window once per register block would
+/// read a few cache lines at every position, a whole row stride apart, and
+/// revisit the same rows block after block. Instead the running sums live in
+/// memory: in the output's own run of channels when it is contiguous (the
+/// whole window is then walked once, every position read as one run of all its
+/// channels), else in a stack buffer, a chunk of channels per walk. Sums are
+/// taken in scan order from zero, as the register kernels do, so the bits agree.
+/// (For the maximum, whose state is a value and an index, the extra memory
+/// traffic costs more than the contiguous reads save.)
+template <class T, std::size_t Spatial>
+void average_channels_last_plane(const T* in, T* out, const spatial_layout<Spatial>& layout, std::ptrdiff_t channels,
+                                 std::ptrdiff_t out_channel_stride) noexcept {
+    using reduction = average<T>;
     constexpr std::ptrdiff_t width = simd::lanes<T>;
-    constexpr std::ptrdiff_t chunk_vectors = APOOL_ROW_BUFFER_ELEMENTS / width > 0 ? APOOL_ROW_BUFFER_ELEMENTS / width : 1;
+    constexpr std::ptrdiff_t buffer_size = APOOL_ROW_BUFFER_ELEMENTS / width > 0 ? APOOL_ROW_BUFFER_ELEMENTS / width * width : width;
+    alignas(64) T buffer[buffer_size];
     const std::ptrdiff_t column_stride = layout.in_stride[Spatial - 1];
     const std::ptrdiff_t vector_channels = channels / width * width;
-    typename Reduction::vector_state states[chunk_vectors];
+    const bool sums_in_output = out_channel_stride == 1 && vector_channels > buffer_size;
+    const std::ptrdiff_t chunk = sums_in_output || vector_channels < buffer_size ? vector_channels : buffer_size;
     window_box<Spatial> box{};
-    auto per_output = [&](const window_box<Spatial>& b, std::ptrdiff_t out_offset, std::ptrdiff_t index_offset) {
+    auto per_output = [&](const window_box<Spatial>& b, std::ptrdiff_t out_offset, std::ptrdiff_t) {
         const std::ptrdiff_t count = box_count<Spatial>(b);
-        const std::ptrdiff_t first_index = box_first_index<Spatial>(layout, b);
-        for (std::ptrdiff_t chunk = 0; chunk < vector_channels; chunk += chunk_vectors * width) {
-            const std::ptrdiff_t vectors = std::min(chunk_vectors, (vector_channels - chunk) / width);
-            for (std::ptrdiff_t k = 0; k < vectors; ++k) states[k] = Reduction::vector_start(first_index);
-            // Four positions of a window row per pass over the chunk: one load and
-            // store of each state serves four input vectors.
-            auto add_row = [&](std::ptrdiff_t row_offset, std::ptrdiff_t row_index) {
+        for (std::ptrdiff_t first = 0; first < vector_channels; first += chunk) {
+            const std::ptrdiff_t length = std::min(chunk, vector_channels - first);
+            T* const sums = sums_in_output ? out + out_offset + first : buffer;
+            for (std::ptrdiff_t k = 0; k < length; k += width) simd::store(sums + k, simd::broadcast(T(0)));
+            auto add_row = [&](std::ptrdiff_t row_offset, std::ptrdiff_t) {
+                // Copies in registers: a vector store may alias anything, so the
+                // loops would reload whatever they read through the closure.
+                T* const row_sums = sums;
+                const std::ptrdiff_t row_length = length;
+                const std::ptrdiff_t stride = column_stride;
+                const T* const row = in + row_offset + first;
                 const window columns = b[Spatial - 1];
-                const T* row = in + row_offset + chunk;
                 std::ptrdiff_t i = columns.start;
+                // Four positions per pass: one load and store of each sum serves four input vectors.
                 for (; i + 4 <= columns.end; i += 4) {
-                    const T* p0 = row + i * column_stride;
-                    const T* p1 = p0 + column_stride;
-                    const T* p2 = p1 + column_stride;
-                    const T* p3 = p2 + column_stride;
-                    const auto q0 = Reduction::vector_position(row_index + i);
-                    const auto q1 = Reduction::vector_position(row_index + i + 1);
-                    const auto q2 = Reduction::vector_position(row_index + i + 2);
-                    const auto q3 = Reduction::vector_position(row_index + i + 3);
-                    for (std::ptrdiff_t k = 0; k < vectors; ++k) {
-                        auto s = states[k];
-                        Reduction::vector_accumulate(s, simd::load(p0 + k * width), q0);
-                        Reduction::vector_accumulate(s, simd::load(p1 + k * width), q1);
-                        Reduction::vector_accumulate(s, simd::load(p2 + k * width), q2);
-                        Reduction::vector_accumulate(s, simd::load(p3 + k * width), q3);
-                        states[k] = s;
+                    const T* p0 = row + i * stride;
+                    const T* p1 = p0 + stride;
+                    const T* p2 = p1 + stride;
+                    const T* p3 = p2 + stride;
+                    for (std::ptrdiff_t k = 0; k < row_length; k += width) {
+                        auto sum = simd::load(row_sums + k);
+                        sum += simd::load(p0 + k);
+                        sum += simd::load(p1 + k);
+                        sum += simd::load(p2 + k);
+                        sum += simd::load(p3 + k);
+                        simd::store(row_sums + k, sum);
                     }
                 }
-                for (; i < columns.end; ++i) {
-                    const T* p = row + i * column_stride;
-                    const auto q = Reduction::vector_position(row_index + i);
-                    for (std::ptrdiff_t k = 0; k < vectors; ++k) Reduction::vector_accumulate(states[k], simd::load(p + k * width), q);
+                if (i + 2 <= columns.end) {
+                    const T* p0 = row + i * stride;
+                    const T* p1 = p0 + stride;
+                    for (std::ptrdiff_t k = 0; k < row_length; k += width) {
+                        simd::store(row_sums + k, (simd::load(row_sums + k) + simd::load(p0 + k)) + simd::load(p1 + k));
+                    }
+                    i += 2;
+                }
+                if (i < columns.end) {
+                    const T* p = row + i * stride;
+                    for (std::ptrdiff_t k = 0; k < row_length; k += width) simd::store(row_sums + k, simd::load(row_sums + k) + simd::load(p + k));
                 }
             };
             walk_box<Spatial - 1>(layout, b, 0, 0, add_row);
-            for (std::ptrdiff_t k = 0; k < vectors; ++k) {
-                const std::ptrdiff_t channel = chunk + k * width;
-                write_lanes<Reduction>(states[k], count, out + out_offset + channel * out_channel_stride, out_channel_stride,
-                                       index != nullptr ? index + index_offset + channel * index_channel_stride : nullptr,
-                                       index_channel_stride);
+            for (std::ptrdiff_t k = 0; k < length; k += width) {
+                const typename reduction::vector_state state{simd::load(sums + k)};
+                write_lanes<reduction>(state, count, out + out_offset + (first + k) * out_channel_stride, out_channel_stride,
+                                       static_cast<T*>(nullptr), 0);
             }
         }
-        reduce_channel_tail<Reduction>(in, out + out_offset, index != nullptr ? index + index_offset : nullptr, layout, b, vector_channels,
-                                       channels, out_channel_stride, index_channel_stride);
+        reduce_channel_tail<reduction>(in, out + out_offset, static_cast<T*>(nullptr), layout, b, vector_channels, channels,
+                                       out_channel_stride, 0);
     };
     for_each_window<Spatial>(layout, box, 0, 0, per_output);
 }
