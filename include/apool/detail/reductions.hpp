@@ -193,16 +193,24 @@ struct maximum {
     static state buffer_span(const T* values, const T* index_bits, std::ptrdiff_t count, std::ptrdiff_t first_column,
                              std::ptrdiff_t stride) noexcept {
         T best = values[0];
-        bool nan = std::isnan(values[0]);
-        for (std::ptrdiff_t k = 1; k < count; ++k) {
-            nan = nan || std::isnan(values[k * stride]);
-            best = values[k * stride] > best ? values[k * stride] : best;
+        bool nan = false;
+        for (std::ptrdiff_t k = 0; k < count; ++k) {
+            const T value = values[k * stride];
+            nan |= value != value;  // no branch: NaN is rare
+            best = value > best ? value : best;
         }
         if (!nan) {
-            state result = {best, std::numeric_limits<std::ptrdiff_t>::max()};
-            for (std::ptrdiff_t k = 0; k < count; ++k) {
-                const std::ptrdiff_t index = simd::index_from_bits(index_bits[k * stride]) + first_column + k;
-                if (values[k * stride] == best && index < result.index) result = {values[k * stride], index};
+            // The first entry that holds the largest value, then any later one
+            // that holds it too at a smaller flat index (an earlier row). The
+            // value is the winner's own: +0 and -0 compare equal.
+            std::ptrdiff_t k = 0;
+            while (values[k * stride] != best) ++k;
+            state result = {values[k * stride], simd::index_from_bits(index_bits[k * stride]) + first_column + k};
+            for (++k; k < count; ++k) {
+                if (values[k * stride] == best) {
+                    const std::ptrdiff_t index = simd::index_from_bits(index_bits[k * stride]) + first_column + k;
+                    if (index < result.index) result = {values[k * stride], index};
+                }
             }
             return result;
         }
