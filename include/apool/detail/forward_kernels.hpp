@@ -193,15 +193,7 @@ void average_channels_last_plane(const T* in, T* out, const spatial_layout<Spati
                         simd::store(row_sums + k, sum);
                     }
                 }
-                if (i + 2 <= columns.end) {
-                    const T* p0 = row + i * stride;
-                    const T* p1 = p0 + stride;
-                    for (std::ptrdiff_t k = 0; k < row_length; k += width) {
-                        simd::store(row_sums + k, (simd::load(row_sums + k) + simd::load(p0 + k)) + simd::load(p1 + k));
-                    }
-                    i += 2;
-                }
-                if (i < columns.end) {
+                for (; i < columns.end; ++i) {
                     const T* p = row + i * stride;
                     for (std::ptrdiff_t k = 0; k < row_length; k += width) simd::store(row_sums + k, simd::load(row_sums + k) + simd::load(p + k));
                 }
