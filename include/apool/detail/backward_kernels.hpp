@@ -485,10 +485,11 @@ inline std::ptrdiff_t plane_offset(const spatial_layout<Spatial>& layout, std::p
 
 /// Max backward where every grad_input plane is contiguous and so are its
 /// grad_output and indices planes (NCHW): one load, add and store per output.
-/// With `zero_first`, planes are zeroed a block at a time just before their
-/// scatter, while they stay in cache; planes adjacent in memory are zeroed as
-/// one span (vector stores at the ends of short spans overlap, and a load from
-/// a vector store still in flight waits for it to retire).
+/// With `zero_first`, planes are zeroed a block at a time, and a block is
+/// scattered into once the next one is zeroed: still in cache, and its zeroing
+/// stores retired (a load from a vector store still in flight waits for it).
+/// Planes adjacent in memory are zeroed as one span. With one output per plane
+/// (global pooling) the receiving element is stored, 0 + grad, without a load.
 template <class T, class I, class ForEachPlane>
 void maximum_backward_dense_planes(const T* grad_output, const I* indices, T* grad_input, std::ptrdiff_t plane_size,
                                    std::ptrdiff_t outputs, bool zero_first, ForEachPlane&& for_each) noexcept {
@@ -506,23 +507,40 @@ void maximum_backward_dense_planes(const T* grad_output, const I* indices, T* gr
     constexpr std::ptrdiff_t most_planes = 64;
     const std::ptrdiff_t wanted = (block_elements + plane_size - 1) / plane_size;
     const std::ptrdiff_t block_planes = wanted < most_planes ? wanted : most_planes;
-    plane_offsets pending[most_planes];
-    std::ptrdiff_t pending_count = 0;
-    auto finish_block = [&] {
+    plane_offsets blocks[2][most_planes];
+    std::ptrdiff_t counts[2] = {0, 0};
+    int current = 0;
+    auto zero_planes = [&](const plane_offsets* pending, std::ptrdiff_t pending_count) {
         for (std::ptrdiff_t first = 0; first < pending_count;) {
             std::ptrdiff_t last = first;
             while (last + 1 < pending_count && pending[last + 1].in == pending[last].in + plane_size) ++last;
             zero_line(grad_input + pending[first].in, (last - first + 1) * plane_size, 1);
             first = last + 1;
         }
-        for (std::ptrdiff_t k = 0; k < pending_count; ++k) scatter(pending[k]);
-        pending_count = 0;
+    };
+    auto scatter_planes = [&](const plane_offsets* pending, std::ptrdiff_t pending_count) {
+        if (outputs == 1) {
+            // The one element that receives holds exactly 0 + grad.
+            for (std::ptrdiff_t k = 0; k < pending_count; ++k) {
+                const plane_offsets& at = pending[k];
+                grad_input[at.in + static_cast<std::ptrdiff_t>(indices[at.index])] = grad_output[at.out] + T(0);
+            }
+        } else {
+            for (std::ptrdiff_t k = 0; k < pending_count; ++k) scatter(pending[k]);
+        }
     };
     for_each([&](const plane_offsets& at) {
-        pending[pending_count++] = at;
-        if (pending_count == block_planes) finish_block();
+        blocks[current][counts[current]++] = at;
+        if (counts[current] == block_planes) {
+            zero_planes(blocks[current], counts[current]);
+            scatter_planes(blocks[1 - current], counts[1 - current]);  // the block before, zeroed a block ago
+            current = 1 - current;
+            counts[current] = 0;
+        }
     });
-    finish_block();
+    zero_planes(blocks[current], counts[current]);
+    scatter_planes(blocks[1 - current], counts[1 - current]);
+    scatter_planes(blocks[current], counts[current]);
 }
 
 /// Max backward for `channels` planes (1, or the contiguous channel dim of
