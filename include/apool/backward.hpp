@@ -140,11 +140,11 @@ void avg_pool_backward(const char* function, const strided_view<const T, Rank>& 
                 average_backward_generic_plane(grads + at.out, gradient + at.in, spatial, accumulate);
             });
         }
-    } else if (const std::ptrdiff_t channels = problem.interleaved_channels(simd::lanes<T>);
-               channels > 0 && share_rows_suit<T>(share_layers(spatial))) {
+    } else if (const std::ptrdiff_t channels = problem.interleaved_channels(simd::lanes<T>),
+               layers = channels > 0 ? share_layers(spatial) : 0;
+               channels > 0 && share_rows_suit<T>(layers)) {
         // Rows of W * C contiguous values (an HWC image): share rows that hold
         // every channel's shares, received with whole vectors.
-        const std::ptrdiff_t layers = share_layers(spatial);
         for_each_plane(problem.planes, channel_dim, [&](const plane_offsets& at) {
             average_backward_share_rows_plane(grads + at.out, gradient + at.in, spatial, layers, channels,
                                               problem.planes.out_stride[channel_dim], accumulate);

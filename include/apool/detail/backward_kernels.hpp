@@ -275,6 +275,18 @@ inline void receive_share_rows(T* row, std::ptrdiff_t count, const T* share_rows
     simd::store(row + last, last_values);
 }
 
+/// Computes the shares of `count` channels of one output into `shares`.
+template <class T, std::size_t Spatial>
+inline void channel_shares(const T* grads, std::ptrdiff_t grad_output_channel_stride, std::ptrdiff_t count, const window_box<Spatial>& box,
+                           const spatial_layout<Spatial>& layout, T* shares) noexcept {
+    constexpr std::ptrdiff_t width = simd::lanes<T>;
+    std::ptrdiff_t c = 0;
+    if (grad_output_channel_stride == 1) {
+        for (; c + width <= count; c += width) simd::store(shares + c, average_share<simd::batch<T>, Spatial>(simd::load(grads + c), box, layout));
+    }
+    for (; c < count; ++c) shares[c] = average_share_scalar<T, Spatial>(grads[c * grad_output_channel_stride], box, layout);
+}
+
 /// Avg backward where grad_input's innermost spatial dim is contiguous. For
 /// each output row (a position of the outer dims), the shares it sends to a
 /// chunk of columns are laid out once as share rows: layer k holds, for each
@@ -303,7 +315,7 @@ void average_backward_share_rows_plane(const T* grad_output, T* grad_input, cons
     const std::ptrdiff_t out_columns = layout.out_extent[inner];
     const std::ptrdiff_t out_column_stride = layout.out_stride[inner];
     const auto missing = simd::broadcast(T(-0.0));
-    T channel_shares[width];  // interleave < width
+    T column_shares[width];  // one per channel: interleave < width
     output_window<Spatial> current{};
     if (layers == 1 && interleave == 1 && columns >= 4 * width * out_columns) {
         // Windows that tile the row and span several vectors each: every row
@@ -346,12 +358,10 @@ void average_backward_share_rows_plane(const T* grad_output, T* grad_input, cons
                 if (w.start >= end) break;
                 window_box<Spatial> box = o.box;
                 box[inner] = w;
-                const T* grads = grad_output + out_offset + out_column * out_column_stride;
-                for (std::ptrdiff_t c = 0; c < interleave; ++c) {
-                    channel_shares[c] = average_share_scalar<T, Spatial>(grads[c * grad_output_channel_stride], box, layout);
-                }
+                channel_shares<T, Spatial>(grad_output + out_offset + out_column * out_column_stride, grad_output_channel_stride, interleave,
+                                           box, layout, column_shares);
                 auto put = [&](T* layer_row, std::ptrdiff_t column) {
-                    for (std::ptrdiff_t c = 0; c < interleave; ++c) layer_row[column * interleave + c] = channel_shares[c];
+                    for (std::ptrdiff_t c = 0; c < interleave; ++c) layer_row[column * interleave + c] = column_shares[c];
                 };
                 const std::ptrdiff_t from = w.start > first ? w.start - first : 0;
                 const std::ptrdiff_t to = (w.end < end ? w.end : end) - first;
@@ -362,7 +372,7 @@ void average_backward_share_rows_plane(const T* grad_output, T* grad_input, cons
                     const std::ptrdiff_t fresh = fresh_start > first + from ? fresh_start - first : from;
                     const std::ptrdiff_t overlap_end = fresh < to ? fresh : to;
                     if (interleave == 1) {
-                        const auto shares = simd::broadcast(channel_shares[0]);
+                        const auto shares = simd::broadcast(column_shares[0]);
                         for (std::ptrdiff_t i = fresh; i < to; i += width) simd::store(share_rows + i, shares);
                     } else {
                         for (std::ptrdiff_t i = fresh; i < to; ++i) put(share_rows, i);
@@ -410,18 +420,6 @@ inline void receive_run(T* run, const T* shares, std::ptrdiff_t count, bool fres
         for (; k + width <= count; k += width) simd::store(run + k, simd::load(run + k) + simd::load(shares + k));
     }
     for (; k < count; ++k) run[k] = receive(run[k], shares[k], fresh);
-}
-
-/// Computes the shares of `count` channels of one output into `shares`.
-template <class T, std::size_t Spatial>
-inline void channel_shares(const T* grads, std::ptrdiff_t grad_output_channel_stride, std::ptrdiff_t count, const window_box<Spatial>& box,
-                           const spatial_layout<Spatial>& layout, T* shares) noexcept {
-    constexpr std::ptrdiff_t width = simd::lanes<T>;
-    std::ptrdiff_t c = 0;
-    if (grad_output_channel_stride == 1) {
-        for (; c + width <= count; c += width) simd::store(shares + c, average_share<simd::batch<T>, Spatial>(simd::load(grads + c), box, layout));
-    }
-    for (; c < count; ++c) shares[c] = average_share_scalar<T, Spatial>(grads[c * grad_output_channel_stride], box, layout);
 }
 
 /// Avg backward where grad_input's channel dim is contiguous: each window
