@@ -244,8 +244,8 @@ TEST_CASE("channels-last kernel: channel counts around the register block and th
     const std::ptrdiff_t chunk = APOOL_ROW_BUFFER_ELEMENTS / width * width;
     for (bool specials : {false, true}) {
         for (std::ptrdiff_t channels : {block - 1, block, block + 1, block + width + 3, chunk - 1, chunk + width + 1}) {
-            // Windows 7 wide along W (a group of four positions, a pair and one
-            // more) and 3 wide (a pair and one more).
+            // Windows 7 wide along W (a group of four positions and three more)
+            // and 3 wide (no group of four: positions one at a time).
             for (std::ptrdiff_t out_width : {2, 6}) {
                 const std::array<std::ptrdiff_t, 4> in_extents{2, channels, 5, 13};
                 const std::array<std::ptrdiff_t, 4> out_extents{2, channels, 3, out_width};
