@@ -200,19 +200,25 @@ struct maximum {
             best = value > best ? value : best;
         }
         if (!nan) {
-            // The first entry that holds the largest value, then any later one
-            // that holds it too at a smaller flat index (an earlier row). The
-            // value is the winner's own: +0 and -0 compare equal.
-            std::ptrdiff_t k = 0;
-            while (values[k * stride] != best) ++k;
-            state result = {values[k * stride], simd::index_from_bits(index_bits[k * stride]) + first_column + k};
-            for (++k; k < count; ++k) {
-                if (values[k * stride] == best) {
-                    const std::ptrdiff_t index = simd::index_from_bits(index_bits[k * stride]) + first_column + k;
-                    if (index < result.index) result = {values[k * stride], index};
-                }
+            // The smallest flat index among the entries that hold the largest
+            // value, with no data-dependent branch: the winner's place is
+            // random, so a search for it mispredicts. Entries that differ from
+            // the largest value are masked to the largest index, arithmetically
+            // (GCC turns a conditional here back into a branch).
+            constexpr std::ptrdiff_t none = std::numeric_limits<std::ptrdiff_t>::max();
+            std::ptrdiff_t winner = none;
+            for (std::ptrdiff_t k = 0; k < count; ++k) {
+                const std::ptrdiff_t index = simd::index_from_bits(index_bits[k * stride]) + first_column + k;
+                const std::ptrdiff_t differs = static_cast<std::ptrdiff_t>(values[k * stride] == best) - 1;
+                const std::ptrdiff_t candidate = index | (differs & none);
+                winner = candidate < winner ? candidate : winner;
             }
-            return result;
+            if (best != T(0)) return {best, winner};
+            // +0 and -0 compare equal: the value is the winner's own. Flat
+            // indices of entries differ, so the winner's index names it.
+            std::ptrdiff_t k = 0;
+            while (simd::index_from_bits(index_bits[k * stride]) + first_column + k != winner) ++k;
+            return {values[k * stride], winner};
         }
         state result = {values[0], simd::index_from_bits(index_bits[0]) + first_column};
         for (std::ptrdiff_t k = 1; k < count; ++k) {
