@@ -49,6 +49,28 @@ inline batch<T> select(const mask<T>& condition, const batch<T>& if_true, const 
     return xsimd::select(condition, if_true, if_false);
 }
 
+/// Lane-wise maximum and minimum, for vectors without NaN (which of two zeros
+/// of different sign a lane keeps is unspecified). A compare and a blend, not
+/// xsimd::max: GCC 12 implements _mm512_max_ps with _mm512_undefined_ps(), which
+/// -Wmaybe-uninitialized reports at callers.
+template <class T>
+inline batch<T> max(const batch<T>& a, const batch<T>& b) noexcept {
+    return xsimd::select(b > a, b, a);
+}
+
+template <class T>
+inline batch<T> min(const batch<T>& a, const batch<T>& b) noexcept {
+    return xsimd::select(b < a, b, a);
+}
+
+/// 0, 1, ..., lanes<T> - 1.
+template <class T>
+inline batch<T> lane_numbers() noexcept {
+    alignas(64) T numbers[lanes<T>];
+    for (std::ptrdiff_t lane = 0; lane < lanes<T>; ++lane) numbers[lane] = static_cast<T>(lane);
+    return batch<T>::load_aligned(numbers);
+}
+
 /// Lanes that hold NaN. Not `x != x`: xsimd 8.1 compares AVX-512 vectors for
 /// != with _CMP_NEQ_OQ, which is false for NaN (later versions use _CMP_NEQ_UQ).
 template <class T>
@@ -83,6 +105,33 @@ inline T reduce_add(const batch<T>& value) noexcept {
         return xsimd::hadd(value);
 #endif
     }
+}
+
+namespace reduce_detail {
+
+/// Pairwise over the stored lanes (depth log2(lanes), not one long chain).
+/// Written here rather than taken from xsimd: 8.1 has no reduce_max.
+template <class T, class Pick>
+inline T reduce_pairwise(const batch<T>& value, Pick pick) noexcept {
+    alignas(64) T lane_values[lanes<T>];
+    value.store_aligned(lane_values);
+    for (std::ptrdiff_t half = lanes<T> / 2; half > 0; half /= 2) {
+        for (std::ptrdiff_t lane = 0; lane < half; ++lane) lane_values[lane] = pick(lane_values[lane], lane_values[lane + half]);
+    }
+    return lane_values[0];
+}
+
+}  // namespace reduce_detail
+
+/// Largest and smallest lane, for vectors without NaN.
+template <class T>
+inline T reduce_max(const batch<T>& value) noexcept {
+    return reduce_detail::reduce_pairwise(value, [](T a, T b) { return b > a ? b : a; });
+}
+
+template <class T>
+inline T reduce_min(const batch<T>& value) noexcept {
+    return reduce_detail::reduce_pairwise(value, [](T a, T b) { return b < a ? b : a; });
 }
 
 /// The integer whose bits an index is carried in, inside a vector of T lanes:

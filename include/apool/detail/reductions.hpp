@@ -13,6 +13,7 @@
 // merged in any order and still give the scan-order answer.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <limits>
@@ -149,35 +150,58 @@ struct maximum {
     /// Max of `count` contiguous elements whose first has flat index `first_index`.
     /// Without NaN the result is the first element equal to the largest value,
     /// so the value is found with plain vector maxima in any order and then
-    /// located by a scan from the start; with a NaN, the scan-order rule decides.
+    /// located by the smallest position that holds it; with a NaN, the
+    /// scan-order rule decides.
     static state span(const T* data, std::ptrdiff_t count, std::ptrdiff_t first_index) noexcept {
         constexpr std::ptrdiff_t width = simd::lanes<T>;
+        // Positions are carried as T in the locating pass: exact up to here.
+        constexpr std::ptrdiff_t exact_positions = std::ptrdiff_t(1) << std::numeric_limits<T>::digits;
+        if (count > exact_positions) {
+            state result = span(data, exact_positions, first_index);
+            for (std::ptrdiff_t piece = exact_positions; piece < count; piece += exact_positions) {
+                combine(result, span(data + piece, std::min(exact_positions, count - piece), first_index + piece));
+            }
+            return result;
+        }
         if (count >= width) {
+            // Two chains of maxima hide their latency; the last block is moved
+            // back to end at `count` (it overlaps its predecessor).
             simd::batch<T> largest = simd::load(data);
+            simd::batch<T> largest_other = largest;
             auto nan = simd::is_nan(largest);
-            auto take = [&](const simd::batch<T>& value) {
-                largest = simd::select(value > largest, value, largest);
-                nan = nan | simd::is_nan(value);
-            };
             std::ptrdiff_t i = width;
-            for (; i + width <= count; i += width) take(simd::load(data + i));
-            if (i < count) take(simd::load(data + count - width));
+            for (; i + 2 * width <= count; i += 2 * width) {
+                const simd::batch<T> value = simd::load(data + i);
+                const simd::batch<T> next = simd::load(data + i + width);
+                largest = simd::max(largest, value);
+                largest_other = simd::max(largest_other, next);
+                nan = nan | simd::is_nan(value) | simd::is_nan(next);
+            }
+            for (; i < count; i += width) {
+                const simd::batch<T> value = simd::load(data + (i + width <= count ? i : count - width));
+                largest = simd::max(largest, value);
+                nan = nan | simd::is_nan(value);
+            }
             if (!simd::any<T>(nan)) {
-                alignas(64) T lane_values[width];
-                simd::store(lane_values, largest);
-                T best = lane_values[0];
-                for (std::ptrdiff_t lane = 1; lane < width; ++lane) best = lane_values[lane] > best ? lane_values[lane] : best;
+                const T best = simd::reduce_max(simd::max(largest, largest_other));
                 const simd::batch<T> wanted = simd::broadcast(best);
-                // Blocks in order, the last moved back to end at `count`: the first
-                // block with a match holds the first match.
-                for (std::ptrdiff_t start = 0;; start += width) {
-                    const std::ptrdiff_t block = start + width <= count ? start : count - width;
-                    if (simd::any<T>(simd::load(data + block) == wanted)) {
-                        for (std::ptrdiff_t j = block;; ++j) {
-                            if (data[j] == best) return {data[j], first_index + j};
-                        }
-                    }
+                // Every block's matches, as positions (others as +infinity), in
+                // one running minimum: no branch on where the match lies, which
+                // is random and would mispredict.
+                const simd::batch<T> none = simd::broadcast(std::numeric_limits<T>::infinity());
+                const simd::batch<T> step = simd::broadcast(static_cast<T>(width));
+                simd::batch<T> position = simd::lane_numbers<T>();
+                simd::batch<T> first = none;
+                for (i = 0; i + width <= count; i += width) {
+                    first = simd::min(first, simd::select(simd::load(data + i) == wanted, position, none));
+                    position += step;
                 }
+                if (i < count) {
+                    const simd::batch<T> last = simd::lane_numbers<T>() + simd::broadcast(static_cast<T>(count - width));
+                    first = simd::min(first, simd::select(simd::load(data + count - width) == wanted, last, none));
+                }
+                const auto winner = static_cast<std::ptrdiff_t>(simd::reduce_min(first));
+                return {data[winner], first_index + winner};
             }
         }
         state result = start(first_index);
