@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <type_traits>
 
 #include "../config.hpp"
 #include "../simd.hpp"
@@ -32,17 +33,22 @@ inline void write_result(const typename Reduction::state& s, std::ptrdiff_t coun
 }
 
 /// One window of the box over the first Dims spatial dims, reduced for the
-/// Blocks * lanes contiguous lanes that start at `base`.
+/// Blocks * lanes contiguous lanes that start at `base`; the last block is
+/// moved back by `last_shift` lanes (to end at the end of a row shorter than
+/// Blocks whole vectors, overlapping its predecessor).
 template <class Reduction, std::size_t Dims, std::size_t Blocks, class T, std::size_t Spatial>
 inline void reduce_lanes(const T* base, const spatial_layout<Spatial>& layout, const window_box<Dims>& box,
-                         std::ptrdiff_t first_index, typename Reduction::vector_state (&states)[Blocks]) noexcept {
+                         std::ptrdiff_t first_index, typename Reduction::vector_state (&states)[Blocks],
+                         std::ptrdiff_t last_shift = 0) noexcept {
     constexpr std::ptrdiff_t width = simd::lanes<T>;
     for (std::size_t k = 0; k < Blocks; ++k) states[k] = Reduction::vector_start(first_index);
+    const std::ptrdiff_t last_block = static_cast<std::ptrdiff_t>(Blocks - 1) * width - last_shift;
     auto add = [&](std::ptrdiff_t offset, std::ptrdiff_t flat_index) {
         const auto position = Reduction::vector_position(flat_index);
-        for (std::size_t k = 0; k < Blocks; ++k) {
+        for (std::size_t k = 0; k + 1 < Blocks; ++k) {
             Reduction::vector_accumulate(states[k], simd::load(base + offset + static_cast<std::ptrdiff_t>(k) * width), position);
         }
+        Reduction::vector_accumulate(states[Blocks - 1], simd::load(base + offset + last_block), position);
     };
     walk_box<Dims>(layout, box, 0, 0, add);
 }
@@ -301,27 +307,31 @@ void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& la
             }
             const std::ptrdiff_t chunk_length = (chunk_end - chunk_start) * interleave;
             const T* chunk_in = in + chunk_start * interleave;
-            std::ptrdiff_t j = 0;
-            for (; j + 4 * width <= chunk_length; j += 4 * width) {
-                typename Reduction::vector_state states[4];
-                reduce_lanes<Reduction, outer>(chunk_in + j, layout, b, first_row_index, states);
-                for (std::ptrdiff_t k = 0; k < 4; ++k) {
-                    Reduction::store_partial(states[k], buffer_values + j + k * width, buffer_bits + (Reduction::tracks_index ? j + k * width : 0));
+            // `blocks` vectors of columns from `first`, the last moved back by
+            // `last_shift`, in one walk over the rows: independent chains hide
+            // the latency of each row's update.
+            auto reduce_blocks = [&](auto blocks, std::ptrdiff_t first, std::ptrdiff_t last_shift) {
+                typename Reduction::vector_state states[decltype(blocks)::value];
+                reduce_lanes<Reduction, outer>(chunk_in + first, layout, b, first_row_index, states, last_shift);
+                for (std::ptrdiff_t k = 0; k < decltype(blocks)::value; ++k) {
+                    const std::ptrdiff_t at = first + k * width - (k + 1 == decltype(blocks)::value ? last_shift : 0);
+                    Reduction::store_partial(states[k], buffer_values + at, buffer_bits + (Reduction::tracks_index ? at : 0));
                 }
-            }
-            for (; j + width <= chunk_length; j += width) {
-                typename Reduction::vector_state states[1];
-                reduce_lanes<Reduction, outer>(chunk_in + j, layout, b, first_row_index, states);
-                Reduction::store_partial(states[0], buffer_values + j, buffer_bits + (Reduction::tracks_index ? j : 0));
-            }
+            };
+            std::ptrdiff_t j = 0;
+            for (; j + 4 * width <= chunk_length; j += 4 * width) reduce_blocks(std::integral_constant<std::ptrdiff_t, 4>{}, j, 0);
             if (j < chunk_length && chunk_length >= width) {
-                // The last columns: one vector that ends at the chunk's end. Columns
-                // are independent, so those it shares with the previous vector get
-                // the same results again.
-                j = chunk_length - width;
-                typename Reduction::vector_state states[1];
-                reduce_lanes<Reduction, outer>(chunk_in + j, layout, b, first_row_index, states);
-                Reduction::store_partial(states[0], buffer_values + j, buffer_bits + (Reduction::tracks_index ? j : 0));
+                // The rest, one to four vectors, the last ending at the chunk's
+                // end. Columns are independent, so those it shares with the
+                // previous vector get the same results again.
+                const std::ptrdiff_t rest = (chunk_length - j + width - 1) / width;
+                const std::ptrdiff_t last_shift = j + rest * width - chunk_length;
+                switch (rest) {
+                    case 1: reduce_blocks(std::integral_constant<std::ptrdiff_t, 1>{}, j, last_shift); break;
+                    case 2: reduce_blocks(std::integral_constant<std::ptrdiff_t, 2>{}, j, last_shift); break;
+                    case 3: reduce_blocks(std::integral_constant<std::ptrdiff_t, 3>{}, j, last_shift); break;
+                    default: reduce_blocks(std::integral_constant<std::ptrdiff_t, 4>{}, j, last_shift); break;
+                }
                 j = chunk_length;
             }
             for (; j < chunk_length; ++j) {
