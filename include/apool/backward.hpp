@@ -106,12 +106,8 @@ void avg_pool_backward(const char* function, const strided_view<const T, Rank>& 
     T* const gradient = grad_input.data();
     const T* const grads = grad_output.data();
     if (problem.rows_suit(simd::lanes<T>)) {
-        bool plane_is_one_span = true;
-        for (std::size_t d = 0; d < Spatial; ++d) {
-            plane_is_one_span = plane_is_one_span && spatial.out_extent[d] == 1 && spatial.in_stride[d] == spatial.flat_stride[d];
-        }
-        std::ptrdiff_t out_plane_size = 1;
-        for (std::size_t d = 0; d < Spatial; ++d) out_plane_size *= spatial.out_extent[d];
+        const bool plane_is_one_span = problem.plane_is_one_span();
+        const std::ptrdiff_t out_plane_size = problem.out_plane_size();
         const std::ptrdiff_t layers = plane_is_one_span ? 1 : share_layers(spatial);
         if (!plane_is_one_span && channel_dim == leading && problem.plane_is_dense() &&
             backward_tiles_suit<T>(spatial.plane_size(), out_plane_size, problem.plane_count(), spatial.in_extent[Spatial - 1])) {

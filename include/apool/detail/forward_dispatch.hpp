@@ -33,8 +33,6 @@ struct problem_layout {
         return leading;
     }
 
-    /// Whether the rows kernel suits: the innermost spatial dim is contiguous,
-    /// and either long enough for vectors or there is no channel dim to use instead.
     /// Whether each plane is one contiguous block in scan order.
     bool plane_is_dense() const noexcept {
         for (std::size_t d = 0; d < Spatial; ++d) {
@@ -57,6 +55,15 @@ struct problem_layout {
         return true;
     }
 
+    /// Whether an output's window is its whole plane and the plane is one
+    /// contiguous block in scan order (global pooling of a dense plane).
+    bool plane_is_one_span() const noexcept {
+        for (std::size_t d = 0; d < Spatial; ++d) {
+            if (spatial.out_extent[d] != 1 || spatial.in_stride[d] != spatial.flat_stride[d]) return false;
+        }
+        return true;
+    }
+
     std::ptrdiff_t out_plane_size() const noexcept {
         std::ptrdiff_t size = 1;
         for (std::size_t d = 0; d < Spatial; ++d) size *= spatial.out_extent[d];
@@ -69,6 +76,8 @@ struct problem_layout {
         return count;
     }
 
+    /// Whether the rows kernel suits: the innermost spatial dim is contiguous,
+    /// and either long enough for vectors or there is no channel dim to use instead.
     bool rows_suit(std::ptrdiff_t vector_lanes) const noexcept {
         return spatial.in_stride[Spatial - 1] == 1 &&
                (spatial.in_extent[Spatial - 1] >= vector_lanes || contiguous_leading_dim() == leading);
@@ -151,11 +160,7 @@ void run_forward(const strided_view<const T, Rank>& input, const strided_view<T,
         });
         if (grouped > 0) tiled_planes<Reduction>(in, out, index, spatial, group, grouped, dense_outputs);
     } else if (vector_indices_fit && use_rows) {
-        bool plane_is_one_span = true;
-        for (std::size_t d = 0; d < Spatial; ++d) {
-            plane_is_one_span = plane_is_one_span && spatial.out_extent[d] == 1 && spatial.in_stride[d] == spatial.flat_stride[d];
-        }
-        if (plane_is_one_span) {
+        if (problem.plane_is_one_span()) {
             // Global pooling of a dense plane: one contiguous reduction per plane,
             // inline here, as a 7x7 plane costs little more than a call.
             const std::ptrdiff_t count = spatial.plane_size();
