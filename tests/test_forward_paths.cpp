@@ -4,7 +4,8 @@
 // tiles, and the partial last group of planes; the rows kernel's last vector
 // that overlaps its predecessor; the channels-last kernel's register block and
 // channel chunk; rows that interleave a few channels (HWC); max spans and row-buffer slices located after
-// a plain maximum (with and without NaN, with ties and -0.0 beside 0.0).
+// a plain maximum (with and without NaN, with ties and -0.0 beside 0.0), and
+// max spans longer than the float positions of their locating pass are exact.
 #include "catch.hpp"
 
 #include <apool/apool.hpp>
@@ -227,13 +228,54 @@ TEST_CASE("rows kernel: row lengths around the vector width, max located after t
                                                       {1, 1, 1, 1}, {1, 1, 1, 1}, specials, random);
             }
         }
-        // One row per window: spans of every length around one and two vectors.
-        for (std::ptrdiff_t length = 1; length <= 2 * width + 2; ++length) {
+        // One row per window: spans of every length up to past four vectors
+        // (the max span's loop takes two vectors a pass, then the rest).
+        for (std::ptrdiff_t length = 1; length <= 4 * width + 2; ++length) {
             check_problem<1, float, std::int64_t>(std::array<std::ptrdiff_t, 3>{1, 3, 3 * length}, std::array<std::ptrdiff_t, 3>{1, 3, 3},
                                                   {1, 1, 1}, {1, 1, 1}, specials, random);
             check_problem<1, double, std::int32_t>(std::array<std::ptrdiff_t, 3>{1, 3, 2 * length + 1}, std::array<std::ptrdiff_t, 3>{1, 3, 2},
                                                    {1, 1, 1}, {1, 1, 1}, specials, random);
         }
+    }
+}
+
+TEST_CASE("max span longer than float's exact integers: located in pieces, then merged", "[forward][paths]") {
+    // The max span carries positions as T in its locating pass, exact only up
+    // to 2^24 for float; a longer span is reduced piece by piece. Winners just
+    // past 2^24 at odd positions (a float position would round away from them),
+    // and ties and NaN on either side of the piece boundary.
+    constexpr std::ptrdiff_t exact = std::ptrdiff_t(1) << std::numeric_limits<float>::digits;
+    const std::ptrdiff_t length = exact + 3 * apool::simd::lanes<float> + 5;
+    struct placement {
+        std::ptrdiff_t position;
+        float value;
+    };
+    const std::vector<std::vector<placement>> cases = {
+        {{exact + 7, 5.0f}},
+        {{exact + 1, 5.0f}, {exact + 9, 5.0f}},
+        {{exact - 3, 5.0f}, {exact + 7, 5.0f}},
+        {{exact - 1, -0.0f}, {exact + 3, 0.0f}},
+        {{exact + 11, 2.0f}, {exact - 5, std::numeric_limits<float>::quiet_NaN()}},
+        {{exact - 5, std::numeric_limits<float>::quiet_NaN()}, {exact + 11, std::numeric_limits<float>::quiet_NaN()}},
+    };
+    std::vector<float> values(static_cast<std::size_t>(length));
+    for (const auto& placements : cases) {
+        // A background below every placed value, with its own ties.
+        for (std::ptrdiff_t i = 0; i < length; ++i) values[static_cast<std::size_t>(i)] = -static_cast<float>(1 + i % 5);
+        std::ostringstream what;
+        for (const placement& p : placements) {
+            values[static_cast<std::size_t>(p.position)] = p.value;
+            what << " " << p.value << " at 2^24" << std::showpos << p.position - exact << std::noshowpos;
+        }
+        INFO("placed:" << what.str());
+        const apool::strided_view<const float, 1> input(values.data(), {length});
+        float got = 0.0f, expected = 0.0f;
+        std::int64_t got_index = -1, expected_index = -1;
+        apool::adaptive_max_pool1d(input, apool::strided_view<float, 1>(&got, {1}), apool::strided_view<std::int64_t, 1>(&got_index, {1}));
+        apool_test::naive::adaptive_max_pool<1>(input, apool::strided_view<float, 1>(&expected, {1}),
+                                                apool::strided_view<std::int64_t, 1>(&expected_index, {1}));
+        CHECK(got_index == expected_index);
+        CHECK((same_bits(got, expected) || (std::isnan(got) && std::isnan(expected))));
     }
 }
 
