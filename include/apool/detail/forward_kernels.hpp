@@ -134,15 +134,19 @@ void channels_last_plane(const T* in, T* out, I* index, const spatial_layout<Spa
             write_lanes<Reduction>(s, count, out + out_offset + channel * out_channel_stride, out_channel_stride,
                                    index != nullptr ? index + index_offset + channel * index_channel_stride : nullptr, index_channel_stride);
         };
+        // Each element read prefetches its counterpart in the next window
+        // along the last dim, which the next output reads: max_56_to_7
+        // channels-last, standalone, 2.8-2.9 -> 2.05-2.2 ms.
+        const std::ptrdiff_t ahead = layout.in_stride[Spatial - 1] * b[Spatial - 1].size();
         std::ptrdiff_t channel = 0;
         for (; channel + static_cast<std::ptrdiff_t>(unroll) * width <= channels; channel += unroll * width) {
             typename Reduction::vector_state states[unroll];
-            reduce_lanes<Reduction, Spatial>(in + channel, layout, b, first_index, states);
+            reduce_lanes<Reduction, Spatial>(in + channel, layout, b, first_index, states, 0, ahead);
             for (std::size_t k = 0; k < unroll; ++k) write(states[k], channel + static_cast<std::ptrdiff_t>(k) * width);
         }
         for (; channel + width <= channels; channel += width) {
             typename Reduction::vector_state states[1];
-            reduce_lanes<Reduction, Spatial>(in + channel, layout, b, first_index, states);
+            reduce_lanes<Reduction, Spatial>(in + channel, layout, b, first_index, states, 0, ahead);
             write(states[0], channel);
         }
         reduce_channel_tail<Reduction>(in, out + out_offset, index != nullptr ? index + index_offset : nullptr, layout, b, channel, channels,
