@@ -71,15 +71,21 @@ inline batch<T> lane_numbers() noexcept {
     return batch<T>::load_aligned(numbers);
 }
 
-/// Asks for the cache line `ahead` elements past `at` to be fetched, for a
-/// read soon. The address is formed as an integer: it may lie past the end of
-/// the caller's memory, which a prefetch never faults on.
-template <class T>
+/// The cache line size the prefetching kernels step by.
+constexpr std::ptrdiff_t cache_line_bytes = 64;
+
+/// What a prefetched line is wanted for.
+enum class access { read, write };
+
+/// Asks for the cache line `ahead` elements past `at`, to be read (or written)
+/// soon. The address is formed as an integer: it may lie past the end of the
+/// caller's memory, which a prefetch never faults on.
+template <access Intent = access::read, class T>
 inline void prefetch(const T* at, std::ptrdiff_t ahead) noexcept {
     const auto address = reinterpret_cast<std::uintptr_t>(at) + static_cast<std::uintptr_t>(ahead) * sizeof(T);
 #if defined(__GNUC__) || defined(__clang__)
-    __builtin_prefetch(reinterpret_cast<const void*>(address));
-#elif defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86))
+    __builtin_prefetch(reinterpret_cast<const void*>(address), Intent == access::write ? 1 : 0);
+#elif defined(_MSC_VER) && defined(_M_X64)
     _mm_prefetch(reinterpret_cast<const char*>(address), _MM_HINT_T0);
 #else
     static_cast<void>(address);

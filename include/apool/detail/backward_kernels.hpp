@@ -394,8 +394,18 @@ void average_backward_share_rows_plane(const T* grad_output, T* grad_input, cons
                 out_column = resume_out_column;
                 fresh_start = resume_fresh_start;
             }
+            // Each row written asks for the same columns one window further
+            // along the last outer dim, which the next output row writes:
+            // pspnet_ppm_6 NCHW backward 20-22 -> 11-12 ms.
+            std::ptrdiff_t ahead = 0;
+            if constexpr (inner > 0) ahead = layout.in_stride[inner - 1] * o.box[inner - 1].size();
             auto receive_row = [&](std::ptrdiff_t offset, bool fresh) {
                 T* row = grad_input + offset + first * interleave;
+                if (ahead != 0) {
+                    for (std::ptrdiff_t i = 0; i < elements; i += simd::cache_line_bytes / static_cast<std::ptrdiff_t>(sizeof(T))) {
+                        simd::prefetch<simd::access::write>(row + i, ahead);
+                    }
+                }
                 switch (layers) {
                     case 1: receive_share_rows<1>(row, elements, share_rows, layer_stride, layers, fresh); break;
                     case 2: receive_share_rows<2>(row, elements, share_rows, layer_stride, layers, fresh); break;

@@ -322,7 +322,8 @@ void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& la
             // the next output row reads: the hardware prefetchers alone left
             // pspnet_ppm_6 NCHW at 1.6-3.5x the read-once floor, depending on
             // where the compiler happened to place this loop.
-            const std::ptrdiff_t ahead = layout.in_stride[outer - 1] * b[outer - 1].size();
+            std::ptrdiff_t ahead = 0;
+            if constexpr (outer > 0) ahead = layout.in_stride[outer - 1] * b[outer - 1].size();
             auto reduce_blocks = [&](auto blocks, std::ptrdiff_t first, std::ptrdiff_t last_shift) {
                 typename Reduction::vector_state states[decltype(blocks)::value];
                 reduce_lanes<Reduction, outer>(chunk_in + first, layout, b, first_row_index, states, last_shift, ahead);
