@@ -35,9 +35,11 @@ inline void write_result(const typename Reduction::state& s, std::ptrdiff_t coun
 /// One window of the box over the first Dims spatial dims, reduced for the
 /// Blocks * lanes contiguous lanes that start at `base`; the last block is
 /// moved back by `last_shift` lanes (to end at the end of a row shorter than
-/// Blocks whole vectors, overlapping its predecessor). With `prefetch_ahead`,
-/// each element read asks for the one that many elements further on.
-template <class Reduction, std::size_t Dims, std::size_t Blocks, class T, std::size_t Spatial>
+/// Blocks whole vectors, overlapping its predecessor). With Prefetch, each
+/// element read asks for the one `prefetch_ahead` elements further on (a
+/// template choice: the tiled kernel, which reads a stack tile, lost 20-70%
+/// when GCC stopped inlining this walk for a run-time one).
+template <class Reduction, std::size_t Dims, bool Prefetch = false, std::size_t Blocks, class T, std::size_t Spatial>
 inline void reduce_lanes(const T* base, const spatial_layout<Spatial>& layout, const window_box<Dims>& box,
                          std::ptrdiff_t first_index, typename Reduction::vector_state (&states)[Blocks],
                          std::ptrdiff_t last_shift = 0, std::ptrdiff_t prefetch_ahead = 0) noexcept {
@@ -50,7 +52,7 @@ inline void reduce_lanes(const T* base, const spatial_layout<Spatial>& layout, c
             Reduction::vector_accumulate(states[k], simd::load(base + offset + static_cast<std::ptrdiff_t>(k) * width), position);
         }
         Reduction::vector_accumulate(states[Blocks - 1], simd::load(base + offset + last_block), position);
-        if (prefetch_ahead != 0) {
+        if constexpr (Prefetch) {
             for (std::size_t k = 0; k < Blocks; ++k) simd::prefetch(base + offset + static_cast<std::ptrdiff_t>(k) * width, prefetch_ahead);
         }
     };
@@ -141,12 +143,12 @@ void channels_last_plane(const T* in, T* out, I* index, const spatial_layout<Spa
         std::ptrdiff_t channel = 0;
         for (; channel + static_cast<std::ptrdiff_t>(unroll) * width <= channels; channel += unroll * width) {
             typename Reduction::vector_state states[unroll];
-            reduce_lanes<Reduction, Spatial>(in + channel, layout, b, first_index, states, 0, ahead);
+            reduce_lanes<Reduction, Spatial, true>(in + channel, layout, b, first_index, states, 0, ahead);
             for (std::size_t k = 0; k < unroll; ++k) write(states[k], channel + static_cast<std::ptrdiff_t>(k) * width);
         }
         for (; channel + width <= channels; channel += width) {
             typename Reduction::vector_state states[1];
-            reduce_lanes<Reduction, Spatial>(in + channel, layout, b, first_index, states, 0, ahead);
+            reduce_lanes<Reduction, Spatial, true>(in + channel, layout, b, first_index, states, 0, ahead);
             write(states[0], channel);
         }
         reduce_channel_tail<Reduction>(in, out + out_offset, index != nullptr ? index + index_offset : nullptr, layout, b, channel, channels,
@@ -326,7 +328,7 @@ void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& la
             if constexpr (outer > 0) ahead = layout.in_stride[outer - 1] * b[outer - 1].size();
             auto reduce_blocks = [&](auto blocks, std::ptrdiff_t first, std::ptrdiff_t last_shift) {
                 typename Reduction::vector_state states[decltype(blocks)::value];
-                reduce_lanes<Reduction, outer>(chunk_in + first, layout, b, first_row_index, states, last_shift, ahead);
+                reduce_lanes<Reduction, outer, true>(chunk_in + first, layout, b, first_row_index, states, last_shift, ahead);
                 for (std::ptrdiff_t k = 0; k < decltype(blocks)::value; ++k) {
                     const std::ptrdiff_t at = first + k * width - (k + 1 == decltype(blocks)::value ? last_shift : 0);
                     Reduction::store_partial(states[k], buffer_values + at, buffer_bits + (Reduction::tracks_index ? at : 0));
