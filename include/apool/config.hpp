@@ -19,6 +19,17 @@
 #endif
 #endif
 
+// Marks the window walk that every kernel's inner loop runs through: when
+// GCC declines to inline it (its budget runs out in large callers), the
+// reduction state goes through memory at every element.
+#if defined(__GNUC__) || defined(__clang__)
+#define APOOL_ALWAYS_INLINE inline __attribute__((always_inline))
+#elif defined(_MSC_VER)
+#define APOOL_ALWAYS_INLINE __forceinline
+#else
+#define APOOL_ALWAYS_INLINE inline
+#endif
+
 // Elements of stack scratch that one call may use per reduction row (the
 // contiguous-row kernels sum or max whole rows into it before reducing along
 // the row). The kernels never allocate on the heap; wider rows are processed

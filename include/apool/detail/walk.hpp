@@ -10,6 +10,7 @@
 #include <array>
 #include <cstddef>
 
+#include "../config.hpp"
 #include "../window.hpp"
 
 namespace apool {
@@ -97,7 +98,7 @@ void for_each_window(const spatial_layout<Spatial>& layout, window_box<Dims>& bo
 /// Dims spatial dims, in row-major scan order. The box may have more dims than
 /// Dims (the rest are left to the caller).
 template <std::size_t Dims, std::size_t Dim = 0, std::size_t Spatial, std::size_t BoxDims, class F>
-void walk_box(const spatial_layout<Spatial>& layout, const std::array<window, BoxDims>& box, std::ptrdiff_t in_offset,
+APOOL_ALWAYS_INLINE void walk_box(const spatial_layout<Spatial>& layout, const std::array<window, BoxDims>& box, std::ptrdiff_t in_offset,
               std::ptrdiff_t flat_index, F& f) noexcept {
     static_assert(Dims <= BoxDims || Dims == 0, "walk_box: the box has fewer dims than asked for");
     if constexpr (Dim == Dims) {
