@@ -92,6 +92,14 @@ inline void prefetch(const T* at, std::ptrdiff_t ahead) noexcept {
 #endif
 }
 
+/// prefetch<Intent> for every cache line of the `count` elements from `first`,
+/// each `ahead` elements further on.
+template <access Intent = access::read, class T>
+inline void prefetch_run(const T* first, std::ptrdiff_t count, std::ptrdiff_t ahead) noexcept {
+    constexpr std::ptrdiff_t line = cache_line_bytes / static_cast<std::ptrdiff_t>(sizeof(T));
+    for (std::ptrdiff_t i = 0; i < count; i += line) prefetch<Intent>(first + i, ahead);
+}
+
 /// Lanes that hold NaN. Not `x != x`: xsimd 8.1 compares AVX-512 vectors for
 /// != with _CMP_NEQ_OQ, which is false for NaN (later versions use _CMP_NEQ_UQ).
 template <class T>

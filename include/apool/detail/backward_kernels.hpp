@@ -397,15 +397,10 @@ void average_backward_share_rows_plane(const T* grad_output, T* grad_input, cons
             // Each row written asks for the same columns one window further
             // along the last outer dim, which the next output row writes:
             // pspnet_ppm_6 NCHW backward 20-22 -> 11-12 ms.
-            std::ptrdiff_t ahead = 0;
-            if constexpr (inner > 0) ahead = layout.in_stride[inner - 1] * o.box[inner - 1].size();
+            const std::ptrdiff_t ahead = next_window_ahead<inner>(layout, o.box);
             auto receive_row = [&](std::ptrdiff_t offset, bool fresh) {
                 T* row = grad_input + offset + first * interleave;
-                if (ahead != 0) {
-                    for (std::ptrdiff_t i = 0; i < elements; i += simd::cache_line_bytes / static_cast<std::ptrdiff_t>(sizeof(T))) {
-                        simd::prefetch<simd::access::write>(row + i, ahead);
-                    }
-                }
+                if (ahead != 0) simd::prefetch_run<simd::access::write>(row, elements, ahead);
                 switch (layers) {
                     case 1: receive_share_rows<1>(row, elements, share_rows, layer_stride, layers, fresh); break;
                     case 2: receive_share_rows<2>(row, elements, share_rows, layer_stride, layers, fresh); break;
@@ -471,13 +466,9 @@ void average_backward_channels_last_plane(const T* grad_output, T* grad_input, c
             // pspnet_ppm_6's 8 KB runs, 10.5-11.2 -> 12.0-12.3 ms, so not there).
             constexpr std::ptrdiff_t page_bytes = 4096;
             const std::ptrdiff_t ahead =
-                channels * static_cast<std::ptrdiff_t>(sizeof(T)) < page_bytes ? layout.in_stride[Spatial - 1] * o.box[Spatial - 1].size() : 0;
+                channels * static_cast<std::ptrdiff_t>(sizeof(T)) < page_bytes ? next_window_ahead<Spatial>(layout, o.box) : 0;
             auto receive_channels = [&](std::ptrdiff_t offset, bool fresh) {
-                if (ahead != 0) {
-                    for (std::ptrdiff_t i = 0; i < channels; i += simd::cache_line_bytes / static_cast<std::ptrdiff_t>(sizeof(T))) {
-                        simd::prefetch<simd::access::write>(grad_input + offset + i, ahead);
-                    }
-                }
+                if (ahead != 0) simd::prefetch_run<simd::access::write>(grad_input + offset, channels, ahead);
                 if (offset != anchor) receive_run(grad_input + offset, anchor_run, channels, fresh);
             };
             walk_output_window<Spatial>(layout, o, 0, true, receive_channels);

@@ -112,6 +112,19 @@ APOOL_ALWAYS_INLINE void walk_box(const spatial_layout<Spatial>& layout, const s
     }
 }
 
+/// Elements from a place in the box to the same place one window further
+/// along dim Dims - 1 (the window's size there times that dim's stride): about
+/// where the next output along that dim reads, as a distance to prefetch
+/// ahead. 0 when Dims is 0.
+template <std::size_t Dims, std::size_t Spatial, std::size_t BoxDims>
+std::ptrdiff_t next_window_ahead(const spatial_layout<Spatial>& layout, const std::array<window, BoxDims>& box) noexcept {
+    if constexpr (Dims == 0) {
+        return 0;
+    } else {
+        return layout.in_stride[Dims - 1] * box[Dims - 1].size();
+    }
+}
+
 /// Number of elements in the box.
 template <std::size_t Dims>
 std::ptrdiff_t box_count(const window_box<Dims>& box) noexcept {
