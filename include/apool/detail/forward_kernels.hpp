@@ -322,7 +322,7 @@ void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& la
             // the latency of each row's update. Each row read prefetches the
             // same columns one window further along the last outer dim, where
             // the next output row reads: the hardware prefetchers alone left
-            // pspnet_ppm_6 NCHW at 1.6-3.5x the read-once floor, depending on
+            // pspnet_ppm_6 NCHW at 2.0-3.6x the read-once floor in the bench, depending on
             // where the compiler happened to place this loop.
             const std::ptrdiff_t ahead = next_window_ahead<outer>(layout, b);
             auto reduce_blocks = [&](auto blocks, std::ptrdiff_t first, std::ptrdiff_t last_shift) {
