@@ -3,7 +3,8 @@
 // kernel (small dense planes, transposed simd::lanes<T> at a time), its output
 // tiles, and the partial last group of planes; the rows kernel's last vector
 // that overlaps its predecessor; the channels-last kernel's register block and
-// channel chunk; rows that interleave a few channels (HWC); max spans and row-buffer slices located after
+// channel chunk; rows that interleave a few channels (HWC); rows that fit in
+// one vector (the narrow-rows kernel); max spans and row-buffer slices located after
 // a plain maximum (with and without NaN, with ties and -0.0 beside 0.0), and
 // max spans longer than the float positions of their locating pass are exact.
 #include "catch.hpp"
@@ -215,6 +216,38 @@ TEST_CASE("tiled kernel: 1d and 3d planes, several leading dims", "[forward][pat
                                           {1, 1, 1, 1, 1}, {1, 1, 1, 1, 1}, true, random);
     check_problem<3, float, std::int64_t>(std::array<std::ptrdiff_t, 5>{2, width + 1, 3, 5, 6}, std::array<std::ptrdiff_t, 5>{2, width + 1, 2, 3, 4},
                                           {1, 3, 1, 1, 1}, {1, 1, 1, 1, 1}, true, random);
+}
+
+/// Rows of more than half a vector up to one (the narrow-rows kernel, where
+/// the target has lane permutes): every such length, windows along the row
+/// from one per row to more outputs than inputs (up to a full vector), one to
+/// many rows per window; rows with gaps between them, outputs with gaps
+/// between them. A dense input's last rows are read from their end.
+template <class T, class I>
+void check_narrow_rows() {
+    std::mt19937 random(31);
+    const std::ptrdiff_t width = apool::simd::lanes<T>;
+    for (std::ptrdiff_t w = width / 2 + 1; w <= width; ++w) {
+        for (std::ptrdiff_t ow : {std::ptrdiff_t(1), std::ptrdiff_t(2), w / 2 + 1, w, width}) {
+            for (std::ptrdiff_t h : {1, 2, 5, 13}) {
+                for (std::ptrdiff_t oh : {std::ptrdiff_t(1), std::ptrdiff_t(3), h + 2}) {
+                    const std::array<std::ptrdiff_t, 4> in_extents{3, 1, h, w};
+                    const std::array<std::ptrdiff_t, 4> out_extents{3, 1, oh, ow};
+                    check_problem<2, T, I>(in_extents, out_extents, {1, 1, 1, 1}, {1, 1, 1, 1}, true, random);
+                    check_problem<2, T, I>(in_extents, out_extents, {1, 1, 2, 1}, {1, 1, 1, 3}, true, random);
+                }
+            }
+            check_problem<1, T, I>(std::array<std::ptrdiff_t, 3>{2, 5, w}, std::array<std::ptrdiff_t, 3>{2, 5, ow}, {1, 1, 1}, {1, 1, 1}, true,
+                                   random);
+            check_problem<3, T, I>(std::array<std::ptrdiff_t, 5>{2, 1, 3, 4, w}, std::array<std::ptrdiff_t, 5>{2, 1, 2, 3, ow},
+                                   {1, 1, 1, 1, 1}, {1, 1, 1, 1, 1}, true, random);
+        }
+    }
+}
+
+TEST_CASE("narrow rows: rows of more than half a vector, up to one", "[forward][paths]") {
+    check_narrow_rows<float, std::int64_t>();
+    check_narrow_rows<double, std::int32_t>();
 }
 
 TEST_CASE("rows kernel: row lengths around the vector width, max located after the maximum", "[forward][paths]") {

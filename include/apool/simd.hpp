@@ -184,6 +184,69 @@ inline std::ptrdiff_t index_from_bits(T carrier) noexcept {
     return static_cast<std::ptrdiff_t>(narrow);
 }
 
+/// Integer lane numbers for permute: one per lane of a vector of T.
+template <class T>
+using lane_index = xsimd::batch<index_bits_t<T>>;
+
+/// Whether permute and store_first exist for T: one instruction each on
+/// AVX-512 (float and double) and AVX2 (float).
+template <class T>
+constexpr bool has_lane_permute =
+#if defined(__AVX512F__)
+    (std::is_same<T, float>::value || std::is_same<T, double>::value) && lanes<T> * sizeof(T) == 64;
+#elif defined(__AVX2__)
+    std::is_same<T, float>::value && lanes<T> * sizeof(T) == 32;
+#else
+    false;
+#endif
+
+#if defined(__AVX512F__)
+// The zero-masking forms with every lane set, not the plain intrinsics: GCC
+// 12's headers implement those with _mm512_undefined_*(), which -Wuninitialized
+// reports at callers.
+constexpr __mmask16 all_lanes_16 = 0xFFFF;
+constexpr __mmask8 all_lanes_8 = 0xFF;
+#endif
+
+/// Lane i of the result is lane from[i] of value (from's lanes must lie in
+/// 0 .. lanes<T> - 1). Bits move unchanged.
+template <class T>
+inline batch<T> permute(const batch<T>& value, const lane_index<T>& from) noexcept {
+    static_assert(has_lane_permute<T>, "simd::permute: only where has_lane_permute<T> is true");
+#if defined(__AVX512F__)
+    if constexpr (std::is_same<T, float>::value) {
+        return _mm512_maskz_permutexvar_ps(all_lanes_16, from, value);
+    } else {
+        return _mm512_maskz_permutexvar_pd(all_lanes_8, from, value);
+    }
+#elif defined(__AVX2__)
+    return _mm256_permutevar8x32_ps(value, from);
+#else
+    static_cast<void>(from);
+    return value;  // not reached: the static_assert rejects every use here
+#endif
+}
+
+/// Stores the first `count` (0 to lanes<T>) lanes; memory past them is not touched.
+template <class T>
+inline void store_first(T* destination, const batch<T>& value, std::ptrdiff_t count) noexcept {
+    static_assert(has_lane_permute<T>, "simd::store_first: only where has_lane_permute<T> is true");
+#if defined(__AVX512F__)
+    if constexpr (std::is_same<T, float>::value) {
+        _mm512_mask_storeu_ps(destination, static_cast<__mmask16>((1u << count) - 1u), value);
+    } else {
+        _mm512_mask_storeu_pd(destination, static_cast<__mmask8>((1u << count) - 1u), value);
+    }
+#elif defined(__AVX2__)
+    const __m256i wanted = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    _mm256_maskstore_ps(destination, wanted, value);
+#else
+    static_cast<void>(destination);
+    static_cast<void>(value);
+    static_cast<void>(count);  // not reached: the static_assert rejects every use here
+#endif
+}
+
 namespace transpose_detail {
 
 template <class T>

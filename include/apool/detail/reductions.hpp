@@ -19,6 +19,7 @@
 #include <limits>
 
 #include "../simd.hpp"
+#include "row_windows.hpp"
 
 namespace apool {
 namespace detail {
@@ -76,6 +77,18 @@ struct average {
         }
         for (; i < count; ++i) sum += data[i];
         return {sum};
+    }
+
+    /// The windows along a row held in one vector (where simd::has_lane_permute<T>):
+    /// lane c of `columns` sums column c over `rows` rows, and lane o of the
+    /// result is output o's average. A window's columns are added in order.
+    static simd::batch<T> reduce_row_windows(const vector_state& columns, const row_windows<T>& windows, std::ptrdiff_t rows) noexcept {
+        simd::batch<T> sum = simd::permute(columns.sum, windows.start);
+        for (std::ptrdiff_t k = 1; k < windows.widest; ++k) {
+            const simd::batch<T> column = simd::permute(columns.sum, windows.start + simd::lane_index<T>(static_cast<simd::index_bits_t<T>>(k)));
+            sum += simd::select(simd::broadcast(static_cast<T>(k)) < windows.size, column, simd::broadcast(T(0)));
+        }
+        return sum / (windows.size * simd::broadcast(static_cast<T>(rows)));
     }
 
     /// Reduces a slice of a row buffer made by store_partial: `count` entries,
