@@ -149,8 +149,9 @@ void run_forward(const strided_view<const T, Rank>& input, const strided_view<T,
         // Rows that fit in one vector are averaged without a transpose. Not the
         // max: its flat index per lane made spp_13_to_4 slower than the tiles
         // (0.66 -> 0.80 ms).
-        const view_extent_check reach = measure(input);
-        if (narrow_rows_suit<T>(spatial, reach.highest_offset - reach.lowest_offset + 1) && !(global_average && problem.plane_is_one_span())) {
+        const bool suits = narrow_rows_suit<T>(spatial) && !(global_average && problem.plane_is_one_span());
+        const view_extent_check reach = suits ? measure(input) : view_extent_check{};
+        if (suits && reach.highest_offset - reach.lowest_offset + 1 >= 2 * simd::lanes<T>) {
             const auto windows = make_row_windows<T>(spatial.in_extent[Spatial - 1], spatial.out_extent[Spatial - 1]);
             const std::ptrdiff_t last_whole_vector = reach.highest_offset + 1 - simd::lanes<T>;
             for_each_plane(problem.planes, leading, [&](const plane_offsets& at) {

@@ -24,16 +24,15 @@
 namespace apool {
 namespace detail {
 
-/// Whether the narrow-rows kernel suits a plane: its innermost dim is
-/// contiguous and more than half a vector long, the input and output rows fit
-/// in one vector. `input_span`: elements from the input's lowest to its highest element; at
-/// least two vectors, so that every row can be read one way or the other.
+/// Whether the narrow-rows kernel suits a plane's shape: its innermost dim is
+/// contiguous and more than half a vector long, and the input and output rows
+/// fit in one vector. The input must also span two vectors or more, so that
+/// every row can be read one way or the other (checked by the caller).
 template <class T, std::size_t Spatial>
-bool narrow_rows_suit(const spatial_layout<Spatial>& layout, std::ptrdiff_t input_span) noexcept {
+bool narrow_rows_suit(const spatial_layout<Spatial>& layout) noexcept {
     constexpr std::ptrdiff_t width = simd::lanes<T>;
     const std::ptrdiff_t row = layout.in_extent[Spatial - 1];
-    return simd::has_lane_permute<T> && layout.in_stride[Spatial - 1] == 1 && 2 * row > width && row <= width &&
-           layout.out_extent[Spatial - 1] <= width && input_span >= 2 * width;
+    return layout.in_stride[Spatial - 1] == 1 && 2 * row > width && row <= width && layout.out_extent[Spatial - 1] <= width;
 }
 
 /// Averages one plane; `windows` are the tables for its rows. A row whose
