@@ -671,6 +671,19 @@ TEST_CASE("backward: indices outside the input plane", "[errors][backward]") {
         indices32[18] = 25;
         require_all_reject<2>(memory, arguments, {"indices[1, 1, 0] is 25, outside the input plane of 20 elements"}, true);
     }
+    SECTION("in channels-last memory: the check reads by memory, the message names the logical position") {
+        // Channels innermost: logical [c, h, w] is memory element c + 6 h + 2 w.
+        arguments.indices = {memory.at<const std::int64_t>(16384), {2, 2, 3}, {1, 6, 2}};
+        arguments.indices32 = {memory.at<const std::int32_t>(32768), {2, 2, 3}, {1, 6, 2}};
+        for (const int at : {11, 0, 5}) {
+            for (int k = 0; k < 12; ++k) {
+                indices[k] = k == at ? 20 : 0;
+                indices32[k] = k == at ? 20 : 0;
+            }
+            const std::string position = at == 11 ? "[1, 1, 2]" : at == 0 ? "[0, 0, 0]" : "[1, 0, 2]";
+            require_all_reject<2>(memory, arguments, {"indices" + position + " is 20, outside the input plane of 20 elements"}, true);
+        }
+    }
 }
 
 TEST_CASE("backward: element counts and byte spans that std::ptrdiff_t cannot hold", "[errors][backward]") {

@@ -17,11 +17,11 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <utility>
 
 #include "../config.hpp"
 #include "../simd.hpp"
 #include "../strided_view.hpp"
+#include "memory_order.hpp"
 #include "walk.hpp"
 
 namespace apool {
@@ -45,52 +45,13 @@ inline void zero_line(T* data, std::ptrdiff_t count, std::ptrdiff_t stride) noex
     }
 }
 
-/// Zeroes a block of Dims (extent, stride) pairs; the innermost pair is the last.
-template <std::size_t Dims, std::size_t Dim = 0, class T>
-inline void zero_block(T* data, const std::array<std::ptrdiff_t, Dims>& extent, const std::array<std::ptrdiff_t, Dims>& stride) noexcept {
-    if constexpr (Dim + 1 == Dims) {
-        zero_line(data, extent[Dim], stride[Dim]);
-    } else {
-        for (std::ptrdiff_t i = 0; i < extent[Dim]; ++i) zero_block<Dims, Dim + 1>(data + i * stride[Dim], extent, stride);
-    }
-}
-
-/// Zeroes every element of a view, the smallest stride innermost. Dims that
-/// continue each other in memory are merged first, so a dense view is zeroed
-/// as one long span whatever its shape.
+/// Zeroes every element of a view, in memory order (see memory_order.hpp):
+/// a dense view is zeroed as one long span whatever its shape.
 template <class T, std::size_t Rank>
 inline void zero_view(const strided_view<T, Rank>& view) noexcept {
-    std::array<std::size_t, Rank> order{};
-    for (std::size_t d = 0; d < Rank; ++d) order[d] = d;
-    auto magnitude = [&](std::size_t dim) { return view.stride(dim) < 0 ? -view.stride(dim) : view.stride(dim); };
-    for (std::size_t k = 1; k < Rank; ++k) {  // insertion sort, largest stride first: Rank is tiny
-        for (std::size_t j = k; j > 0 && magnitude(order[j]) > magnitude(order[j - 1]); --j) std::swap(order[j], order[j - 1]);
-    }
-    std::array<std::ptrdiff_t, Rank> extent{};
-    std::array<std::ptrdiff_t, Rank> stride{};
-    std::size_t used = 0;
-    for (std::size_t k = Rank; k-- > 0;) {  // innermost first
-        const std::ptrdiff_t e = view.extent(order[k]);
-        if (e == 0) return;
-        if (e == 1) continue;
-        const std::ptrdiff_t s = view.stride(order[k]);
-        if (used > 0 && s == stride[used - 1] * extent[used - 1]) {
-            extent[used - 1] *= e;  // continues the dim inside it
-        } else {
-            extent[used] = e;
-            stride[used] = s;
-            ++used;
-        }
-    }
-    // zero_block wants the innermost dim last.
-    std::array<std::ptrdiff_t, Rank> outer_first_extent{};
-    std::array<std::ptrdiff_t, Rank> outer_first_stride{};
-    for (std::size_t k = 0; k < Rank; ++k) {
-        const bool real = k < used;
-        outer_first_extent[Rank - 1 - k] = real ? extent[k] : 1;
-        outer_first_stride[Rank - 1 - k] = real ? stride[k] : 0;
-    }
-    zero_block(view.data(), outer_first_extent, outer_first_stride);
+    const auto order = order_by_memory(view);
+    if (order.empty) return;
+    for_each_line(view.data(), order, [&](T* line) { zero_line(line, order.line_length(), order.line_stride()); });
 }
 
 /// Whether the window is the whole plane. PyTorch computes such a pooling as

@@ -15,6 +15,7 @@
 
 #include "../errors.hpp"
 #include "../strided_view.hpp"
+#include "memory_order.hpp"
 
 namespace apool {
 namespace detail {
@@ -262,39 +263,31 @@ public:
         }
     }
 
-    /// The fast test behind indices_in_plane: trailing dims that continue each
-    /// other in memory are merged into one run, and each run is scanned without
-    /// a branch per element (vectorized when the run is contiguous); only a hit
-    /// is located again, element by element, for the message.
+    /// The fast test behind indices_in_plane: the indices are read in memory
+    /// order (memory_order.hpp), so that channels-last indices are one
+    /// contiguous line, and without a branch per element (vectorized where the
+    /// line is contiguous); only a hit is located again, in logical order, for
+    /// the message.
     template <class I, std::size_t Rank>
     static bool any_index_outside(const strided_view<const I, Rank>& indices, std::ptrdiff_t plane_size) noexcept {
-        std::size_t run_dims = 1;
-        std::ptrdiff_t run_length = indices.extent(Rank - 1);
-        const std::ptrdiff_t run_stride = indices.stride(Rank - 1);
-        while (run_dims < Rank &&
-               indices.stride(Rank - 1 - run_dims) == indices.extent(Rank - run_dims) * indices.stride(Rank - run_dims)) {
-            run_length *= indices.extent(Rank - 1 - run_dims);
-            ++run_dims;
-        }
-        const auto limit = static_cast<std::uint64_t>(plane_size);
-        std::array<std::ptrdiff_t, Rank> position{};
-        std::ptrdiff_t offset = 0;
-        const std::ptrdiff_t runs = indices.size() / run_length;
-        for (std::ptrdiff_t run = 0; run < runs; ++run) {
-            // As unsigned numbers negative indices are huge, so one maximum
-            // (a reduction compilers vectorize, unlike an `or` of comparisons)
-            // catches both ends of the range.
-            const I* first = indices.data() + offset;
-            std::uint64_t largest = 0;
-            if (run_stride == 1) {
-                for (std::ptrdiff_t i = 0; i < run_length; ++i) largest = std::max(largest, static_cast<std::uint64_t>(first[i]));
+        const auto order = order_by_memory(indices);
+        if (order.empty) return false;
+        const std::ptrdiff_t length = order.line_length();
+        const std::ptrdiff_t step = order.line_stride();
+        // As unsigned numbers negative indices are huge, so one maximum (a
+        // reduction compilers vectorize, unlike an `or` of comparisons) catches
+        // both ends of the range.
+        std::uint64_t largest = 0;
+        for_each_line(indices.data(), order, [&](const I* line) {
+            std::uint64_t line_largest = 0;
+            if (step == 1) {
+                for (std::ptrdiff_t i = 0; i < length; ++i) line_largest = std::max(line_largest, static_cast<std::uint64_t>(line[i]));
             } else {
-                for (std::ptrdiff_t i = 0; i < run_length; ++i) largest = std::max(largest, static_cast<std::uint64_t>(first[i * run_stride]));
+                for (std::ptrdiff_t i = 0; i < length; ++i) line_largest = std::max(line_largest, static_cast<std::uint64_t>(line[i * step]));
             }
-            if (largest >= limit) return true;
-            next_position(indices, Rank - run_dims, position, offset);
-        }
-        return false;
+            largest = std::max(largest, line_largest);
+        });
+        return largest >= static_cast<std::uint64_t>(plane_size);
     }
 
     /// Steps `position`, a multi-index over the first `dims` dims of `view`,
