@@ -49,17 +49,72 @@ inline batch<T> select(const mask<T>& condition, const batch<T>& if_true, const 
     return xsimd::select(condition, if_true, if_false);
 }
 
-/// Lane-wise maximum and minimum, for vectors without NaN (which of two zeros
-/// of different sign a lane keeps is unspecified). A compare and a blend, not
-/// xsimd::max: GCC 12 implements _mm512_max_ps with _mm512_undefined_ps(), which
-/// -Wmaybe-uninitialized reports at callers.
+#if defined(__AVX512F__)
+// The zero-masking forms with every lane set, not the plain intrinsics: GCC
+// 12's headers implement those with _mm512_undefined_*(), which -Wuninitialized
+// reports at callers.
+constexpr __mmask16 all_lanes_16 = 0xFFFF;
+constexpr __mmask8 all_lanes_8 = 0xFF;
+#endif
+
+/// Lane-wise `b > a ? b : a` and `b < a ? b : a`: a lane holding a NaN or two
+/// zeros keeps a's value. On x86 one instruction each: MAXPS/MINPS return their
+/// first operand only when it is strictly larger (smaller), so swapping the
+/// operands gives exactly this rule. The compare and blend used elsewhere is a
+/// dependent pair, which a chain of maxima pays for at every step. Not
+/// xsimd::max: GCC 12 implements _mm512_max_ps with _mm512_undefined_ps(),
+/// which -Wmaybe-uninitialized reports at callers.
 template <class T>
 inline batch<T> max(const batch<T>& a, const batch<T>& b) noexcept {
+    constexpr bool is_float = std::is_same<T, float>::value;
+    constexpr std::size_t bytes = static_cast<std::size_t>(lanes<T>) * sizeof(T);
+    if constexpr (is_float || std::is_same<T, double>::value) {
+#if defined(__AVX512F__)
+        if constexpr (bytes == 64) {
+            if constexpr (is_float) return _mm512_maskz_max_ps(all_lanes_16, b, a);
+            else return _mm512_maskz_max_pd(all_lanes_8, b, a);
+        }
+#endif
+#if defined(__AVX__)
+        if constexpr (bytes == 32) {
+            if constexpr (is_float) return _mm256_max_ps(b, a);
+            else return _mm256_max_pd(b, a);
+        }
+#endif
+#if defined(__SSE2__) || defined(_M_X64)
+        if constexpr (bytes == 16) {
+            if constexpr (is_float) return _mm_max_ps(b, a);
+            else return _mm_max_pd(b, a);
+        }
+#endif
+    }
     return xsimd::select(b > a, b, a);
 }
 
 template <class T>
 inline batch<T> min(const batch<T>& a, const batch<T>& b) noexcept {
+    constexpr bool is_float = std::is_same<T, float>::value;
+    constexpr std::size_t bytes = static_cast<std::size_t>(lanes<T>) * sizeof(T);
+    if constexpr (is_float || std::is_same<T, double>::value) {
+#if defined(__AVX512F__)
+        if constexpr (bytes == 64) {
+            if constexpr (is_float) return _mm512_maskz_min_ps(all_lanes_16, b, a);
+            else return _mm512_maskz_min_pd(all_lanes_8, b, a);
+        }
+#endif
+#if defined(__AVX__)
+        if constexpr (bytes == 32) {
+            if constexpr (is_float) return _mm256_min_ps(b, a);
+            else return _mm256_min_pd(b, a);
+        }
+#endif
+#if defined(__SSE2__) || defined(_M_X64)
+        if constexpr (bytes == 16) {
+            if constexpr (is_float) return _mm_min_ps(b, a);
+            else return _mm_min_pd(b, a);
+        }
+#endif
+    }
     return xsimd::select(b < a, b, a);
 }
 
@@ -136,33 +191,6 @@ inline T reduce_add(const batch<T>& value) noexcept {
     }
 }
 
-namespace reduce_detail {
-
-/// Pairwise over the stored lanes (depth log2(lanes), not one long chain).
-/// Written here rather than taken from xsimd: 8.1 has no reduce_max.
-template <class T, class Pick>
-inline T reduce_pairwise(const batch<T>& value, Pick pick) noexcept {
-    alignas(64) T lane_values[lanes<T>];
-    value.store_aligned(lane_values);
-    for (std::ptrdiff_t half = lanes<T> / 2; half > 0; half /= 2) {
-        for (std::ptrdiff_t lane = 0; lane < half; ++lane) lane_values[lane] = pick(lane_values[lane], lane_values[lane + half]);
-    }
-    return lane_values[0];
-}
-
-}  // namespace reduce_detail
-
-/// Largest and smallest lane, for vectors without NaN.
-template <class T>
-inline T reduce_max(const batch<T>& value) noexcept {
-    return reduce_detail::reduce_pairwise(value, [](T a, T b) { return b > a ? b : a; });
-}
-
-template <class T>
-inline T reduce_min(const batch<T>& value) noexcept {
-    return reduce_detail::reduce_pairwise(value, [](T a, T b) { return b < a ? b : a; });
-}
-
 /// The integer whose bits an index is carried in, inside a vector of T lanes:
 /// 32 bits for float, 64 for double. The kernels move these bits with select
 /// only, never with arithmetic, so denormal flushing cannot touch them.
@@ -200,14 +228,6 @@ constexpr bool has_lane_permute =
     false;
 #endif
 
-#if defined(__AVX512F__)
-// The zero-masking forms with every lane set, not the plain intrinsics: GCC
-// 12's headers implement those with _mm512_undefined_*(), which -Wuninitialized
-// reports at callers.
-constexpr __mmask16 all_lanes_16 = 0xFFFF;
-constexpr __mmask8 all_lanes_8 = 0xFF;
-#endif
-
 /// Lane i of the result is lane from[i] of value (from's lanes must lie in
 /// 0 .. lanes<T> - 1). Bits move unchanged.
 template <class T>
@@ -225,6 +245,47 @@ inline batch<T> permute(const batch<T>& value, const lane_index<T>& from) noexce
     static_cast<void>(from);
     return value;  // not reached: the static_assert rejects every use here
 #endif
+}
+
+namespace reduce_detail {
+
+/// Halves the vector log2(lanes) times, `pick` deciding between a lane and the
+/// lane `half` away: in registers (permutes) where simd::permute exists, else
+/// over the lanes stored to memory. Written here rather than taken from
+/// xsimd: 8.1 has no reduce_max.
+template <class T, class Pick, class PickLanes>
+inline T reduce_by_halves(batch<T> value, Pick pick, PickLanes pick_lanes) noexcept {
+    alignas(64) T lane_values[lanes<T>];
+    if constexpr (has_lane_permute<T>) {
+        alignas(64) index_bits_t<T> numbers[lanes<T>];
+        for (std::ptrdiff_t lane = 0; lane < lanes<T>; ++lane) numbers[lane] = static_cast<index_bits_t<T>>(lane);
+        const lane_index<T> lane_numbers = lane_index<T>::load_aligned(numbers);
+        for (std::ptrdiff_t half = lanes<T> / 2; half > 0; half /= 2) {
+            value = pick_lanes(value, permute(value, lane_numbers ^ lane_index<T>(static_cast<index_bits_t<T>>(half))));
+        }
+        value.store_aligned(lane_values);
+    } else {
+        value.store_aligned(lane_values);
+        for (std::ptrdiff_t half = lanes<T> / 2; half > 0; half /= 2) {
+            for (std::ptrdiff_t lane = 0; lane < half; ++lane) lane_values[lane] = pick(lane_values[lane], lane_values[lane + half]);
+        }
+    }
+    return lane_values[0];
+}
+
+}  // namespace reduce_detail
+
+/// Largest and smallest lane, for vectors without NaN.
+template <class T>
+inline T reduce_max(const batch<T>& value) noexcept {
+    return reduce_detail::reduce_by_halves(
+        value, [](T a, T b) { return b > a ? b : a; }, [](const batch<T>& a, const batch<T>& b) { return max(a, b); });
+}
+
+template <class T>
+inline T reduce_min(const batch<T>& value) noexcept {
+    return reduce_detail::reduce_by_halves(
+        value, [](T a, T b) { return b < a ? b : a; }, [](const batch<T>& a, const batch<T>& b) { return min(a, b); });
 }
 
 /// Stores the first `count` (0 to lanes<T>) lanes; memory past them is not touched.

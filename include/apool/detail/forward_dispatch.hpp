@@ -142,9 +142,14 @@ void run_forward(const strided_view<const T, Rank>& input, const strided_view<T,
     const std::size_t channel_dim = problem.contiguous_leading_dim();
     const bool use_rows = problem.rows_suit(simd::lanes<T>);
 
-    // Global average pooling of a dense plane is one contiguous sum, which the
-    // rows kernel does faster than a transpose; global max still gains from tiles.
+    // Global pooling of a dense plane is one contiguous reduction, which the
+    // rows kernel does faster than a transpose: always for the average, and for
+    // the max once the plane fills a vector (below that the span is a scalar
+    // loop). Global max of 32 x 256 planes of 13 x 13 floats: 0.36 ms by tiles,
+    // 0.13 ms by span (AVX-512; 0.49 -> 0.18 AVX2, 0.96 -> 0.34 SSE2).
     const bool global_average = !Reduction::tracks_index && problem.out_plane_size() == 1;
+    const bool global_maximum_span =
+        Reduction::tracks_index && problem.plane_is_one_span() && spatial.plane_size() >= simd::lanes<T>;
     if constexpr (simd::has_lane_permute<T> && !Reduction::tracks_index) {
         // Rows that fit in one vector are averaged without a transpose. Not the
         // max: its flat index per lane made spp_13_to_4 slower than the tiles
@@ -160,7 +165,7 @@ void run_forward(const strided_view<const T, Rank>& input, const strided_view<T,
             return;
         }
     }
-    if (vector_indices_fit && !global_average && problem.plane_is_dense() &&
+    if (vector_indices_fit && !global_average && !global_maximum_span && problem.plane_is_dense() &&
         tiles_suit<T>(spatial.plane_size(), problem.plane_count())) {
         constexpr std::ptrdiff_t width = simd::lanes<T>;
         const std::ptrdiff_t out_plane_size = problem.out_plane_size();
