@@ -216,8 +216,8 @@ inline std::ptrdiff_t index_from_bits(T carrier) noexcept {
 template <class T>
 using lane_index = xsimd::batch<index_bits_t<T>>;
 
-/// Whether permute and store_first exist for T: one instruction each on
-/// AVX-512 (float and double) and AVX2 (float).
+/// Whether permute, store_first and lane_bits exist for T: one instruction each
+/// on AVX-512 (float and double) and AVX2 (float).
 template <class T>
 constexpr bool has_lane_permute =
 #if defined(__AVX512F__)
@@ -305,6 +305,31 @@ inline void store_first(T* destination, const batch<T>& value, std::ptrdiff_t co
     static_cast<void>(destination);
     static_cast<void>(value);
     static_cast<void>(count);  // not reached: the static_assert rejects every use here
+#endif
+}
+
+/// The lanes of a mask as the low bits of an integer, lane 0 lowest.
+template <class T>
+inline std::uint32_t lane_bits(const mask<T>& condition) noexcept {
+    static_assert(has_lane_permute<T>, "simd::lane_bits: only where has_lane_permute<T> is true");
+#if defined(__AVX512F__)
+    return static_cast<std::uint32_t>(static_cast<typename mask<T>::register_type>(condition));
+#elif defined(__AVX2__)
+    return static_cast<std::uint32_t>(_mm256_movemask_ps(condition));
+#else
+    static_cast<void>(condition);
+    return 0;  // not reached: the static_assert rejects every use here
+#endif
+}
+
+/// The number of the lowest set bit of a non-zero `bits`.
+inline std::ptrdiff_t lowest_set_bit(std::uint32_t bits) noexcept {
+#if defined(_MSC_VER) && !defined(__clang__)
+    unsigned long position = 0;
+    _BitScanForward(&position, bits);
+    return static_cast<std::ptrdiff_t>(position);
+#else
+    return __builtin_ctz(bits);
 #endif
 }
 

@@ -355,6 +355,16 @@ void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& la
             }
             for (std::ptrdiff_t done = 0; done < chunk_columns; ++done, ++column, ++windows) {
                 const window w = *windows;
+                if constexpr (Reduction::tracks_index && simd::has_lane_permute<T>) {
+                    // Windows of up to a vector: scalar passes over their entries
+                    // were most of max_56_to_7 NCHW's time.
+                    if (interleave == 1 && w.size() <= width && chunk_length >= width) {
+                        write_result<Reduction>(Reduction::buffer_window(buffer_values, buffer_bits, chunk_length, w.start - chunk_start,
+                                                                         w.size(), w.start),
+                                                rows * w.size(), output_at(column, 0), index_at(column, 0));
+                        continue;
+                    }
+                }
                 for (std::ptrdiff_t channel = 0; channel < interleave; ++channel) {
                     const std::ptrdiff_t at = (w.start - chunk_start) * interleave + channel;
                     write_result<Reduction>(Reduction::buffer_span(buffer_values + at, buffer_bits + (Reduction::tracks_index ? at : 0),

@@ -222,6 +222,30 @@ struct maximum {
         return result;
     }
 
+    /// buffer_span for a window of one to lanes<T> consecutive entries, on
+    /// targets with lane permutes: entries `first` .. `first + count - 1` of a
+    /// buffer whose first `filled` entries (a vector or more) are set. The
+    /// vector read is the one that holds the window and stays inside those.
+    /// The largest value by vector maxima, the winner as the one lane that
+    /// holds it; a NaN, or a tie (several lanes), takes buffer_span's rule.
+    static state buffer_window(const T* values, const T* index_bits, std::ptrdiff_t filled, std::ptrdiff_t first,
+                               std::ptrdiff_t count, std::ptrdiff_t first_column) noexcept {
+        const std::ptrdiff_t base = std::min(first, filled - simd::lanes<T>);
+        const std::ptrdiff_t lead = first - base;  // lanes before the window
+        const simd::batch<T> lane = simd::lane_numbers<T>();
+        const auto inside = (lane >= simd::broadcast(static_cast<T>(lead))) & (lane < simd::broadcast(static_cast<T>(lead + count)));
+        const simd::batch<T> entries = simd::load(values + base);
+        if (!simd::any<T>(simd::is_nan(entries) & inside)) {
+            const T best = simd::reduce_max(simd::select(inside, entries, simd::broadcast(-std::numeric_limits<T>::infinity())));
+            const std::uint32_t holders = simd::lane_bits<T>((entries == simd::broadcast(best)) & inside);
+            if ((holders & (holders - 1)) == 0) {
+                const std::ptrdiff_t at = base + simd::lowest_set_bit(holders);
+                return {values[at], simd::index_from_bits(index_bits[at]) + first_column + (at - first)};
+            }
+        }
+        return buffer_span(values + first, index_bits + first, count, first_column, 1);
+    }
+
     /// Reduces a slice of a row buffer made by store_partial: `count` entries,
     /// `stride` apart; entry k holds the scan-order max of its column over the
     /// rows and the flat index of that row's start. Without NaN: the largest
