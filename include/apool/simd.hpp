@@ -247,45 +247,104 @@ inline batch<T> permute(const batch<T>& value, const lane_index<T>& from) noexce
 #endif
 }
 
+/// Lane i of the result is lane i ^ Distance of `value` (Distance a power of
+/// two below lanes<T>): fixed shuffles, of lower latency than permute's.
+template <std::ptrdiff_t Distance, class T>
+inline batch<T> swap_lanes(const batch<T>& value) noexcept {
+    static_assert(has_lane_permute<T>, "simd::swap_lanes: only where has_lane_permute<T> is true");
+#if defined(__AVX512F__)
+    if constexpr (std::is_same<T, float>::value) {
+        if constexpr (Distance == 8) return _mm512_maskz_shuffle_f32x4(all_lanes_16, value, value, 0x4e);
+        if constexpr (Distance == 4) return _mm512_maskz_shuffle_f32x4(all_lanes_16, value, value, 0xb1);
+        if constexpr (Distance == 2) return _mm512_maskz_permute_ps(all_lanes_16, value, 0x4e);
+        return _mm512_maskz_permute_ps(all_lanes_16, value, 0xb1);
+    } else {
+        if constexpr (Distance == 4) return _mm512_maskz_shuffle_f64x2(all_lanes_8, value, value, 0x4e);
+        if constexpr (Distance == 2) return _mm512_maskz_shuffle_f64x2(all_lanes_8, value, value, 0xb1);
+        return _mm512_maskz_permute_pd(all_lanes_8, value, 0x55);
+    }
+#elif defined(__AVX2__)
+    if constexpr (Distance == 4) return _mm256_permute2f128_ps(value, value, 1);
+    if constexpr (Distance == 2) return _mm256_permute_ps(value, 0x4e);
+    return _mm256_permute_ps(value, 0xb1);
+#else
+    return value;  // not reached: the static_assert rejects every use here
+#endif
+}
+
+/// Lane 0.
+template <class T>
+inline T first_lane(const batch<T>& value) noexcept {
+#if defined(__AVX512F__)
+    if constexpr (has_lane_permute<T>) {
+        if constexpr (std::is_same<T, float>::value) return _mm512_cvtss_f32(value);
+        else return _mm512_cvtsd_f64(value);
+    }
+#elif defined(__AVX2__)
+    if constexpr (has_lane_permute<T>) return _mm256_cvtss_f32(value);
+#endif
+    alignas(64) T lane_values[lanes<T>];
+    value.store_aligned(lane_values);
+    return lane_values[0];
+}
+
 namespace reduce_detail {
 
-/// Halves the vector log2(lanes) times, `pick` deciding between a lane and the
-/// lane `half` away: in registers (permutes) where simd::permute exists, else
-/// over the lanes stored to memory. Written here rather than taken from
-/// xsimd: 8.1 has no reduce_max.
-template <class T, class Pick, class PickLanes>
-inline T reduce_by_halves(batch<T> value, Pick pick, PickLanes pick_lanes) noexcept {
+/// Every lane combined with every other by `pick`, log2(lanes) steps, each
+/// lane with the one `distance` away: every lane ends with the result.
+template <class T, class Pick>
+inline batch<T> butterfly(batch<T> value, Pick pick) noexcept {
+    if constexpr (lanes<T> >= 16) value = pick(value, swap_lanes<8>(value));
+    if constexpr (lanes<T> >= 8) value = pick(value, swap_lanes<4>(value));
+    value = pick(value, swap_lanes<2>(value));
+    return pick(value, swap_lanes<1>(value));
+}
+
+/// Halves the lanes stored to memory log2(lanes) times: where swap_lanes is missing.
+template <class T, class Pick>
+inline T halve_in_memory(const batch<T>& value, Pick pick) noexcept {
     alignas(64) T lane_values[lanes<T>];
-    if constexpr (has_lane_permute<T>) {
-        alignas(64) index_bits_t<T> numbers[lanes<T>];
-        for (std::ptrdiff_t lane = 0; lane < lanes<T>; ++lane) numbers[lane] = static_cast<index_bits_t<T>>(lane);
-        const lane_index<T> lane_numbers = lane_index<T>::load_aligned(numbers);
-        for (std::ptrdiff_t half = lanes<T> / 2; half > 0; half /= 2) {
-            value = pick_lanes(value, permute(value, lane_numbers ^ lane_index<T>(static_cast<index_bits_t<T>>(half))));
-        }
-        value.store_aligned(lane_values);
-    } else {
-        value.store_aligned(lane_values);
-        for (std::ptrdiff_t half = lanes<T> / 2; half > 0; half /= 2) {
-            for (std::ptrdiff_t lane = 0; lane < half; ++lane) lane_values[lane] = pick(lane_values[lane], lane_values[lane + half]);
-        }
+    value.store_aligned(lane_values);
+    for (std::ptrdiff_t half = lanes<T> / 2; half > 0; half /= 2) {
+        for (std::ptrdiff_t lane = 0; lane < half; ++lane) lane_values[lane] = pick(lane_values[lane], lane_values[lane + half]);
     }
     return lane_values[0];
 }
 
 }  // namespace reduce_detail
 
+/// The largest (smallest) lane in every lane, for vectors without NaN: a
+/// comparison against it needs no broadcast. Written here rather than taken
+/// from xsimd: 8.1 has no reduce_max.
+template <class T>
+inline batch<T> spread_max(const batch<T>& value) noexcept {
+    if constexpr (has_lane_permute<T>) {
+        return reduce_detail::butterfly(value, [](const batch<T>& a, const batch<T>& b) { return max(a, b); });
+    } else {
+        return broadcast(reduce_detail::halve_in_memory(value, [](T a, T b) { return b > a ? b : a; }));
+    }
+}
+
+template <class T>
+inline batch<T> spread_min(const batch<T>& value) noexcept {
+    if constexpr (has_lane_permute<T>) {
+        return reduce_detail::butterfly(value, [](const batch<T>& a, const batch<T>& b) { return min(a, b); });
+    } else {
+        return broadcast(reduce_detail::halve_in_memory(value, [](T a, T b) { return b < a ? b : a; }));
+    }
+}
+
 /// Largest and smallest lane, for vectors without NaN.
 template <class T>
 inline T reduce_max(const batch<T>& value) noexcept {
-    return reduce_detail::reduce_by_halves(
-        value, [](T a, T b) { return b > a ? b : a; }, [](const batch<T>& a, const batch<T>& b) { return max(a, b); });
+    if constexpr (has_lane_permute<T>) return first_lane(spread_max(value));
+    return reduce_detail::halve_in_memory(value, [](T a, T b) { return b > a ? b : a; });
 }
 
 template <class T>
 inline T reduce_min(const batch<T>& value) noexcept {
-    return reduce_detail::reduce_by_halves(
-        value, [](T a, T b) { return b < a ? b : a; }, [](const batch<T>& a, const batch<T>& b) { return min(a, b); });
+    if constexpr (has_lane_permute<T>) return first_lane(spread_min(value));
+    return reduce_detail::halve_in_memory(value, [](T a, T b) { return b < a ? b : a; });
 }
 
 /// Stores the first `count` (0 to lanes<T>) lanes; memory past them is not touched.

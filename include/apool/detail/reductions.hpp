@@ -196,8 +196,7 @@ struct maximum {
                 nan = nan | simd::is_nan(value);
             }
             if (!simd::any<T>(nan)) {
-                const T best = simd::reduce_max(simd::max(largest, largest_other));
-                const simd::batch<T> wanted = simd::broadcast(best);
+                const simd::batch<T> wanted = simd::spread_max(simd::max(largest, largest_other));
                 // Every block's matches, as positions (others as +infinity), in
                 // one running minimum: no branch on where the match lies, which
                 // is random and would mispredict.
@@ -236,8 +235,9 @@ struct maximum {
         const auto inside = (lane >= simd::broadcast(static_cast<T>(lead))) & (lane < simd::broadcast(static_cast<T>(lead + count)));
         const simd::batch<T> entries = simd::load(values + base);
         if (!simd::any<T>(simd::is_nan(entries) & inside)) {
-            const T best = simd::reduce_max(simd::select(inside, entries, simd::broadcast(-std::numeric_limits<T>::infinity())));
-            const std::uint32_t holders = simd::lane_bits<T>((entries == simd::broadcast(best)) & inside);
+            const simd::batch<T> best =
+                simd::spread_max(simd::select(inside, entries, simd::broadcast(-std::numeric_limits<T>::infinity())));
+            const std::uint32_t holders = simd::lane_bits<T>((entries == best) & inside);
             if ((holders & (holders - 1)) == 0) {
                 const std::ptrdiff_t at = base + simd::lowest_set_bit(holders);
                 return {values[at], simd::index_from_bits(index_bits[at]) + first_column + (at - first)};
