@@ -162,6 +162,25 @@ inline mask<T> is_nan(const batch<T>& value) noexcept {
     return xsimd::isnan(value);
 }
 
+/// Lanes where `value` does not replace `current` under the max's scan-order
+/// rule (a value replaces a strictly smaller one; a NaN replaces anything):
+/// !(value > current || value is NaN). On AVX-512 an ordered test and a
+/// compare masked by it, where the rule as written takes two compares and an
+/// `or`: the max's walk over a window does this once per vector it reads.
+template <class T>
+inline mask<T> keeps_current(const batch<T>& value, const batch<T>& current) noexcept {
+#if defined(__AVX512F__)
+    if constexpr (lanes<T> * sizeof(T) == 64) {
+        if constexpr (std::is_same<T, float>::value) {
+            return _mm512_mask_cmp_ps_mask(_mm512_cmp_ps_mask(value, value, _CMP_ORD_Q), value, current, _CMP_NGT_UQ);
+        } else if constexpr (std::is_same<T, double>::value) {
+            return _mm512_mask_cmp_pd_mask(_mm512_cmp_pd_mask(value, value, _CMP_ORD_Q), value, current, _CMP_NGT_UQ);
+        }
+    }
+#endif
+    return !((value > current) | is_nan(value));
+}
+
 /// Whether any lane is set.
 template <class T>
 inline bool any(const mask<T>& condition) noexcept {

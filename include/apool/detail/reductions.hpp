@@ -144,9 +144,9 @@ struct maximum {
         return {simd::broadcast(-std::numeric_limits<T>::infinity()), vector_position(first_index)};
     }
     static void vector_accumulate(vector_state& s, const simd::batch<T>& value, const position& index_bits) noexcept {
-        const auto take = (value > s.value) | simd::is_nan(value);
-        s.value = simd::select(take, value, s.value);
-        s.index_bits = simd::select(take, index_bits, s.index_bits);
+        const auto keep = simd::keeps_current(value, s.value);
+        s.value = simd::select(keep, s.value, value);
+        s.index_bits = simd::select(keep, s.index_bits, index_bits);
     }
     static simd::batch<T> vector_value(const vector_state& s, std::ptrdiff_t) noexcept { return s.value; }
     static void store_index_bits(const vector_state& s, T* index_bits) noexcept { simd::store(index_bits, s.index_bits); }
