@@ -164,20 +164,35 @@ inline mask<T> is_nan(const batch<T>& value) noexcept {
 
 /// Lanes where `value` does not replace `current` under the max's scan-order
 /// rule (a value replaces a strictly smaller one; a NaN replaces anything):
-/// !(value > current || value is NaN). On AVX-512 an ordered test and a
-/// compare masked by it, where the rule as written takes two compares and an
-/// `or`: the max's walk over a window does this once per vector it reads.
+/// !(value > current || value is NaN), that is "value is ordered and not
+/// greater (or current is NaN)". On AVX-512 an ordered test and a compare
+/// masked by it, where the rule as written takes two compares and an `or`; on
+/// AVX and SSE2 two compares and an `and`, where it takes a `not` as well. The
+/// max's walk over a window does this once per vector it reads.
 template <class T>
 inline mask<T> keeps_current(const batch<T>& value, const batch<T>& current) noexcept {
+    constexpr bool is_float = std::is_same<T, float>::value;
+    constexpr std::size_t bytes = static_cast<std::size_t>(lanes<T>) * sizeof(T);
+    if constexpr (is_float || std::is_same<T, double>::value) {
 #if defined(__AVX512F__)
-    if constexpr (lanes<T> * sizeof(T) == 64) {
-        if constexpr (std::is_same<T, float>::value) {
-            return _mm512_mask_cmp_ps_mask(_mm512_cmp_ps_mask(value, value, _CMP_ORD_Q), value, current, _CMP_NGT_UQ);
-        } else if constexpr (std::is_same<T, double>::value) {
-            return _mm512_mask_cmp_pd_mask(_mm512_cmp_pd_mask(value, value, _CMP_ORD_Q), value, current, _CMP_NGT_UQ);
+        if constexpr (bytes == 64) {
+            if constexpr (is_float) return _mm512_mask_cmp_ps_mask(_mm512_cmp_ps_mask(value, value, _CMP_ORD_Q), value, current, _CMP_NGT_UQ);
+            else return _mm512_mask_cmp_pd_mask(_mm512_cmp_pd_mask(value, value, _CMP_ORD_Q), value, current, _CMP_NGT_UQ);
         }
-    }
 #endif
+#if defined(__AVX__)
+        if constexpr (bytes == 32) {
+            if constexpr (is_float) return _mm256_and_ps(_mm256_cmp_ps(value, value, _CMP_ORD_Q), _mm256_cmp_ps(value, current, _CMP_NGT_UQ));
+            else return _mm256_and_pd(_mm256_cmp_pd(value, value, _CMP_ORD_Q), _mm256_cmp_pd(value, current, _CMP_NGT_UQ));
+        }
+#endif
+#if defined(__SSE2__) || defined(_M_X64)
+        if constexpr (bytes == 16) {
+            if constexpr (is_float) return _mm_and_ps(_mm_cmpord_ps(value, value), _mm_cmpngt_ps(value, current));
+            else return _mm_and_pd(_mm_cmpord_pd(value, value), _mm_cmpngt_pd(value, current));
+        }
+#endif
+    }
     return !((value > current) | is_nan(value));
 }
 
