@@ -14,6 +14,9 @@
 #if defined(__SSE2__) || defined(_M_X64)
 #include <immintrin.h>
 #endif
+#if defined(_MSC_VER) && !defined(__clang__)
+#include <intrin.h>  // _BitScanForward
+#endif
 
 namespace apool {
 namespace simd {
