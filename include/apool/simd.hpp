@@ -371,6 +371,14 @@ inline batch<T> spread_min(const batch<T>& value) noexcept {
     }
 }
 
+/// The sum of the lanes in every lane, where has_lane_permute<T> (a tree of
+/// adds: the order differs from reduce_add's).
+template <class T>
+inline batch<T> spread_sum(const batch<T>& value) noexcept {
+    static_assert(has_lane_permute<T>, "simd::spread_sum: only where has_lane_permute<T> is true");
+    return reduce_detail::butterfly(value, [](const batch<T>& a, const batch<T>& b) { return a + b; });
+}
+
 /// Largest and smallest lane, for vectors without NaN.
 template <class T>
 inline T reduce_max(const batch<T>& value) noexcept {

@@ -355,9 +355,10 @@ void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& la
             }
             for (std::ptrdiff_t done = 0; done < chunk_columns; ++done, ++column, ++windows) {
                 const window w = *windows;
-                if constexpr (Reduction::tracks_index && simd::has_lane_permute<T>) {
+                if constexpr (simd::has_lane_permute<T>) {
                     // Windows of up to a vector: scalar passes over their entries
-                    // were most of max_56_to_7 NCHW's time.
+                    // were most of max_56_to_7 NCHW's time, and a good part of
+                    // image_to_224's.
                     if (interleave == 1 && w.size() <= width && chunk_length >= width) {
                         write_result<Reduction>(Reduction::buffer_window(buffer_values, buffer_bits, chunk_length, w.start - chunk_start,
                                                                          w.size(), w.start),

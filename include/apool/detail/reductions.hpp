@@ -91,6 +91,22 @@ struct average {
         return sum / (windows.size * simd::broadcast(static_cast<T>(rows)));
     }
 
+    /// buffer_span for a window of one to lanes<T> consecutive entries, on
+    /// targets with lane permutes: entries `first` .. `first + count - 1` of a
+    /// buffer whose first `filled` entries (a vector or more) are set, summed
+    /// as one vector (the one that holds the window and stays inside those)
+    /// whose other lanes are zeroed, by a butterfly of shuffles: image_to_224
+    /// NCHW, windows of about 9 entries, 1.59 -> 1.29 ms standalone against a
+    /// scalar chain per window.
+    static state buffer_window(const T* values, const T*, std::ptrdiff_t filled, std::ptrdiff_t first, std::ptrdiff_t count,
+                               std::ptrdiff_t) noexcept {
+        const std::ptrdiff_t base = std::min(first, filled - simd::lanes<T>);
+        const std::ptrdiff_t lead = first - base;  // lanes before the window
+        const simd::batch<T> lane = simd::lane_numbers<T>();
+        const auto inside = (lane >= simd::broadcast(static_cast<T>(lead))) & (lane < simd::broadcast(static_cast<T>(lead + count)));
+        return {simd::first_lane(simd::spread_sum(simd::select(inside, simd::load(values + base), simd::broadcast(T(0)))))};
+    }
+
     /// Reduces a slice of a row buffer made by store_partial: `count` entries,
     /// `stride` apart (more than 1 when channels are interleaved in the row).
     static state buffer_span(const T* values, const T*, std::ptrdiff_t count, std::ptrdiff_t, std::ptrdiff_t stride) noexcept {
