@@ -352,7 +352,7 @@ inline T halve_in_memory(const batch<T>& value, Pick pick) noexcept {
 
 /// The largest (smallest) lane in every lane, for vectors without NaN: a
 /// comparison against it needs no broadcast. Written here rather than taken
-/// from xsimd: 8.1 has no reduce_max.
+/// from xsimd: 8.1 has no reduce_max or reduce_min.
 template <class T>
 inline batch<T> spread_max(const batch<T>& value) noexcept {
     if constexpr (has_lane_permute<T>) {
@@ -379,13 +379,7 @@ inline batch<T> spread_sum(const batch<T>& value) noexcept {
     return reduce_detail::butterfly(value, [](const batch<T>& a, const batch<T>& b) { return a + b; });
 }
 
-/// Largest and smallest lane, for vectors without NaN.
-template <class T>
-inline T reduce_max(const batch<T>& value) noexcept {
-    if constexpr (has_lane_permute<T>) return first_lane(spread_max(value));
-    return reduce_detail::halve_in_memory(value, [](T a, T b) { return b > a ? b : a; });
-}
-
+/// Smallest lane, for vectors without NaN.
 template <class T>
 inline T reduce_min(const batch<T>& value) noexcept {
     if constexpr (has_lane_permute<T>) return first_lane(spread_min(value));

@@ -24,6 +24,24 @@
 namespace apool {
 namespace detail {
 
+/// Where a window of `count` (1 to lanes<T>) row-buffer entries from `first`
+/// lies in one vector: the vector read starts at `base`, holds the window and
+/// stays inside the buffer's first `filled` entries (a vector or more, all
+/// set); `inside` marks the window's lanes.
+template <class T>
+struct buffer_window_lanes {
+    std::ptrdiff_t base;
+    simd::mask<T> inside;
+};
+
+template <class T>
+buffer_window_lanes<T> locate_buffer_window(std::ptrdiff_t filled, std::ptrdiff_t first, std::ptrdiff_t count) noexcept {
+    const std::ptrdiff_t base = std::min(first, filled - simd::lanes<T>);
+    const std::ptrdiff_t lead = first - base;  // lanes before the window
+    const simd::batch<T> lane = simd::lane_numbers<T>();
+    return {base, (lane >= simd::broadcast(static_cast<T>(lead))) & (lane < simd::broadcast(static_cast<T>(lead + count)))};
+}
+
 template <class T>
 struct average {
     static constexpr bool tracks_index = false;
@@ -91,20 +109,15 @@ struct average {
         return sum / (windows.size * simd::broadcast(static_cast<T>(rows)));
     }
 
-    /// buffer_span for a window of one to lanes<T> consecutive entries, on
-    /// targets with lane permutes: entries `first` .. `first + count - 1` of a
-    /// buffer whose first `filled` entries (a vector or more) are set, summed
-    /// as one vector (the one that holds the window and stays inside those)
-    /// whose other lanes are zeroed, by a butterfly of shuffles: image_to_224
+    /// buffer_span for a window of one to lanes<T> consecutive entries (see
+    /// locate_buffer_window), on targets with lane permutes: one vector whose
+    /// other lanes are zeroed, summed by a butterfly of shuffles: image_to_224
     /// NCHW, windows of about 9 entries, 1.59 -> 1.29 ms standalone against a
     /// scalar chain per window.
     static state buffer_window(const T* values, const T*, std::ptrdiff_t filled, std::ptrdiff_t first, std::ptrdiff_t count,
                                std::ptrdiff_t) noexcept {
-        const std::ptrdiff_t base = std::min(first, filled - simd::lanes<T>);
-        const std::ptrdiff_t lead = first - base;  // lanes before the window
-        const simd::batch<T> lane = simd::lane_numbers<T>();
-        const auto inside = (lane >= simd::broadcast(static_cast<T>(lead))) & (lane < simd::broadcast(static_cast<T>(lead + count)));
-        return {simd::first_lane(simd::spread_sum(simd::select(inside, simd::load(values + base), simd::broadcast(T(0)))))};
+        const auto window = locate_buffer_window<T>(filled, first, count);
+        return {simd::first_lane(simd::spread_sum(simd::select(window.inside, simd::load(values + window.base), simd::broadcast(T(0)))))};
     }
 
     /// Reduces a slice of a row buffer made by store_partial: `count` entries,
@@ -237,25 +250,20 @@ struct maximum {
         return result;
     }
 
-    /// buffer_span for a window of one to lanes<T> consecutive entries, on
-    /// targets with lane permutes: entries `first` .. `first + count - 1` of a
-    /// buffer whose first `filled` entries (a vector or more) are set. The
-    /// vector read is the one that holds the window and stays inside those.
-    /// The largest value by vector maxima, the winner as the one lane that
-    /// holds it; a NaN, or a tie (several lanes), takes buffer_span's rule.
+    /// buffer_span for a window of one to lanes<T> consecutive entries (see
+    /// locate_buffer_window), on targets with lane permutes: the largest value
+    /// by vector maxima, the winner as the one lane that holds it; a NaN, or a
+    /// tie (several lanes), takes buffer_span's rule.
     static state buffer_window(const T* values, const T* index_bits, std::ptrdiff_t filled, std::ptrdiff_t first,
                                std::ptrdiff_t count, std::ptrdiff_t first_column) noexcept {
-        const std::ptrdiff_t base = std::min(first, filled - simd::lanes<T>);
-        const std::ptrdiff_t lead = first - base;  // lanes before the window
-        const simd::batch<T> lane = simd::lane_numbers<T>();
-        const auto inside = (lane >= simd::broadcast(static_cast<T>(lead))) & (lane < simd::broadcast(static_cast<T>(lead + count)));
-        const simd::batch<T> entries = simd::load(values + base);
-        if (!simd::any<T>(simd::is_nan(entries) & inside)) {
+        const auto window = locate_buffer_window<T>(filled, first, count);
+        const simd::batch<T> entries = simd::load(values + window.base);
+        if (!simd::any<T>(simd::is_nan(entries) & window.inside)) {
             const simd::batch<T> best =
-                simd::spread_max(simd::select(inside, entries, simd::broadcast(-std::numeric_limits<T>::infinity())));
-            const std::uint32_t holders = simd::lane_bits<T>((entries == best) & inside);
+                simd::spread_max(simd::select(window.inside, entries, simd::broadcast(-std::numeric_limits<T>::infinity())));
+            const std::uint32_t holders = simd::lane_bits<T>((entries == best) & window.inside);
             if ((holders & (holders - 1)) == 0) {
-                const std::ptrdiff_t at = base + simd::lowest_set_bit(holders);
+                const std::ptrdiff_t at = window.base + simd::lowest_set_bit(holders);
                 return {values[at], simd::index_from_bits(index_bits[at]) + first_column + (at - first)};
             }
         }
