@@ -684,6 +684,19 @@ TEST_CASE("backward: indices outside the input plane", "[errors][backward]") {
             require_all_reject<2>(memory, arguments, {"indices" + position + " is 20, outside the input plane of 20 elements"}, true);
         }
     }
+    SECTION("in rows padded to 4 elements: the check reads every row, not only the last") {
+        // Logical [c, h, w] is memory element 12 c + 4 h + w: four rows of three.
+        arguments.indices = {memory.at<const std::int64_t>(16384), {2, 2, 3}, {12, 4, 1}};
+        arguments.indices32 = {memory.at<const std::int32_t>(32768), {2, 2, 3}, {12, 4, 1}};
+        for (const int at : {1, 14}) {
+            for (int k = 0; k < 24; ++k) {
+                indices[k] = k == at ? 20 : 0;
+                indices32[k] = k == at ? 20 : 0;
+            }
+            const std::string position = at == 1 ? "[0, 0, 1]" : "[1, 0, 2]";
+            require_all_reject<2>(memory, arguments, {"indices" + position + " is 20, outside the input plane of 20 elements"}, true);
+        }
+    }
 }
 
 TEST_CASE("backward: element counts and byte spans that std::ptrdiff_t cannot hold", "[errors][backward]") {
