@@ -2,9 +2,10 @@
 // reference, on the shapes at and around each path's thresholds: the tiled
 // kernel (small dense planes, transposed simd::lanes<T> at a time), its output
 // tiles, and the partial last group of planes; the rows kernel's last vector
-// that overlaps its predecessor; the channels-last kernel's register block and
-// channel chunk; rows that interleave a few channels (HWC); rows that fit in
-// one vector (the narrow-rows kernel); max spans and row-buffer slices located after
+// that overlaps its predecessor; the channels-last kernel's register blocks,
+// and the average's running sums in memory for large windows (in the output or
+// a stack buffer, a chunk of channels at a time); rows that interleave a few
+// channels (HWC); rows that fit in one vector (the narrow-rows kernel); max spans and row-buffer slices located after
 // a plain maximum (with and without NaN, with ties and -0.0 beside 0.0), and
 // max spans longer than the float positions of their locating pass are exact.
 #include "catch.hpp"
@@ -338,21 +339,49 @@ TEST_CASE("max span longer than float's exact integers: located in pieces, then 
     }
 }
 
-TEST_CASE("channels-last kernel: channel counts around the register block and the channel chunk", "[forward][paths]") {
+TEST_CASE("channels-last kernel: channel counts around the register blocks", "[forward][paths]") {
     std::mt19937 random(99);
     const std::ptrdiff_t width = apool::simd::lanes<float>;
-    const std::ptrdiff_t block = 4 * width;  // channels one register block holds
-    const std::ptrdiff_t chunk = APOOL_ROW_BUFFER_ELEMENTS / width * width;
+    // Channels one register block holds: four vectors, and the largest block
+    // of the average and of the max; then blocks of four, one, and a scalar tail.
+    const std::ptrdiff_t four = 4 * width;
+    const std::ptrdiff_t average_block = static_cast<std::ptrdiff_t>(apool::detail::channel_block_vectors<apool::detail::average<float>>) * width;
+    const std::ptrdiff_t maximum_block = static_cast<std::ptrdiff_t>(apool::detail::channel_block_vectors<apool::detail::maximum<float>>) * width;
     for (bool specials : {false, true}) {
-        for (std::ptrdiff_t channels : {block - 1, block, block + 1, block + width + 3, chunk - 1, chunk + width + 1}) {
-            // Windows 7 wide along W (a group of four positions and three more)
-            // and 3 wide (no group of four: positions one at a time).
+        for (std::ptrdiff_t channels : {four - 1, four, four + 1, four + width + 3, maximum_block - 1, maximum_block + four + width + 3,
+                                        average_block - 1, average_block, average_block + four + width + 3}) {
+            // Windows 7 wide along W and 3 wide.
             for (std::ptrdiff_t out_width : {2, 6}) {
                 const std::array<std::ptrdiff_t, 4> in_extents{2, channels, 5, 13};
                 const std::array<std::ptrdiff_t, 4> out_extents{2, channels, 3, out_width};
                 check_strided_problem<2, float, std::int64_t>(in_extents, channels_last_strides(in_extents, 1), out_extents,
                                                               channels_last_strides(out_extents, 1), specials, random);
                 // Outputs with gaps between channels: stored lane by lane.
+                check_strided_problem<2, float, std::int64_t>(in_extents, channels_last_strides(in_extents, 1), out_extents,
+                                                              channels_last_strides(out_extents, 2), specials, random);
+            }
+        }
+    }
+}
+
+TEST_CASE("channels-last average: windows whose running sums live in memory", "[forward][paths]") {
+    std::mt19937 random(98);
+    const std::ptrdiff_t width = apool::simd::lanes<float>;
+    const std::ptrdiff_t chunk = APOOL_ROW_BUFFER_ELEMENTS / width * width;
+    for (bool specials : {false, true}) {
+        // Sums in the output (a contiguous run of more channels than the stack
+        // buffer), in one buffer chunk, in several chunks (outputs with gaps).
+        for (std::ptrdiff_t channels : {chunk - 1, chunk + width + 1}) {
+            // Windows of 15 x 13 and 15 x 7 positions: groups of four columns
+            // and single columns after them.
+            for (std::ptrdiff_t out_width : {1, 2}) {
+                const std::array<std::ptrdiff_t, 4> in_extents{2, channels, 15, 13};
+                const std::array<std::ptrdiff_t, 4> out_extents{2, channels, 1, out_width};
+                const std::ptrdiff_t window_positions = 15 * (out_width == 1 ? 13 : 7);
+                REQUIRE(static_cast<std::size_t>(window_positions * channels) * sizeof(float) >=
+                        apool::detail::running_sums_in_memory_from_bytes);
+                check_strided_problem<2, float, std::int64_t>(in_extents, channels_last_strides(in_extents, 1), out_extents,
+                                                              channels_last_strides(out_extents, 1), specials, random);
                 check_strided_problem<2, float, std::int64_t>(in_extents, channels_last_strides(in_extents, 1), out_extents,
                                                               channels_last_strides(out_extents, 2), specials, random);
             }

@@ -32,6 +32,15 @@ using mask = typename batch<T>::batch_bool_type;
 template <class T>
 constexpr std::ptrdiff_t lanes = static_cast<std::ptrdiff_t>(batch<T>::size);
 
+/// Vector registers the compile flags give on x86-64 (32 with AVX-512, else
+/// 16): how many running states a kernel can keep in registers.
+constexpr std::ptrdiff_t vector_registers =
+#if defined(__AVX512F__)
+    32;
+#else
+    16;
+#endif
+
 template <class T>
 inline batch<T> load(const T* source) noexcept {
     return batch<T>::load_unaligned(source);

@@ -120,53 +120,81 @@ inline void reduce_channel_tail(const T* in, T* out, I* index, const spatial_lay
     }
 }
 
+/// Vectors of channels per register block of the channels-last kernel: half
+/// the registers hold running states, the rest serve the loads. The average's
+/// state is one vector, the max's two (value and index). vgg_13_to_7
+/// channels-last, standalone: 0.30-0.36 ms with 4 vectors, 0.25-0.33 with 16.
+template <class Reduction>
+constexpr std::size_t channel_block_vectors = static_cast<std::size_t>(simd::vector_registers / (Reduction::tracks_index ? 4 : 2));
+
+/// One window reduced for every channel: the window is walked once per
+/// register block of channel_block_vectors vectors, then of four and of one,
+/// then once per channel past the last whole vector. `out` and `index` point
+/// at the window's output for channel 0 (index may be null).
+template <class Reduction, class T, class I, std::size_t Spatial>
+inline void reduce_window_channels(const T* in, T* out, I* index, const spatial_layout<Spatial>& layout, const window_box<Spatial>& box,
+                                   std::ptrdiff_t channels, std::ptrdiff_t out_channel_stride,
+                                   std::ptrdiff_t index_channel_stride) noexcept {
+    constexpr std::ptrdiff_t width = simd::lanes<T>;
+    const std::ptrdiff_t count = box_count<Spatial>(box);
+    const std::ptrdiff_t first_index = box_first_index<Spatial>(layout, box);
+    // Each element read prefetches its counterpart in the next window along
+    // the last dim, which the next output reads: max_56_to_7 channels-last,
+    // standalone, 2.8-2.9 -> 2.05-2.2 ms.
+    const std::ptrdiff_t ahead = next_window_ahead<Spatial>(layout, box);
+    std::ptrdiff_t channel = 0;
+    auto reduce_blocks = [&](auto blocks) {
+        constexpr std::size_t block_count = decltype(blocks)::value;
+        for (; channel + static_cast<std::ptrdiff_t>(block_count) * width <= channels; channel += static_cast<std::ptrdiff_t>(block_count) * width) {
+            typename Reduction::vector_state states[block_count];
+            reduce_lanes<Reduction, Spatial, true>(in + channel, layout, box, first_index, states, 0, ahead);
+            for (std::size_t k = 0; k < block_count; ++k) {
+                const std::ptrdiff_t at = channel + static_cast<std::ptrdiff_t>(k) * width;
+                write_lanes<Reduction>(states[k], count, out + at * out_channel_stride, out_channel_stride,
+                                       index != nullptr ? index + at * index_channel_stride : nullptr, index_channel_stride);
+            }
+        }
+    };
+    reduce_blocks(std::integral_constant<std::size_t, channel_block_vectors<Reduction>>{});
+    if constexpr (channel_block_vectors<Reduction> > 4) reduce_blocks(std::integral_constant<std::size_t, 4>{});
+    reduce_blocks(std::integral_constant<std::size_t, 1>{});
+    reduce_channel_tail<Reduction>(in, out, index, layout, box, channel, channels, out_channel_stride, index_channel_stride);
+}
+
 /// Channels-last: the input's channel dim has stride 1. `channels` lanes, the
-/// output and index strides of that dim given. Each window is walked once per
-/// block of up to four vectors of channels, kept in registers.
+/// output and index strides of that dim given.
 template <class Reduction, class T, class I, std::size_t Spatial>
 void channels_last_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& layout, std::ptrdiff_t channels,
                          std::ptrdiff_t out_channel_stride, std::ptrdiff_t index_channel_stride) noexcept {
-    constexpr std::ptrdiff_t width = simd::lanes<T>;
-    constexpr std::size_t unroll = 4;
     window_box<Spatial> box{};
     auto per_output = [&](const window_box<Spatial>& b, std::ptrdiff_t out_offset, std::ptrdiff_t index_offset) {
-        const std::ptrdiff_t count = box_count<Spatial>(b);
-        const std::ptrdiff_t first_index = box_first_index<Spatial>(layout, b);
-        auto write = [&](const typename Reduction::vector_state& s, std::ptrdiff_t channel) {
-            write_lanes<Reduction>(s, count, out + out_offset + channel * out_channel_stride, out_channel_stride,
-                                   index != nullptr ? index + index_offset + channel * index_channel_stride : nullptr, index_channel_stride);
-        };
-        // Each element read prefetches its counterpart in the next window
-        // along the last dim, which the next output reads: max_56_to_7
-        // channels-last, standalone, 2.8-2.9 -> 2.05-2.2 ms.
-        const std::ptrdiff_t ahead = next_window_ahead<Spatial>(layout, b);
-        std::ptrdiff_t channel = 0;
-        for (; channel + static_cast<std::ptrdiff_t>(unroll) * width <= channels; channel += unroll * width) {
-            typename Reduction::vector_state states[unroll];
-            reduce_lanes<Reduction, Spatial, true>(in + channel, layout, b, first_index, states, 0, ahead);
-            for (std::size_t k = 0; k < unroll; ++k) write(states[k], channel + static_cast<std::ptrdiff_t>(k) * width);
-        }
-        for (; channel + width <= channels; channel += width) {
-            typename Reduction::vector_state states[1];
-            reduce_lanes<Reduction, Spatial, true>(in + channel, layout, b, first_index, states, 0, ahead);
-            write(states[0], channel);
-        }
-        reduce_channel_tail<Reduction>(in, out + out_offset, index != nullptr ? index + index_offset : nullptr, layout, b, channel, channels,
-                                       out_channel_stride, index_channel_stride);
+        reduce_window_channels<Reduction>(in, out + out_offset, index != nullptr ? index + index_offset : nullptr, layout, b, channels,
+                                          out_channel_stride, index_channel_stride);
     };
     for_each_window<Spatial>(layout, box, 0, 0, per_output);
 }
 
-/// Channels-last average over more channels than one register block of
-/// channels_last_plane holds. Walking each window once per register block would
-/// read a few cache lines at every position, a whole row stride apart, and
-/// revisit the same rows block after block. Instead the running sums live in
-/// memory: in the output's own run of channels when it is contiguous (the
-/// whole window is then walked once, every position read as one run of all its
-/// channels), else in a stack buffer, a chunk of channels per walk. Sums are
-/// taken in scan order from zero, as the register kernels do, so the bits agree.
-/// (For the maximum, whose state is a value and an index, the extra memory
-/// traffic costs more than the contiguous reads save.)
+/// Channels-last average over more channels than one register block holds.
+/// Windows of all channels together smaller than
+/// running_sums_in_memory_from_bytes go by register blocks. A larger window,
+/// walked once per register block, would be read a few cache lines at every
+/// position, a whole row stride apart, block after block, from further than
+/// L2; its running sums live in memory instead: in the output's own run of
+/// channels when it is contiguous (the whole window is then walked once, every
+/// position read as one run of all its channels), else in a stack buffer, a
+/// chunk of channels per walk. Sums are taken in scan order from zero, as the
+/// register kernels do, so the bits agree. (For the maximum, whose state is a
+/// value and an index, the extra memory traffic costs more than the
+/// contiguous reads save.)
+///
+/// Standalone, 2048 channels, ratio to the read-once floor (sums in memory /
+/// register blocks of 16 vectors): windows of 2-3 x 2-3 positions (14 -> 7)
+/// 3.2 / 2.0, 4 x 4 (28 -> 7) 1.2-1.5 / 1.4-1.7, 7 x 7 (global) 1.3-1.6 /
+/// 1.5-1.8, 8 x 8 (56 -> 7) 1.16-1.19 / 1.21-1.22, 21-22 x 21-22 (64 -> 3)
+/// 1.20-1.28 / 1.38-1.55; 512 channels: 2-3 x 2-3 (13 -> 7) 3.9-4.4 / 2.5-3.0,
+/// 8 x 8 (56 -> 7) 1.34-1.41 / 1.12-1.18.
+constexpr std::size_t running_sums_in_memory_from_bytes = std::size_t(256) << 10;
+
 template <class T, std::size_t Spatial>
 void average_channels_last_plane(const T* in, T* out, const spatial_layout<Spatial>& layout, std::ptrdiff_t channels,
                                  std::ptrdiff_t out_channel_stride) noexcept {
@@ -181,6 +209,10 @@ void average_channels_last_plane(const T* in, T* out, const spatial_layout<Spati
     window_box<Spatial> box{};
     auto per_output = [&](const window_box<Spatial>& b, std::ptrdiff_t out_offset, std::ptrdiff_t) {
         const std::ptrdiff_t count = box_count<Spatial>(b);
+        if (static_cast<std::size_t>(count * channels) * sizeof(T) < running_sums_in_memory_from_bytes) {
+            reduce_window_channels<reduction>(in, out + out_offset, static_cast<T*>(nullptr), layout, b, channels, out_channel_stride, 0);
+            return;
+        }
         for (std::ptrdiff_t first = 0; first < vector_channels; first += chunk) {
             const std::ptrdiff_t length = std::min(chunk, vector_channels - first);
             T* const sums = sums_in_output ? out + out_offset + first : buffer;
