@@ -208,19 +208,27 @@ TEST_CASE("tiled kernel: small dense planes, double, int32 indices", "[forward][
     check_tiled_2d<double, std::int32_t>(true);
 }
 
-/// Global max of dense planes: planes of a vector or more take the span
-/// (vector maxima, then the first position holding the largest), smaller ones
-/// the tiles. Plane sizes on both sides of one vector, and the issue's 13 x 13.
+/// Global pooling of dense planes. The max: planes of a vector or more take
+/// the span (vector maxima, then the first position holding the largest),
+/// smaller ones the tiles. The average, where lanes can be permuted: planes of
+/// one to 16 vectors a vector of planes at a time (the last vector of a plane
+/// loaded overlapping the one before), the planes past the last whole group
+/// and larger planes one at a time. Plane sizes on both sides of each bound,
+/// plane counts around the group, outputs with gaps, a single plane without
+/// leading dims, and the issue's 13 x 13.
 template <class T, class I>
-void check_global_max_planes() {
+void check_global_planes() {
     std::mt19937 random(5);
     const std::ptrdiff_t width = apool::simd::lanes<T>;
     for (bool specials : {false, true}) {
-        for (std::ptrdiff_t size : {width - 1, width, width + 1, 2 * width + 3}) {
+        for (std::ptrdiff_t size : {width - 1, width, width + 1, 2 * width + 3, 4 * width - 1, 4 * width + 3, 16 * width - 1, 16 * width}) {
             for (std::ptrdiff_t planes : plane_counts<T>()) {
                 check_problem<2, T, I>(std::array<std::ptrdiff_t, 4>{planes, 1, 1, size}, std::array<std::ptrdiff_t, 4>{planes, 1, 1, 1},
                                        {1, 1, 1, 1}, {1, 1, 1, 1}, specials, random);
             }
+            check_problem<2, T, I>(std::array<std::ptrdiff_t, 4>{2, width + 1, 1, size}, std::array<std::ptrdiff_t, 4>{2, width + 1, 1, 1},
+                                   {1, 1, 1, 1}, {1, 2, 1, 1}, specials, random);
+            check_problem<1, T, I>(std::array<std::ptrdiff_t, 1>{size}, std::array<std::ptrdiff_t, 1>{1}, {1}, {1}, specials, random);
         }
         check_problem<2, T, I>(std::array<std::ptrdiff_t, 4>{2, 9, 13, 13}, std::array<std::ptrdiff_t, 4>{2, 9, 1, 1}, {1, 1, 1, 1},
                                {1, 1, 1, 1}, specials, random);
@@ -229,9 +237,9 @@ void check_global_max_planes() {
     }
 }
 
-TEST_CASE("global max of dense planes: plane sizes around one vector", "[forward][paths]") {
-    check_global_max_planes<float, std::int64_t>();
-    check_global_max_planes<double, std::int32_t>();
+TEST_CASE("global pooling of dense planes: plane sizes and counts around the vector", "[forward][paths]") {
+    check_global_planes<float, std::int64_t>();
+    check_global_planes<double, std::int32_t>();
 }
 
 TEST_CASE("tiled kernel: 1d and 3d planes, several leading dims", "[forward][paths]") {

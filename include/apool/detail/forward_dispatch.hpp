@@ -151,6 +151,23 @@ void run_forward(const strided_view<const T, Rank>& input, const strided_view<T,
     const bool global_maximum_span =
         Reduction::tracks_index && problem.plane_is_one_span() && spatial.plane_size() >= simd::lanes<T>;
     if constexpr (simd::has_lane_permute<T> && !Reduction::tracks_index) {
+        // Global average of small dense planes, a vector of planes at a time
+        // (average_plane_run). From 16 vectors a plane the horizontal sum is a
+        // small part of the work: 32 x 32 planes ran 5% slower grouped.
+        if (global_average && problem.plane_is_one_span() && spatial.plane_size() >= simd::lanes<T> &&
+            spatial.plane_size() < 16 * simd::lanes<T>) {
+            if constexpr (leading == 0) {
+                average_plane_run(in, 0, out, 0, 1, spatial.plane_size());
+            } else {
+                // Runs of planes along the last leading dim.
+                constexpr std::size_t run_dim = leading - 1;
+                for_each_plane(problem.planes, run_dim, [&](const plane_offsets& at) {
+                    average_plane_run(in + at.in, problem.planes.in_stride[run_dim], out + at.out, problem.planes.out_stride[run_dim],
+                                      problem.planes.extent[run_dim], spatial.plane_size());
+                });
+            }
+            return;
+        }
         // Rows that fit in one vector are averaged without a transpose. Not the
         // max: its flat index per lane made spp_13_to_4 slower than the tiles
         // (0.66 -> 0.80 ms).

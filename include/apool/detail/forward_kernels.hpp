@@ -259,6 +259,62 @@ void average_channels_last_plane(const T* in, T* out, const spatial_layout<Spati
     for_each_window<Spatial>(layout, box, 0, 0, per_output);
 }
 
+/// The sum of `count` (at least lanes<T>) contiguous elements as one vector of
+/// partial sums. The last, partial vector is loaded ending at the last element,
+/// overlapping the one before, and its lanes already counted are zeroed by
+/// `tail_keep` (simd::lanes_from<T>(lanes<T> - count % lanes<T>)).
+template <class T>
+inline simd::batch<T> partial_sums(const T* data, std::ptrdiff_t count, const simd::batch<T>& tail_keep) noexcept {
+    constexpr std::ptrdiff_t width = simd::lanes<T>;
+    simd::batch<T> sum = simd::load(data);
+    std::ptrdiff_t i = width;
+    if (count >= 4 * width) {
+        // Four independent chains hide the add latency.
+        simd::batch<T> sum1 = simd::load(data + width), sum2 = simd::load(data + 2 * width), sum3 = simd::load(data + 3 * width);
+        for (i = 4 * width; i + 4 * width <= count; i += 4 * width) {
+            sum += simd::load(data + i);
+            sum1 += simd::load(data + i + width);
+            sum2 += simd::load(data + i + 2 * width);
+            sum3 += simd::load(data + i + 3 * width);
+        }
+        sum = (sum + sum1) + (sum2 + sum3);
+    }
+    for (; i + width <= count; i += width) sum += simd::load(data + i);
+    if (i < count) sum += simd::load(data + count - width) & tail_keep;
+    return sum;
+}
+
+/// Global average of `planes` dense planes of `plane_size` (at least
+/// lanes<T>) elements, `in_stride` and `out_stride` apart, where
+/// simd::has_lane_permute<T>: lanes<T> planes at a time, each plane's vector of
+/// partial sums, then one sums_of_each for all of them, where a horizontal sum
+/// per plane cost as much as its loads; the planes past the last group one at
+/// a time. resnet_head_gap NCHW (65536 planes of 7 x 7 floats), standalone:
+/// 0.21-0.23 -> 0.14-0.16 ms, 1.5-1.9x -> 1.05-1.3x the read-once floor.
+template <class T>
+void average_plane_run(const T* in, std::ptrdiff_t in_stride, T* out, std::ptrdiff_t out_stride, std::ptrdiff_t planes,
+                       std::ptrdiff_t plane_size) noexcept {
+    constexpr std::ptrdiff_t width = simd::lanes<T>;
+    const simd::batch<T> tail_keep = simd::lanes_from<T>(width - plane_size % width);
+    const simd::batch<T> divisor = simd::broadcast(static_cast<T>(plane_size));
+    std::ptrdiff_t plane = 0;
+    for (; plane + width <= planes; plane += width) {
+        simd::batch<T> sums[width];
+        for (std::ptrdiff_t k = 0; k < width; ++k) sums[k] = partial_sums(in + (plane + k) * in_stride, plane_size, tail_keep);
+        const simd::batch<T> averages = simd::sums_of_each(sums) / divisor;
+        if (out_stride == 1) {
+            simd::store(out + plane, averages);
+        } else {
+            alignas(64) T lane_values[width];
+            simd::store(lane_values, averages);
+            for (std::ptrdiff_t k = 0; k < width; ++k) out[(plane + k) * out_stride] = lane_values[k];
+        }
+    }
+    for (; plane < planes; ++plane) {
+        out[plane * out_stride] = average<T>::value(average<T>::span(in + plane * in_stride, plane_size, 0), plane_size);
+    }
+}
+
 /// Contiguous rows: the innermost spatial dim has stride 1.
 ///
 /// With `interleave` > 1 a row holds that many channels per position
