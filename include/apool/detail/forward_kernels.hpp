@@ -122,8 +122,8 @@ inline void reduce_channel_tail(const T* in, T* out, I* index, const spatial_lay
 
 /// Vectors of channels per register block of the channels-last kernel: half
 /// the registers hold running states, the rest serve the loads. The average's
-/// state is one vector, the max's two (value and index). vgg_13_to_7
-/// channels-last, standalone: 0.30-0.36 ms with 4 vectors, 0.25-0.33 with 16.
+/// state is one vector, the max's two (value and index). spp_13_to_4
+/// channels-last forward, bench A/B: 0.24-0.25 ms with 4 vectors, 0.17 with 8.
 template <class Reduction>
 constexpr std::size_t channel_block_vectors = static_cast<std::size_t>(simd::vector_registers / (Reduction::tracks_index ? 4 : 2));
 
@@ -187,12 +187,14 @@ void channels_last_plane(const T* in, T* out, I* index, const spatial_layout<Spa
 /// value and an index, the extra memory traffic costs more than the
 /// contiguous reads save.)
 ///
-/// Standalone, 2048 channels, ratio to the read-once floor (sums in memory /
-/// register blocks of 16 vectors): windows of 2-3 x 2-3 positions (14 -> 7)
-/// 3.2 / 2.0, 4 x 4 (28 -> 7) 1.2-1.5 / 1.4-1.7, 7 x 7 (global) 1.3-1.6 /
-/// 1.5-1.8, 8 x 8 (56 -> 7) 1.16-1.19 / 1.21-1.22, 21-22 x 21-22 (64 -> 3)
-/// 1.20-1.28 / 1.38-1.55; 512 channels: 2-3 x 2-3 (13 -> 7) 3.9-4.4 / 2.5-3.0,
-/// 8 x 8 (56 -> 7) 1.34-1.41 / 1.12-1.18.
+/// Standalone (64-byte aligned buffers, medians), ratio to the read-once
+/// floor, sums in memory / register blocks of 16 vectors: 512 channels,
+/// windows of 2-3 x 2-3 positions (13 -> 7) 2.9-5.7 / 2.3-2.8, 2 x 2 (14 -> 7)
+/// 2.3-2.6 / 1.7-1.9, 8 x 8 (56 -> 7) 1.35-1.44 / 1.03-1.18; 2048 channels,
+/// 2 x 2 2.4-3.7 / 2.0-2.2, 4 x 4 (128 KiB) 1.2-1.6 / 1.1-1.6, 7 x 7 global
+/// (392 KiB) 1.33-1.39 / 1.30-1.57, 8 x 8 (512 KiB) 1.17-1.29 / 1.08-1.26,
+/// 11-12 x 11-12 (64 -> 6) 1.26-1.40 / 1.25-1.34, 21-22 x 21-22 (64 -> 3)
+/// 1.08-1.34 / 1.26-1.40.
 constexpr std::size_t running_sums_in_memory_from_bytes = std::size_t(256) << 10;
 
 template <class T, std::size_t Spatial>
@@ -289,8 +291,8 @@ inline simd::batch<T> partial_sums(const T* data, std::ptrdiff_t count, const si
 /// simd::has_lane_permute<T>: lanes<T> planes at a time, each plane's vector of
 /// partial sums, then one sums_of_each for all of them, where a horizontal sum
 /// per plane cost as much as its loads; the planes past the last group one at
-/// a time. resnet_head_gap NCHW (65536 planes of 7 x 7 floats), standalone:
-/// 0.21-0.23 -> 0.14-0.16 ms, 1.5-1.9x -> 1.05-1.3x the read-once floor.
+/// a time. resnet_head_gap NCHW (65536 planes of 7 x 7 floats), bench A/B:
+/// 0.248 -> 0.197 ms, 1.88-1.99x -> 1.56-1.58x the read-once floor.
 template <class T>
 void average_plane_run(const T* in, std::ptrdiff_t in_stride, T* out, std::ptrdiff_t out_stride, std::ptrdiff_t planes,
                        std::ptrdiff_t plane_size) noexcept {
