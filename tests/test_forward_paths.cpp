@@ -228,6 +228,9 @@ void check_global_planes() {
             }
             check_problem<2, T, I>(std::array<std::ptrdiff_t, 4>{2, width + 1, 1, size}, std::array<std::ptrdiff_t, 4>{2, width + 1, 1, 1},
                                    {1, 1, 1, 1}, {1, 2, 1, 1}, specials, random);
+            // More planes along the first leading dim than the last.
+            check_problem<2, T, I>(std::array<std::ptrdiff_t, 4>{width + 3, 2, 1, size}, std::array<std::ptrdiff_t, 4>{width + 3, 2, 1, 1},
+                                   {1, 1, 1, 1}, {2, 1, 1, 1}, specials, random);
             check_problem<1, T, I>(std::array<std::ptrdiff_t, 1>{size}, std::array<std::ptrdiff_t, 1>{1}, {1}, {1}, specials, random);
         }
         check_problem<2, T, I>(std::array<std::ptrdiff_t, 4>{2, 9, 13, 13}, std::array<std::ptrdiff_t, 4>{2, 9, 1, 1}, {1, 1, 1, 1},

@@ -159,8 +159,11 @@ void run_forward(const strided_view<const T, Rank>& input, const strided_view<T,
             if constexpr (leading == 0) {
                 average_plane_run(in, 0, out, 0, 1, spatial.plane_size());
             } else {
-                // Runs of planes along the last leading dim.
-                constexpr std::size_t run_dim = leading - 1;
+                // Runs of planes along the longest leading dim.
+                std::size_t run_dim = leading - 1;
+                for (std::size_t d = 0; d < leading; ++d) {
+                    if (problem.planes.extent[d] > problem.planes.extent[run_dim]) run_dim = d;
+                }
                 for_each_plane(problem.planes, run_dim, [&](const plane_offsets& at) {
                     average_plane_run(in + at.in, problem.planes.in_stride[run_dim], out + at.out, problem.planes.out_stride[run_dim],
                                       problem.planes.extent[run_dim], spatial.plane_size());
