@@ -343,6 +343,7 @@ inline batch<T> blend_lanes(const batch<T>& low, const batch<T>& high) noexcept 
 #elif defined(__AVX2__)
     return _mm256_blend_ps(low, high, static_cast<int>(pattern & 0xFFu));
 #else
+    static_cast<void>(pattern);
     static_cast<void>(high);
     return low;  // not reached: the static_assert rejects every use here
 #endif
