@@ -98,15 +98,12 @@ struct average {
     }
 
     /// The windows along a row held in one vector (where simd::has_lane_permute<T>):
-    /// lane c of `columns` sums column c over `rows` rows, and lane o of the
-    /// result is output o's average. A window's columns are added in order.
-    static simd::batch<T> reduce_row_windows(const vector_state& columns, const row_windows<T>& windows, std::ptrdiff_t rows) noexcept {
-        simd::batch<T> sum = simd::permute(columns.sum, windows.start);
-        for (std::ptrdiff_t k = 1; k < windows.widest; ++k) {
-            const simd::batch<T> column = simd::permute(columns.sum, windows.start + simd::lane_index<T>(static_cast<simd::index_bits_t<T>>(k)));
-            sum += simd::select(simd::broadcast(static_cast<T>(k)) < windows.size, column, simd::broadcast(T(0)));
-        }
-        return sum / (windows.size * simd::broadcast(static_cast<T>(rows)));
+    /// lane c of `columns` sums column c over the window's rows, and lane o of
+    /// the result is output o's sum. A window's columns are added in order.
+    static simd::batch<T> sum_row_windows(const vector_state& columns, const row_windows<T>& windows) noexcept {
+        simd::batch<T> sum = simd::permute(columns.sum, windows.columns[0]);
+        for (std::ptrdiff_t k = 1; k < windows.widest; ++k) sum += simd::permute(columns.sum, windows.columns[k]) & windows.inside[k];
+        return sum;
     }
 
     /// buffer_span for a window of one to lanes<T> consecutive entries (see

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstring>
 
 #include "../simd.hpp"
 #include "../window.hpp"
@@ -12,10 +13,15 @@ namespace apool {
 namespace detail {
 
 /// Lane o describes the window of output o along the row; lanes past the
-/// outputs hold a one-element window at 0.
+/// outputs hold a one-element window at 0. Tables per column of a window, so
+/// that reducing a row rebuilds no index or mask.
 template <class T>
 struct row_windows {
-    simd::lane_index<T> start;
+    // Lane o of columns[k] is column start + k of output o's window; lane o of
+    // inside[k] has all bits set where k is below the window's size, none where
+    // not (an and then zeroes the columns past it). Set for k below `widest`.
+    simd::lane_index<T> columns[simd::lanes<T>];
+    simd::batch<T> inside[simd::lanes<T>];
     simd::batch<T> size;    // elements, as T
     std::ptrdiff_t widest;  // the largest size
     // Lane c takes lane c + lanes - in_extent: moves a row loaded to end at a
@@ -32,21 +38,33 @@ row_windows<T> make_row_windows(std::ptrdiff_t in_extent, std::ptrdiff_t out_ext
     alignas(64) lane_number start[width] = {};
     alignas(64) lane_number from_row_end[width];
     alignas(64) T size[width];
-    std::ptrdiff_t widest = 1;
-    auto windows = adaptive_windows(in_extent, out_extent).begin();
+    row_windows<T> windows;
+    windows.widest = 1;
+    auto outputs = adaptive_windows(in_extent, out_extent).begin();
     for (std::ptrdiff_t o = 0; o < width; ++o) {
         size[o] = T(1);
         if (o < out_extent) {
-            const window w = *windows;
-            ++windows;
+            const window w = *outputs;
+            ++outputs;
             start[o] = static_cast<lane_number>(w.start);
             size[o] = static_cast<T>(w.size());
-            widest = std::max(widest, w.size());
+            windows.widest = std::max(windows.widest, w.size());
         }
         from_row_end[o] = static_cast<lane_number>((o + width - in_extent) % width);
     }
-    return {simd::lane_index<T>::load_aligned(start), simd::batch<T>::load_aligned(size), widest,
-            simd::lane_index<T>::load_aligned(from_row_end)};
+    alignas(64) lane_number column[width];
+    alignas(64) T inside[width];
+    for (std::ptrdiff_t k = 0; k < width; ++k) {
+        for (std::ptrdiff_t o = 0; o < width; ++o) {
+            column[o] = static_cast<lane_number>(k < windows.widest ? start[o] + k : 0);
+            std::memset(&inside[o], static_cast<T>(k) < size[o] ? 0xFF : 0, sizeof(T));
+        }
+        windows.columns[k] = simd::lane_index<T>::load_aligned(column);
+        windows.inside[k] = simd::batch<T>::load_aligned(inside);
+    }
+    windows.size = simd::batch<T>::load_aligned(size);
+    windows.from_row_end = simd::lane_index<T>::load_aligned(from_row_end);
+    return windows;
 }
 
 }  // namespace detail
