@@ -64,8 +64,10 @@ void average_narrow_rows_plane(const T* in, T* out, const spatial_layout<Spatial
         }
     };
     // The sums and divisors of an output row that waits for a second one.
+    // (Offsets may be negative: outputs with reversed dims.)
     simd::batch<T> held_sums, held_divisors;
-    std::ptrdiff_t held_offset = -1;
+    std::ptrdiff_t held_offset = 0;
+    bool holding = false;
     window_box<outer> box{};
     auto per_output_row = [&](const window_box<outer>& b, std::ptrdiff_t out_offset, std::ptrdiff_t) {
         auto columns = Reduction::vector_start(0);
@@ -79,20 +81,21 @@ void average_narrow_rows_plane(const T* in, T* out, const spatial_layout<Spatial
         const simd::batch<T> divisors = windows.size * simd::broadcast(static_cast<T>(box_count<outer>(b)));
         if (!pair_rows) {
             write(sums / divisors, out_offset);
-        } else if (held_offset < 0) {
+        } else if (!holding) {
             held_sums = sums;
             held_divisors = divisors;
             held_offset = out_offset;
+            holding = true;
         } else {
             const simd::batch<T> values = simd::blend_lanes<half>(held_sums, simd::swap_lanes<half>(sums)) /
                                           simd::blend_lanes<half>(held_divisors, simd::swap_lanes<half>(divisors));
             write(values, held_offset);
             write(simd::swap_lanes<half>(values), out_offset);
-            held_offset = -1;
+            holding = false;
         }
     };
     for_each_window<outer>(layout, box, 0, 0, per_output_row);
-    if (held_offset >= 0) write(held_sums / held_divisors, held_offset);
+    if (holding) write(held_sums / held_divisors, held_offset);
 }
 
 }  // namespace detail
