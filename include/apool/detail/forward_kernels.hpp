@@ -7,8 +7,9 @@
 //    the row, then each output reduces a short slice of that buffer.
 //  - channels_last: a leading dim is contiguous. Vectors run across that dim
 //    and every window is walked once per register block of channels, or, for
-//    the average over many channels, once with running sums in memory (the
-//    output's run of channels, or a stack buffer a chunk of channels at a time).
+//    the average over many channels in a window of 256 KiB or more, once with
+//    running sums in memory (the output's run of channels, or a stack buffer a
+//    chunk of channels at a time).
 //  - generic: any strides, one element at a time.
 #pragma once
 
