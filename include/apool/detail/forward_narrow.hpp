@@ -39,35 +39,15 @@ bool narrow_rows_suit(const spatial_layout<Spatial>& layout) noexcept {
 /// offset from `in` is at most `last_whole_vector` is read as the whole vector
 /// from its start, any other from its end (with the input two vectors long or
 /// more, that vector starts inside the input).
-///
-/// Where an output row fills at most half a vector, two output rows share one
-/// division (the second row's sums moved to the upper half): the division was
-/// about a third of vgg_13_to_7 NCHW's time (perf), one per output row.
 template <class T, std::size_t Spatial>
 void average_narrow_rows_plane(const T* in, T* out, const spatial_layout<Spatial>& layout, const row_windows<T>& windows,
                                std::ptrdiff_t last_whole_vector) noexcept {
     using Reduction = average<T>;
     constexpr std::size_t outer = Spatial - 1;
     constexpr std::ptrdiff_t width = simd::lanes<T>;
-    constexpr std::ptrdiff_t half = width / 2;
     const std::ptrdiff_t row_length = layout.in_extent[outer];
     const std::ptrdiff_t out_row_length = layout.out_extent[outer];
     const std::ptrdiff_t out_stride = layout.out_stride[outer];
-    const bool pair_rows = out_stride == 1 && out_row_length <= half;
-    auto write = [&](const simd::batch<T>& values, std::ptrdiff_t out_offset) {
-        if (out_stride == 1) {
-            simd::store_first(out + out_offset, values, out_row_length);
-        } else {
-            alignas(64) T lane_values[width];
-            simd::store(lane_values, values);
-            for (std::ptrdiff_t o = 0; o < out_row_length; ++o) out[out_offset + o * out_stride] = lane_values[o];
-        }
-    };
-    // The sums and divisors of an output row that waits for a second one.
-    // (Offsets may be negative: outputs with reversed dims.)
-    simd::batch<T> held_sums, held_divisors;
-    std::ptrdiff_t held_offset = 0;
-    bool holding = false;
     window_box<outer> box{};
     auto per_output_row = [&](const window_box<outer>& b, std::ptrdiff_t out_offset, std::ptrdiff_t) {
         auto columns = Reduction::vector_start(0);
@@ -77,25 +57,16 @@ void average_narrow_rows_plane(const T* in, T* out, const spatial_layout<Spatial
             Reduction::vector_accumulate(columns, row, {});
         };
         walk_box<outer>(layout, b, 0, 0, add);
-        const simd::batch<T> sums = Reduction::sum_row_windows(columns, windows);
-        const simd::batch<T> divisors = windows.size * simd::broadcast(static_cast<T>(box_count<outer>(b)));
-        if (!pair_rows) {
-            write(sums / divisors, out_offset);
-        } else if (!holding) {
-            held_sums = sums;
-            held_divisors = divisors;
-            held_offset = out_offset;
-            holding = true;
+        const simd::batch<T> values = Reduction::reduce_row_windows(columns, windows, box_count<outer>(b));
+        if (out_stride == 1) {
+            simd::store_first(out + out_offset, values, out_row_length);
         } else {
-            const simd::batch<T> values = simd::blend_lanes<half>(held_sums, simd::swap_lanes<half>(sums)) /
-                                          simd::blend_lanes<half>(held_divisors, simd::swap_lanes<half>(divisors));
-            write(values, held_offset);
-            write(simd::swap_lanes<half>(values), out_offset);
-            holding = false;
+            alignas(64) T lane_values[width];
+            simd::store(lane_values, values);
+            for (std::ptrdiff_t o = 0; o < out_row_length; ++o) out[out_offset + o * out_stride] = lane_values[o];
         }
     };
     for_each_window<outer>(layout, box, 0, 0, per_output_row);
-    if (holding) write(held_sums / held_divisors, held_offset);
 }
 
 }  // namespace detail

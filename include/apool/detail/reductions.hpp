@@ -98,12 +98,12 @@ struct average {
     }
 
     /// The windows along a row held in one vector (where simd::has_lane_permute<T>):
-    /// lane c of `columns` sums column c over the window's rows, and lane o of
-    /// the result is output o's sum. A window's columns are added in order.
-    static simd::batch<T> sum_row_windows(const vector_state& columns, const row_windows<T>& windows) noexcept {
+    /// lane c of `columns` sums column c over `rows` rows, and lane o of the
+    /// result is output o's average. A window's columns are added in order.
+    static simd::batch<T> reduce_row_windows(const vector_state& columns, const row_windows<T>& windows, std::ptrdiff_t rows) noexcept {
         simd::batch<T> sum = simd::permute(columns.sum, windows.columns[0]);
         for (std::ptrdiff_t k = 1; k < windows.widest; ++k) sum += simd::permute(columns.sum, windows.columns[k]) & windows.inside[k];
-        return sum;
+        return sum / (windows.size * simd::broadcast(static_cast<T>(rows)));
     }
 
     /// buffer_span for a window of one to lanes<T> consecutive entries (see
