@@ -268,23 +268,9 @@ void average_channels_last_plane(const T* in, T* out, const spatial_layout<Spati
 /// `tail_keep` (simd::lanes_from<T>(lanes<T> - count % lanes<T>)).
 template <class T>
 inline simd::batch<T> partial_sums(const T* data, std::ptrdiff_t count, const simd::batch<T>& tail_keep) noexcept {
-    constexpr std::ptrdiff_t width = simd::lanes<T>;
-    simd::batch<T> sum = simd::load(data);
-    std::ptrdiff_t i = width;
-    if (count >= 4 * width) {
-        // Four independent chains hide the add latency.
-        simd::batch<T> sum1 = simd::load(data + width), sum2 = simd::load(data + 2 * width), sum3 = simd::load(data + 3 * width);
-        for (i = 4 * width; i + 4 * width <= count; i += 4 * width) {
-            sum += simd::load(data + i);
-            sum1 += simd::load(data + i + width);
-            sum2 += simd::load(data + i + 2 * width);
-            sum3 += simd::load(data + i + 3 * width);
-        }
-        sum = (sum + sum1) + (sum2 + sum3);
-    }
-    for (; i + width <= count; i += width) sum += simd::load(data + i);
-    if (i < count) sum += simd::load(data + count - width) & tail_keep;
-    return sum;
+    const typename average<T>::vector_sums whole = average<T>::whole_vectors(data, count);
+    if (whole.end == count) return whole.sum;
+    return whole.sum + (simd::load(data + count - simd::lanes<T>) & tail_keep);
 }
 
 /// Global average of `planes` dense planes of `plane_size` (at least

@@ -71,14 +71,19 @@ struct average {
     static void store_partial(const vector_state& s, T* values, T*) noexcept { simd::store(values, s.sum); }
     static void store_partial(const state& s, T* values, T*) noexcept { *values = s.sum; }
 
-    /// Sum of `count` contiguous elements, several accumulators wide.
-    static state span(const T* data, std::ptrdiff_t count, std::ptrdiff_t) noexcept {
+    /// The vector of partial sums of the whole vectors among `count` (at least
+    /// lanes<T>) contiguous elements, and the position after the last of them.
+    struct vector_sums {
+        simd::batch<T> sum;
+        std::ptrdiff_t end;
+    };
+    static vector_sums whole_vectors(const T* data, std::ptrdiff_t count) noexcept {
         constexpr std::ptrdiff_t width = simd::lanes<T>;
-        std::ptrdiff_t i = 0;
-        T sum = T(0);
+        std::ptrdiff_t i = width;
+        simd::batch<T> acc0 = simd::load(data);
         if (count >= 4 * width) {
             // Four independent chains hide the add latency.
-            simd::batch<T> acc0 = simd::load(data), acc1 = simd::load(data + width);
+            simd::batch<T> acc1 = simd::load(data + width);
             simd::batch<T> acc2 = simd::load(data + 2 * width), acc3 = simd::load(data + 3 * width);
             for (i = 4 * width; i + 4 * width <= count; i += 4 * width) {
                 acc0 += simd::load(data + i);
@@ -87,11 +92,20 @@ struct average {
                 acc3 += simd::load(data + i + 3 * width);
             }
             for (; i + width <= count; i += width) acc0 += simd::load(data + i);
-            sum = simd::reduce_add((acc0 + acc1) + (acc2 + acc3));
-        } else if (count >= width) {
-            simd::batch<T> acc = simd::load(data);
-            for (i = width; i + width <= count; i += width) acc += simd::load(data + i);
-            sum = simd::reduce_add(acc);
+            return {(acc0 + acc1) + (acc2 + acc3), i};
+        }
+        for (; i + width <= count; i += width) acc0 += simd::load(data + i);
+        return {acc0, i};
+    }
+
+    /// Sum of `count` contiguous elements, several accumulators wide.
+    static state span(const T* data, std::ptrdiff_t count, std::ptrdiff_t) noexcept {
+        std::ptrdiff_t i = 0;
+        T sum = T(0);
+        if (count >= simd::lanes<T>) {
+            const vector_sums whole = whole_vectors(data, count);
+            sum = simd::reduce_add(whole.sum);
+            i = whole.end;
         }
         for (; i < count; ++i) sum += data[i];
         return {sum};
