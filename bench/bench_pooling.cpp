@@ -3,14 +3,17 @@
 // One benchmark per case, memory layout and pass, named case/layout/pass. Each
 // iteration times, in rotating order and on the same buffers, apool's call,
 // the floor (the read-once floor forward: a vectorized sum over the input;
-// the write-once floor backward: vectorized stores over grad_input) and, when
-// built with PyTorch, PyTorch's kernel. The benchmark's time is apool's; the
-// others come back as counters, with the ratios taken from the same
-// iterations, so a slow patch on a shared machine shifts all three together.
-// Each is timed by the thread's CPU time (see thread_seconds).
+// the write-once floor backward: vectorized stores over grad_input), the
+// read-and-write floor (every buffer the call reads read once, every buffer it
+// writes written once) and, when built with PyTorch, PyTorch's kernel. The
+// benchmark's time is apool's; the others come back as counters, with the
+// ratios taken from the same iterations, so a slow patch on a shared machine
+// shifts them all together. Each is timed by the thread's CPU time (see
+// thread_seconds).
 //
-// Counters: floor_ms, vs_floor (apool / floor), torch_ms, torch_speedup
-// (PyTorch / apool), bytes_per_second (bytes of the input-sized tensor).
+// Counters: floor_ms, vs_floor (apool / floor), read_write_ms, vs_read_write
+// (apool / read-and-write floor), torch_ms, torch_speedup (PyTorch / apool),
+// bytes_per_second (bytes of the input-sized tensor).
 // bench/README.md has the commands; bench/report.py makes the table and plot.
 #include <benchmark/benchmark.h>
 
@@ -258,14 +261,14 @@ std::function<void()> apool_backward(const problem& p) {
     }
 }
 
-using batch = xsimd::batch<float>;
-constexpr std::size_t width = batch::size;
-
-/// The read-once floor: a sum over `count` floats with eight independent
+/// The read-once floor: a sum over `count` elements with eight independent
 /// vector accumulators, so that neither add latency nor the loop limits it.
 /// Kept out of line (as are apool's calls) so that profiles show it apart.
-[[gnu::noinline]] float read_once(const float* data, std::size_t count) noexcept {
-    batch a0(0.0f), a1(0.0f), a2(0.0f), a3(0.0f), a4(0.0f), a5(0.0f), a6(0.0f), a7(0.0f);
+template <class T>
+[[gnu::noinline]] T read_once(const T* data, std::size_t count) noexcept {
+    using batch = xsimd::batch<T>;
+    constexpr std::size_t width = batch::size;
+    batch a0(T(0)), a1(T(0)), a2(T(0)), a3(T(0)), a4(T(0)), a5(T(0)), a6(T(0)), a7(T(0));
     std::size_t i = 0;
     for (; i + 8 * width <= count; i += 8 * width) {
         a0 += batch::load_unaligned(data + i);
@@ -278,18 +281,21 @@ constexpr std::size_t width = batch::size;
         a7 += batch::load_unaligned(data + i + 7 * width);
     }
     for (; i + width <= count; i += width) a0 += batch::load_unaligned(data + i);
-    float sum = 0.0f;
+    T sum = T(0);
     for (; i < count; ++i) sum += data[i];
     const batch total = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
-    alignas(64) float lanes[width];
+    alignas(64) T lanes[width];
     total.store_aligned(lanes);
-    for (float lane : lanes) sum += lane;
+    for (T lane : lanes) sum += lane;
     return sum;
 }
 
 /// The write-once floor of a backward pass: `value` stored over `count`
-/// floats with ordinary vector stores (as a kernel writes grad_input).
-[[gnu::noinline]] void write_once(float* data, std::size_t count, float value) noexcept {
+/// elements with ordinary vector stores (as a kernel writes grad_input).
+template <class T>
+[[gnu::noinline]] void write_once(T* data, std::size_t count, T value) noexcept {
+    using batch = xsimd::batch<T>;
+    constexpr std::size_t width = batch::size;
     const batch v(value);
     std::size_t i = 0;
     for (; i + 4 * width <= count; i += 4 * width) {
@@ -299,6 +305,26 @@ constexpr std::size_t width = batch::size;
         v.store_unaligned(data + i + 3 * width);
     }
     for (; i < count; ++i) data[i] = value;
+}
+
+/// The read-and-write floor: one read of every buffer the call reads, then
+/// one write of every buffer it writes. Forward: the input, then the output
+/// (and the indices); backward: grad_output (and the indices), then
+/// grad_input. It counts the output traffic that the read-once floor leaves
+/// out, which matters where the output is a large part of the input (vgg:
+/// a quarter).
+void read_and_write_once(const problem& p, pass direction) noexcept {
+    const auto in_elements = static_cast<std::size_t>(product(p.input_extents));
+    const auto out_elements = static_cast<std::size_t>(product(p.output_extents));
+    if (direction == pass::forward) {
+        benchmark::DoNotOptimize(read_once(p.input, in_elements));
+        write_once(p.output, out_elements, 0.0f);
+        if (p.op == pooling::maximum) write_once(p.indices, out_elements, std::int64_t(0));
+    } else {
+        benchmark::DoNotOptimize(read_once(p.grad_output, out_elements));
+        if (p.op == pooling::maximum) benchmark::DoNotOptimize(read_once<std::int64_t>(p.indices, out_elements));
+        write_once(p.grad_input, in_elements, 0.0f);
+    }
 }
 
 /// Seconds this thread has run. On a shared machine the wall clock also counts
@@ -355,6 +381,7 @@ void run(benchmark::State& state, const entry& e) {
     apool_forward(p)();
     std::function<void()> ours;
     std::function<void()> floor;
+    const std::function<void()> read_write = [&] { read_and_write_once(p, e.direction); };
     if (e.direction == pass::forward) {
         ours = apool_forward(p);
         floor = [&] { benchmark::DoNotOptimize(read_once(p.input, elements)); };
@@ -371,8 +398,9 @@ void run(benchmark::State& state, const entry& e) {
 
     double ours_seconds = 0;
     double floor_seconds = 0;
+    double read_write_seconds = 0;
     double torch_seconds = 0;
-    const int contenders = torch ? 3 : 2;
+    const int contenders = torch ? 4 : 3;
     int turn = 0;
     for (auto _ : state) {
         double this_iteration = 0;
@@ -383,6 +411,7 @@ void run(benchmark::State& state, const entry& e) {
                     ours_seconds += this_iteration;
                     break;
                 case 1: floor_seconds += seconds_of(floor); break;
+                case 2: read_write_seconds += seconds_of(read_write); break;
                 default: torch_seconds += seconds_of(torch); break;
             }
         }
@@ -393,6 +422,8 @@ void run(benchmark::State& state, const entry& e) {
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(elements * sizeof(float)));
     state.counters["floor_ms"] = floor_seconds / iterations * 1e3;
     state.counters["vs_floor"] = ours_seconds / floor_seconds;
+    state.counters["read_write_ms"] = read_write_seconds / iterations * 1e3;
+    state.counters["vs_read_write"] = ours_seconds / read_write_seconds;
     if (torch) {
         state.counters["torch_ms"] = torch_seconds / iterations * 1e3;
         state.counters["torch_speedup"] = torch_seconds / ours_seconds;
@@ -460,7 +491,7 @@ void describe_build() {
     benchmark::AddCustomContext("build_flags", APOOL_BENCH_BUILD_FLAGS);
     benchmark::AddCustomContext("xsimd_version", std::to_string(XSIMD_VERSION_MAJOR) + "." + std::to_string(XSIMD_VERSION_MINOR) +
                                                      "." + std::to_string(XSIMD_VERSION_PATCH));
-    benchmark::AddCustomContext("simd_arch", std::string(xsimd::default_arch::name()) + ", " + std::to_string(width) + " float lanes");
+    benchmark::AddCustomContext("simd_arch", std::string(xsimd::default_arch::name()) + ", " + std::to_string(xsimd::batch<float>::size) + " float lanes");
     benchmark::AddCustomContext("apool_version", std::to_string(APOOL_VERSION_MAJOR) + "." + std::to_string(APOOL_VERSION_MINOR) + "." +
                                                      std::to_string(APOOL_VERSION_PATCH));
 #if APOOL_BENCH_WITH_TORCH

@@ -57,7 +57,7 @@ def load_rows(path):
         row = {"case": case, "layout": layout, "pass": direction, "error": b.get("_error")}
         if not row["error"]:
             row.update(apool_ms=b["real_time"] * unit, floor_ms=b["floor_ms"], vs_floor=b["vs_floor"],
-                       torch_ms=b.get("torch_ms"), speedup=b.get("torch_speedup"))
+                       vs_read_write=b.get("vs_read_write"), torch_ms=b.get("torch_ms"), speedup=b.get("torch_speedup"))
         rows.append(row)
     return data["context"], rows
 
@@ -149,13 +149,20 @@ def fmt(value, digits=3):
 
 def markdown(context, rows, plot_name):
     has_torch = any(r.get("torch_ms") is not None for r in rows)
+    has_read_write = any(r.get("vs_read_write") is not None for r in rows)
     out = ["## Benchmark results", "", *machine_lines(context), *(f"- {note}" for note in context.get("notes", [])), ""]
     out += ["Times are medians over repetitions; each ratio is the median of per-repetition ratios taken "
-            "from the same iterations (apool, floor and PyTorch interleaved). Floor: forward, one vectorized "
+            "from the same iterations (apool, the floors and PyTorch interleaved). Floor: forward, one vectorized "
             "read of the input (a sum); backward, one vectorized write of grad_input. "
+            + ("Read-and-write floor: every buffer the call reads read once, then every buffer it writes written "
+               "once (forward: input, then output and indices; backward: grad_output and indices, then grad_input). "
+               if has_read_write else "") +
             "PyTorch backward is the kernel autograd calls, which returns a new grad_input.", ""]
     header = "| case | layout | pass | apool ms | floor ms | apool / floor |"
     rule = "|---|---|---|---:|---:|---:|"
+    if has_read_write:
+        header += " apool / read-and-write floor |"
+        rule += "---:|"
     if has_torch:
         header += " PyTorch ms | PyTorch / apool |"
         rule += "---:|---:|"
@@ -167,6 +174,8 @@ def markdown(context, rows, plot_name):
         misses = row_failures(r)
         line = (f"| {r['case']} | {r['layout']} | {r['pass']} | {fmt(r['apool_ms'])} | {fmt(r['floor_ms'])} | "
                 f"{r['vs_floor']:.2f} |")
+        if has_read_write:
+            line += " - |" if r["vs_read_write"] is None else f" {r['vs_read_write']:.2f} |"
         if has_torch:
             line += f" {fmt(r['torch_ms'])} | {fmt(r['speedup'])} |"
         line += " met |" if not misses else f" **missed**: {'; '.join(misses)} |"
@@ -193,9 +202,11 @@ def summary(rows, has_torch):
     lines.append(f"- Every max forward case at most {MAX_FLOOR_LIMIT}x the floor: {verdict(not max_miss)} "
                  f"({len(max_miss)} of {sum(r['case'] not in AVERAGE_CASES for r in forward)} miss).")
     g = geomean([r["vs_floor"] for r in forward])
+    read_write = [r["vs_read_write"] for r in forward if r.get("vs_read_write") is not None]
     lines.append(f"- Geometric mean of apool / floor over the forward suite at most {FLOOR_GEOMEAN_LIMIT}: "
                  f"{verdict(g <= FLOOR_GEOMEAN_LIMIT)} ({g:.2f}; backward, against the write-once floor: "
-                 f"{geomean([r['vs_floor'] for r in backward]):.2f}).")
+                 f"{geomean([r['vs_floor'] for r in backward]):.2f}"
+                 + (f"; forward against the read-and-write floor: {geomean(read_write):.2f}" if read_write else "") + ").")
     if has_torch:
         slower = [r for r in ok if r["speedup"] is not None and r["speedup"] < 1.0]
         lines.append(f"- Not slower than PyTorch on any case, forward or backward: {verdict(not slower)} "
