@@ -19,7 +19,7 @@ template <class T>
 struct row_windows {
     // Lane o of columns[k] is column start + k of output o's window; lane o of
     // inside[k] has all bits set where k is below the window's size, none where
-    // not (an and then zeroes the columns past it). Set for k below `widest`.
+    // not (an and then zeroes the columns past it). Read for k below `widest`.
     simd::lane_index<T> columns[simd::lanes<T>];
     simd::batch<T> inside[simd::lanes<T>];
     simd::batch<T> size;    // elements, as T
