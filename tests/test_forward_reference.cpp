@@ -1,6 +1,6 @@
 // Forward pooling against the naive reference (tests/naive_reference.hpp) on
 // random shapes, values and layouts, and on sweeps that walk every kernel
-// (tiled, rows, channels-last, generic; see detail/forward_dispatch.hpp) through
+// (tiled, rows, channels-last, generic; see detail/forward_plan.hpp) through
 // its vector bodies and tails: channel counts and row lengths on both sides
 // of every multiple of the vector width, and rows longer than the row buffer
 // (APOOL_ROW_BUFFER_ELEMENTS). Fixed seeds: a failure reproduces.

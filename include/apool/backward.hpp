@@ -19,9 +19,7 @@
 #include <cstdint>
 #include <type_traits>
 
-#include "detail/backward_kernels.hpp"
-#include "detail/backward_tiles.hpp"
-#include "detail/forward_dispatch.hpp"
+#include "detail/backward_plan.hpp"
 #include "detail/validate.hpp"
 #include "strided_view.hpp"
 
@@ -76,128 +74,32 @@ bool check_backward(const char* function, const strided_view<const T, Rank>& gra
     return !check.failed();
 }
 
-/// Whether grad_output's and the indices' spatial strides are the row-major
-/// strides of the output extents (each plane one contiguous block).
-template <std::size_t Spatial>
-bool outputs_are_row_major(const spatial_layout<Spatial>& layout) noexcept {
-    std::ptrdiff_t flat = 1;
-    for (std::size_t d = Spatial; d-- > 0;) {
-        if (layout.out_extent[d] > 1 && (layout.out_stride[d] != flat || layout.index_stride[d] != flat)) return false;
-        flat *= layout.out_extent[d];
-    }
-    return true;
+/// Plans a checked call, zeroes grad_input where the plan asks, and runs all
+/// of its work items. `indices` is null for the average.
+template <bool Maximum, std::size_t Spatial, class T, class I, std::size_t Rank>
+void plan_and_run_backward(const strided_view<const T, Rank>& grad_output, const strided_view<const I, Rank>* indices,
+                           const strided_view<T, Rank>& grad_input, gradient_update update) noexcept {
+    const auto plan = plan_backward<Maximum, Spatial>(grad_output, grad_input, indices != nullptr ? indices->strides() : grad_output.strides(),
+                                                      update == gradient_update::accumulate);
+    if (plan.zero_first) zero_view(grad_input);
+    using index_type = std::conditional_t<Maximum, const I, const void>;
+    index_type* const index_data = indices != nullptr ? indices->data() : nullptr;
+    run_backward(plan, grad_output.data(), index_data, grad_input.data(), 0, plan.items);
 }
 
 template <std::size_t Spatial, class T, std::size_t Rank>
 void avg_pool_backward(const char* function, const strided_view<const T, Rank>& grad_output, const strided_view<T, Rank>& grad_input,
                        gradient_update update) {
-    if (!check_backward<Spatial, T, std::int64_t>(function, grad_output, grad_input,
-                                                   static_cast<const strided_view<const std::int64_t, Rank>*>(nullptr))) return;
-    const bool accumulate = update == gradient_update::accumulate;
-    if (grad_output.size() == 0) {
-        // No window covers anything: the gradient is zero.
-        if (!accumulate) zero_view(grad_input);
-        return;
-    }
-    const auto problem = describe_problem<Spatial>(grad_input, grad_output, grad_output.strides());
-    constexpr std::size_t leading = Rank - Spatial;
-    const auto& spatial = problem.spatial;
-    const std::size_t channel_dim = problem.contiguous_leading_dim();
-    T* const gradient = grad_input.data();
-    const T* const grads = grad_output.data();
-    if (problem.rows_suit(simd::lanes<T>)) {
-        const bool plane_is_one_span = problem.plane_is_one_span();
-        const std::ptrdiff_t out_plane_size = problem.out_plane_size();
-        const std::ptrdiff_t layers = plane_is_one_span ? 1 : share_layers(spatial);
-        if (!plane_is_one_span && channel_dim == leading && problem.plane_is_dense() &&
-            backward_tiles_suit<T>(spatial.plane_size(), out_plane_size, problem.plane_count(), spatial.in_extent[Spatial - 1])) {
-            constexpr std::ptrdiff_t width = simd::lanes<T>;
-            const bool dense_outputs = outputs_are_row_major(spatial) && out_plane_size >= width;
-            plane_offsets group[width];
-            std::ptrdiff_t grouped = 0;
-            for_each_plane(problem.planes, leading, [&](const plane_offsets& at) {
-                group[grouped++] = at;
-                if (grouped == width) {
-                    average_backward_tiled_planes(grads, gradient, spatial, group, grouped, dense_outputs, accumulate);
-                    grouped = 0;
-                }
-            });
-            if (grouped > 0) average_backward_tiled_planes(grads, gradient, spatial, group, grouped, dense_outputs, accumulate);
-        } else if (plane_is_one_span) {
-            for_each_plane(problem.planes, leading, [&](const plane_offsets& at) {
-                average_backward_one_span_plane(grads + at.out, gradient + at.in, spatial, accumulate);
-            });
-        } else if (share_rows_suit<T>(layers)) {
-            for_each_plane(problem.planes, leading, [&](const plane_offsets& at) {
-                average_backward_share_rows_plane(grads + at.out, gradient + at.in, spatial, layers, 1, 0, accumulate);
-            });
-        } else {
-            for_each_plane(problem.planes, leading, [&](const plane_offsets& at) {
-                average_backward_generic_plane(grads + at.out, gradient + at.in, spatial, accumulate);
-            });
-        }
-    } else if (const std::ptrdiff_t channels = problem.interleaved_channels(simd::lanes<T>),
-               layers = channels > 0 ? share_layers(spatial) : 0;
-               channels > 0 && share_rows_suit<T>(layers)) {
-        // Rows of W * C contiguous values (an HWC image): share rows that hold
-        // every channel's shares, received with whole vectors.
-        for_each_plane(problem.planes, channel_dim, [&](const plane_offsets& at) {
-            average_backward_share_rows_plane(grads + at.out, gradient + at.in, spatial, layers, channels,
-                                              problem.planes.out_stride[channel_dim], accumulate);
-        });
-    } else if (channel_dim < leading) {
-        const std::ptrdiff_t channels = problem.planes.extent[channel_dim];
-        const std::ptrdiff_t grad_output_channel_stride = problem.planes.out_stride[channel_dim];
-        for_each_plane(problem.planes, channel_dim, [&](const plane_offsets& at) {
-            average_backward_channels_last_plane(grads + at.out, gradient + at.in, spatial, channels, grad_output_channel_stride,
-                                                 accumulate);
-        });
-    } else {
-        for_each_plane(problem.planes, leading, [&](const plane_offsets& at) {
-            average_backward_generic_plane(grads + at.out, gradient + at.in, spatial, accumulate);
-        });
-    }
+    using no_indices = const strided_view<const std::int64_t, Rank>*;
+    if (!check_backward<Spatial, T, std::int64_t>(function, grad_output, grad_input, no_indices(nullptr))) return;
+    plan_and_run_backward<false, Spatial>(grad_output, no_indices(nullptr), grad_input, update);
 }
 
 template <std::size_t Spatial, class T, class I, std::size_t Rank>
 void max_pool_backward(const char* function, const strided_view<const T, Rank>& grad_output, const strided_view<const I, Rank>& indices,
                        const strided_view<T, Rank>& grad_input, gradient_update update) {
     if (!check_backward<Spatial, T, I>(function, grad_output, grad_input, &indices)) return;
-    const bool accumulate = update == gradient_update::accumulate;
-    if (grad_output.size() == 0) {
-        if (!accumulate) zero_view(grad_input);
-        return;
-    }
-    const auto problem = describe_problem<Spatial>(grad_input, grad_output, indices.strides());
-    constexpr std::size_t leading = Rank - Spatial;
-    const auto& spatial = problem.spatial;
-    // A plane whose strides are its row-major strides times one factor.
-    std::ptrdiff_t dense_scale = spatial.in_stride[Spatial - 1];
-    for (std::size_t d = 0; d < Spatial; ++d) {
-        if (spatial.in_extent[d] > 1 && spatial.in_stride[d] != spatial.flat_stride[d] * dense_scale) dense_scale = 0;
-    }
-    // Channels-last grad_input: all channels of one output position in a row.
-    const std::size_t channel_dim = problem.contiguous_leading_dim();
-    if (channel_dim == leading && dense_scale == 1 && outputs_are_row_major(spatial)) {
-        const std::ptrdiff_t plane_size = spatial.plane_size();
-        const std::ptrdiff_t outputs = grad_output.size() / problem.plane_count();
-        maximum_backward_dense_planes(grad_output.data(), indices.data(), grad_input.data(), plane_size, outputs, !accumulate,
-                                      [&](auto&& visit) { for_each_plane(problem.planes, leading, visit); });
-        return;
-    }
-    const bool by_channel = channel_dim < leading;
-    const std::ptrdiff_t channels = by_channel ? problem.planes.extent[channel_dim] : 1;
-    const std::ptrdiff_t grad_output_channel_stride = by_channel ? problem.planes.out_stride[channel_dim] : 0;
-    const std::ptrdiff_t index_channel_stride = by_channel ? problem.planes.index_stride[channel_dim] : 0;
-    // Large planes are zeroed just before their scatter, while they stay in
-    // cache; below that size the per-plane call costs more than it saves.
-    constexpr std::ptrdiff_t zero_each_plane_from = 4096;
-    const bool zero_each_plane = !accumulate && spatial.plane_size() * channels >= zero_each_plane_from;
-    if (!accumulate && !zero_each_plane) zero_view(grad_input);
-    for_each_plane(problem.planes, channel_dim, [&](const plane_offsets& at) {
-        maximum_backward_planes(grad_output.data() + at.out, indices.data() + at.index, grad_input.data() + at.in, spatial,
-                                dense_scale, channels, grad_output_channel_stride, index_channel_stride, zero_each_plane);
-    });
+    plan_and_run_backward<true, Spatial>(grad_output, &indices, grad_input, update);
 }
 
 }  // namespace detail

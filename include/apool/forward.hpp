@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <type_traits>
 
-#include "detail/forward_dispatch.hpp"
+#include "detail/forward_plan.hpp"
 #include "detail/reductions.hpp"
 #include "detail/validate.hpp"
 #include "strided_view.hpp"
@@ -54,21 +54,28 @@ bool check_forward(const char* function, const strided_view<const T, Rank>& inpu
     return !check.failed();
 }
 
+/// Plans a checked call and runs all of its work items.
+template <class Reduction, std::size_t Spatial, class T, class I, std::size_t Rank>
+void plan_and_run_forward(const strided_view<const T, Rank>& input, const strided_view<T, Rank>& output,
+                          const strided_view<I, Rank>* indices) noexcept {
+    const auto plan = plan_forward<Reduction, Spatial>(input, output, indices != nullptr ? indices->strides() : output.strides(),
+                                                       indices != nullptr);
+    run_forward<Reduction>(plan, input.data(), output.data(), indices != nullptr ? indices->data() : static_cast<I*>(nullptr), 0,
+                           plan.items);
+}
+
 template <std::size_t Spatial, class T, std::size_t Rank>
 void avg_pool(const char* function, const strided_view<const T, Rank>& input, const strided_view<T, Rank>& output) {
-    if (!check_forward<Spatial, T, std::int64_t>(function, input, output, static_cast<const strided_view<std::int64_t, Rank>*>(nullptr))) return;
-    run_forward<average<T>, Spatial>(input, output, static_cast<std::int64_t*>(nullptr), output.strides());
+    using no_indices = const strided_view<std::int64_t, Rank>*;
+    if (!check_forward<Spatial, T, std::int64_t>(function, input, output, no_indices(nullptr))) return;
+    plan_and_run_forward<average<T>, Spatial>(input, output, no_indices(nullptr));
 }
 
 template <std::size_t Spatial, class T, class I, std::size_t Rank>
 void max_pool(const char* function, const strided_view<const T, Rank>& input, const strided_view<T, Rank>& output,
               const strided_view<I, Rank>* indices) {
     if (!check_forward<Spatial, T, I>(function, input, output, indices)) return;
-    if (indices != nullptr) {
-        run_forward<maximum<T>, Spatial>(input, output, indices->data(), indices->strides());
-    } else {
-        run_forward<maximum<T>, Spatial>(input, output, static_cast<I*>(nullptr), output.strides());
-    }
+    plan_and_run_forward<maximum<T>, Spatial>(input, output, indices);
 }
 
 }  // namespace detail

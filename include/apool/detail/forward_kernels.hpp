@@ -175,32 +175,24 @@ void channels_last_plane(const T* in, T* out, I* index, const spatial_layout<Spa
     for_each_window<Spatial>(layout, box, 0, 0, per_output);
 }
 
-/// Channels-last average over more channels than one register block holds.
-/// Windows of all channels together smaller than
-/// running_sums_in_memory_from_bytes go by register blocks. A larger window,
-/// walked once per register block, would be read a few cache lines at every
-/// position, a whole row stride apart, block after block, from further than
-/// L2; its running sums live in memory instead: in the output's own run of
-/// channels when it is contiguous (the whole window is then walked once, every
-/// position read as one run of all its channels), else in a stack buffer, a
-/// chunk of channels per walk. Sums are taken in scan order from zero, as the
-/// register kernels do, so the bits agree. (For the maximum, whose state is a
-/// value and an index, the extra memory traffic costs more than the
-/// contiguous reads save.)
-///
-/// Standalone (64-byte aligned buffers, medians), ratio to the read-once
-/// floor, sums in memory / register blocks of 16 vectors: 512 channels,
-/// windows of 2-3 x 2-3 positions (13 -> 7) 2.9-5.7 / 2.3-2.8, 2 x 2 (14 -> 7)
-/// 2.3-2.6 / 1.7-1.9, 8 x 8 (56 -> 7) 1.35-1.44 / 1.03-1.18; 2048 channels,
-/// 2 x 2 2.4-3.7 / 2.0-2.2, 4 x 4 (128 KiB) 1.2-1.6 / 1.1-1.6, 7 x 7 global
-/// (392 KiB) 1.33-1.39 / 1.30-1.57, 8 x 8 (512 KiB) 1.17-1.29 / 1.08-1.26,
-/// 11-12 x 11-12 (64 -> 6) 1.26-1.40 / 1.25-1.34, 21-22 x 21-22 (64 -> 3)
-/// 1.08-1.34 / 1.26-1.40.
+/// Window size, all channels together, from which the channels-last average
+/// keeps its running sums in memory (the plan turns it into a count of window
+/// positions for average_channels_last_plane). A window this large, walked
+/// once per register block, is read a few cache lines at every position, a
+/// whole row stride apart, block after block, from further than L2.
 constexpr std::size_t running_sums_in_memory_from_bytes = std::size_t(256) << 10;
 
+/// Channels-last average over many channels. Windows of fewer than
+/// `sums_in_memory_from` positions go by register blocks; a larger window's
+/// running sums live in memory: in the output's own run of channels when it is
+/// contiguous (the whole window is then walked once, every position read as
+/// one run of all its channels), else in a stack buffer, a chunk of channels
+/// per walk. Sums are taken in scan order from zero, as the register kernels
+/// do, so the bits agree. (For the maximum, whose state is a value and an
+/// index, the extra memory traffic costs more than the contiguous reads save.)
 template <class T, std::size_t Spatial>
 void average_channels_last_plane(const T* in, T* out, const spatial_layout<Spatial>& layout, std::ptrdiff_t channels,
-                                 std::ptrdiff_t out_channel_stride) noexcept {
+                                 std::ptrdiff_t out_channel_stride, std::ptrdiff_t sums_in_memory_from) noexcept {
     using reduction = average<T>;
     constexpr std::ptrdiff_t width = simd::lanes<T>;
     constexpr std::ptrdiff_t buffer_size = APOOL_ROW_BUFFER_ELEMENTS / width > 0 ? APOOL_ROW_BUFFER_ELEMENTS / width * width : width;
@@ -212,7 +204,7 @@ void average_channels_last_plane(const T* in, T* out, const spatial_layout<Spati
     window_box<Spatial> box{};
     auto per_output = [&](const window_box<Spatial>& b, std::ptrdiff_t out_offset, std::ptrdiff_t) {
         const std::ptrdiff_t count = box_count<Spatial>(b);
-        if (static_cast<std::size_t>(count * channels) * sizeof(T) < running_sums_in_memory_from_bytes) {
+        if (count < sums_in_memory_from) {
             reduce_window_channels<reduction>(in, out + out_offset, static_cast<T*>(nullptr), layout, b, channels, out_channel_stride, 0);
             return;
         }

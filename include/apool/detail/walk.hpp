@@ -1,7 +1,7 @@
 // apool: the window-walking skeleton shared by every kernel.
 //
 // A problem is split into leading dims (independent planes) and spatial dims.
-// `for_each_plane` visits planes; `for_each_window` visits the output positions
+// `for_each_plane` visits a numbered range of planes; `for_each_window` visits the output positions
 // of a plane with their windows; `walk_box` visits the input elements of a
 // window in row-major scan order. All loops are unrolled over the spatial rank
 // at compile time.
@@ -44,18 +44,38 @@ struct plane_offsets {
     std::ptrdiff_t index = 0;
 };
 
-/// Calls f(plane_offsets) for every leading multi-index, skipping dim `skip`
-/// (pass Leading to skip none): the skipped dim is the one a kernel vectorizes over.
-template <std::size_t Leading, class F>
-void for_each_plane(const leading_layout<Leading>& layout, std::size_t skip, F&& f) noexcept {
+/// The planes of a call are numbered in row-major order of their leading
+/// multi-index, leaving out dim `skip` (pass Leading to leave out none): the
+/// left-out dim is the one a kernel vectorizes over inside one plane. These
+/// numbers are the work items a kernel runs over any sub-range of.
+template <std::size_t Leading>
+std::ptrdiff_t count_planes(const leading_layout<Leading>& layout, std::size_t skip) noexcept {
     std::ptrdiff_t total = 1;
     for (std::size_t dim = 0; dim < Leading; ++dim) {
         if (dim != skip) total *= layout.extent[dim];
     }
+    return total;
+}
+
+/// Calls f(plane_offsets) for the planes numbered `first` to `last` - 1 (see
+/// count_planes), in that order. The first plane's offsets are computed from
+/// its number; each next one's by one step of an odometer.
+template <std::size_t Leading, class F>
+void for_each_plane(const leading_layout<Leading>& layout, std::size_t skip, std::ptrdiff_t first, std::ptrdiff_t last,
+                    F&& f) noexcept {
     std::array<std::ptrdiff_t, Leading + 1> counter{};
     plane_offsets offsets;
-    for (std::ptrdiff_t plane = 0; plane < total; ++plane) {
-        f(offsets);
+    std::ptrdiff_t rest = first;
+    for (std::size_t dim = Leading; dim-- > 0;) {
+        if (dim == skip) continue;
+        counter[dim] = rest % layout.extent[dim];
+        rest /= layout.extent[dim];
+        offsets.in += counter[dim] * layout.in_stride[dim];
+        offsets.out += counter[dim] * layout.out_stride[dim];
+        offsets.index += counter[dim] * layout.index_stride[dim];
+    }
+    for (std::ptrdiff_t plane = first; plane < last; ++plane) {
+        f(static_cast<const plane_offsets&>(offsets));
         for (std::size_t dim = Leading; dim-- > 0;) {
             if (dim == skip) continue;
             if (++counter[dim] < layout.extent[dim]) {

@@ -1,0 +1,243 @@
+// apool: the plan of a backward call: which kernel scatters the gradient,
+// with which parameters, over which work items. plan_backward is the table of
+// apool's backward kernels: each one's name, what it needs to be correct
+// (`legal`), and when it is the one chosen (the first legal kernel whose
+// condition holds, in the order written). run_backward runs a plan over any
+// sub-range of its work items; the plan's `zero_first` asks the caller to
+// zero grad_input before any item runs.
+#pragma once
+
+#include <cstddef>
+#include <type_traits>
+
+#include "../simd.hpp"
+#include "../strided_view.hpp"
+#include "backward_kernels.hpp"
+#include "backward_tiles.hpp"
+#include "problem.hpp"
+#include "walk.hpp"
+
+namespace apool {
+namespace detail {
+
+enum class backward_kernel {
+    none,                            ///< no scatter: grad_output is empty (or a forced kernel is not legal)
+    automatic,                       ///< for plan_backward's `wanted`: let the plan choose
+    average_tiles,                   ///< a vector of small dense planes scattered in a tile, one plane per lane
+    average_one_span,                ///< global average of a dense plane: one share for every element
+    average_share_rows,              ///< contiguous rows: each output row's shares built once, added with vectors
+    average_interleaved_share_rows,  ///< rows of W * C values (HWC): share rows holding every channel's shares
+    average_channels_last,           ///< a contiguous leading dim: each window's shares for all channels, added as runs
+    average_generic,                 ///< any strides, one element at a time
+    maximum_dense_planes,            ///< contiguous planes: blocks of planes zeroed, then scattered into while in cache
+    maximum_planes,                  ///< any strides: each index turned into an offset, planes of one channel run innermost
+};
+
+/// Which kernel, its parameters, and its work items: `items` numbers, each a
+/// plane (of count_planes(problem.planes, vector_dim)) or a group of
+/// `planes_per_item` of them (average_tiles).
+template <std::size_t Spatial, std::size_t Rank>
+struct backward_plan {
+    backward_kernel kernel = backward_kernel::none;
+    problem_layout<Spatial, Rank> problem{};
+    std::size_t vector_dim = Rank - Spatial;  ///< the leading dim one work item runs across; Rank - Spatial for none
+    std::ptrdiff_t items = 0;
+    std::ptrdiff_t planes_per_item = 1;
+    bool accumulate = false;        ///< gradient_update::accumulate
+    bool zero_first = false;        ///< grad_input is zeroed before the items run
+    bool zero_each_plane = false;   ///< maximum kernels: each item zeroes its planes just before its scatter
+    bool dense_outputs = false;     ///< average_tiles: each grad_output plane is one row-major block of a vector or more
+    std::ptrdiff_t layers = 0;      ///< share-rows kernels: the most windows covering one column
+    std::ptrdiff_t dense_scale = 0; ///< maximum_planes: a flat index times this is an offset (0: none such)
+};
+
+/// Plans a checked backward call (Maximum: the max gradient, from indices).
+/// `wanted` forces a kernel (tests); the plan's kernel is then `none` where
+/// that kernel is not legal for the problem.
+template <bool Maximum, std::size_t Spatial, class T, std::size_t Rank>
+backward_plan<Spatial, Rank> plan_backward(const strided_view<const T, Rank>& grad_output, const strided_view<T, Rank>& grad_input,
+                                           const std::array<std::ptrdiff_t, Rank>& index_strides, bool accumulate,
+                                           backward_kernel wanted = backward_kernel::automatic) noexcept {
+    constexpr std::size_t leading = Rank - Spatial;
+    constexpr std::ptrdiff_t width = simd::lanes<T>;
+    backward_plan<Spatial, Rank> plan;
+    plan.accumulate = accumulate;
+    if (grad_output.size() == 0) {
+        // No window covers anything: the gradient is zero.
+        plan.zero_first = !accumulate;
+        return plan;
+    }
+    plan.problem = describe_problem<Spatial>(grad_input, grad_output, index_strides);
+    const auto& problem = plan.problem;
+    const auto& spatial = problem.spatial;
+    const std::ptrdiff_t plane_size = spatial.plane_size();
+    const std::ptrdiff_t out_plane_size = problem.out_plane_size();
+    const std::size_t channel_dim = problem.contiguous_leading_dim();
+    const std::ptrdiff_t channels = channel_dim < leading ? problem.planes.extent[channel_dim] : 0;
+    const bool rows_contiguous = spatial.in_stride[Spatial - 1] == 1;
+    const bool one_span = problem.plane_is_one_span();
+    const std::ptrdiff_t interleaved = problem.interleaved_channels(width);
+    // Only the share-rows kernels need the layer count: a walk over the windows.
+    const bool share_rows_may_run = !Maximum && !one_span && (rows_contiguous || interleaved > 0);
+    plan.layers = share_rows_may_run ? share_layers(spatial) : 0;
+    // A plane whose strides are its row-major strides times one factor.
+    plan.dense_scale = spatial.in_stride[Spatial - 1];
+    for (std::size_t d = 0; d < Spatial; ++d) {
+        if (spatial.in_extent[d] > 1 && spatial.in_stride[d] != spatial.flat_stride[d] * plan.dense_scale) plan.dense_scale = 0;
+    }
+    const bool tile_fits = width > 1 && problem.plane_is_dense() && plane_size >= width && plane_size <= APOOL_TILE_ELEMENTS / width &&
+                           out_plane_size <= APOOL_TILE_ELEMENTS / width;
+
+    struct choice {
+        backward_kernel kernel;
+        bool legal;
+        bool chosen;
+    };
+    // clang-format off
+    const choice table[] = {
+        // Rows shorter than two vectors leave the share rows mostly tails.
+        {backward_kernel::average_tiles, !Maximum && tile_fits,
+                                         problem.rows_suit(width) && !one_span && channel_dim == leading &&
+                                         problem.plane_count() >= width && spatial.in_extent[Spatial - 1] < 2 * width},
+        {backward_kernel::average_one_span, !Maximum && one_span,
+                                            problem.rows_suit(width)},
+        {backward_kernel::average_share_rows, !Maximum && !one_span && rows_contiguous && share_rows_suit<T>(plan.layers),
+                                              problem.rows_suit(width)},
+        {backward_kernel::average_generic, !Maximum,
+                                           problem.rows_suit(width)},
+        {backward_kernel::average_interleaved_share_rows, !Maximum && interleaved > 0 && share_rows_suit<T>(plan.layers),
+                                                          true},
+        {backward_kernel::average_channels_last, !Maximum && channels > 0,
+                                                 true},
+        {backward_kernel::average_generic, !Maximum,
+                                           true},
+        {backward_kernel::maximum_dense_planes, Maximum && plan.dense_scale == 1 && problem.outputs_are_dense(true),
+                                                channel_dim == leading},
+        {backward_kernel::maximum_planes, Maximum,
+                                          true},
+    };
+    // clang-format on
+    for (const choice& c : table) {
+        if (c.legal && (wanted == backward_kernel::automatic ? c.chosen : c.kernel == wanted)) {
+            plan.kernel = c.kernel;
+            break;
+        }
+    }
+
+    switch (plan.kernel) {
+        case backward_kernel::average_tiles:
+            plan.planes_per_item = width;
+            plan.dense_outputs = problem.outputs_are_dense(true) && out_plane_size >= width;
+            break;
+        case backward_kernel::average_interleaved_share_rows:
+        case backward_kernel::average_channels_last:
+            plan.vector_dim = channel_dim;
+            break;
+        case backward_kernel::maximum_planes: {
+            // Large planes are zeroed just before their scatter, while they stay
+            // in cache; below that size the per-plane call costs more than it saves.
+            constexpr std::ptrdiff_t zero_each_plane_from = 4096;
+            plan.vector_dim = channel_dim;
+            plan.zero_each_plane = !accumulate && plane_size * (channels > 0 ? channels : 1) >= zero_each_plane_from;
+            plan.zero_first = !accumulate && !plan.zero_each_plane;
+            break;
+        }
+        case backward_kernel::maximum_dense_planes:
+            plan.zero_each_plane = !accumulate;
+            break;
+        default:
+            break;
+    }
+    if (plan.kernel != backward_kernel::none) {
+        plan.items = (count_planes(problem.planes, plan.vector_dim) + plan.planes_per_item - 1) / plan.planes_per_item;
+    }
+    return plan;
+}
+
+/// Runs work items `first` to `last` - 1 of a plan made by plan_backward for
+/// the same views; `indices` is null for the average.
+template <class T, class I, std::size_t Spatial, std::size_t Rank>
+void run_backward(const backward_plan<Spatial, Rank>& plan, const T* grad_output, const I* indices, T* grad_input, std::ptrdiff_t first,
+                  std::ptrdiff_t last) noexcept {
+    constexpr std::ptrdiff_t width = simd::lanes<T>;
+    const auto& problem = plan.problem;
+    const auto& spatial = problem.spatial;
+    const auto& planes = problem.planes;
+    const std::size_t dim = plan.vector_dim;
+    const bool accumulate = plan.accumulate;
+    switch (plan.kernel) {
+        case backward_kernel::average_tiles:
+            if constexpr (std::is_void<I>::value) {
+                const std::ptrdiff_t plane_count = count_planes(planes, dim);
+                for (std::ptrdiff_t item = first; item < last; ++item) {
+                    const std::ptrdiff_t first_plane = item * width;
+                    const std::ptrdiff_t grouped = plane_count - first_plane < width ? plane_count - first_plane : width;
+                    plane_offsets group[width];
+                    std::ptrdiff_t k = 0;
+                    for_each_plane(planes, dim, first_plane, first_plane + grouped, [&](const plane_offsets& at) { group[k++] = at; });
+                    average_backward_tiled_planes(grad_output, grad_input, spatial, group, grouped, plan.dense_outputs, accumulate);
+                }
+            }
+            return;
+        case backward_kernel::average_one_span:
+            if constexpr (std::is_void<I>::value) {
+                for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
+                    average_backward_one_span_plane(grad_output + at.out, grad_input + at.in, spatial, accumulate);
+                });
+            }
+            return;
+        case backward_kernel::average_share_rows:
+            if constexpr (std::is_void<I>::value) {
+                for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
+                    average_backward_share_rows_plane(grad_output + at.out, grad_input + at.in, spatial, plan.layers, 1, 0, accumulate);
+                });
+            }
+            return;
+        case backward_kernel::average_interleaved_share_rows:
+            if constexpr (std::is_void<I>::value) {
+                for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
+                    average_backward_share_rows_plane(grad_output + at.out, grad_input + at.in, spatial, plan.layers, planes.extent[dim],
+                                                      planes.out_stride[dim], accumulate);
+                });
+            }
+            return;
+        case backward_kernel::average_channels_last:
+            if constexpr (std::is_void<I>::value) {
+                for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
+                    average_backward_channels_last_plane(grad_output + at.out, grad_input + at.in, spatial, planes.extent[dim],
+                                                         planes.out_stride[dim], accumulate);
+                });
+            }
+            return;
+        case backward_kernel::average_generic:
+            if constexpr (std::is_void<I>::value) {
+                for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
+                    average_backward_generic_plane(grad_output + at.out, grad_input + at.in, spatial, accumulate);
+                });
+            }
+            return;
+        case backward_kernel::maximum_dense_planes:
+            if constexpr (!std::is_void<I>::value) {
+                maximum_backward_dense_planes(grad_output, indices, grad_input, spatial.plane_size(), problem.out_plane_size(),
+                                              plan.zero_each_plane,
+                                              [&](auto&& visit) { for_each_plane(planes, dim, first, last, visit); });
+            }
+            return;
+        case backward_kernel::maximum_planes:
+            if constexpr (!std::is_void<I>::value) {
+                const bool by_channel = dim < Rank - Spatial;
+                for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
+                    maximum_backward_planes(grad_output + at.out, indices + at.index, grad_input + at.in, spatial, plan.dense_scale,
+                                            by_channel ? planes.extent[dim] : 1, by_channel ? planes.out_stride[dim] : 0,
+                                            by_channel ? planes.index_stride[dim] : 0, plan.zero_each_plane);
+                });
+            }
+            return;
+        case backward_kernel::none:
+        case backward_kernel::automatic:
+            return;
+    }
+}
+
+}  // namespace detail
+}  // namespace apool

@@ -1,0 +1,252 @@
+// apool: the plan of a forward call: which kernel runs, with which parameters,
+// over which work items. plan_forward is the table of apool's forward
+// kernels: each one's name, what it needs to be correct (`legal`), and when it
+// is the one chosen (the first legal kernel whose condition holds, in the order
+// written). run_forward runs a plan over any sub-range of its work items.
+#pragma once
+
+#include <cstddef>
+#include <limits>
+
+#include "../simd.hpp"
+#include "../strided_view.hpp"
+#include "forward_kernels.hpp"
+#include "forward_narrow.hpp"
+#include "forward_tiles.hpp"
+#include "problem.hpp"
+#include "validate.hpp"
+#include "walk.hpp"
+
+namespace apool {
+namespace detail {
+
+enum class forward_kernel {
+    none,                ///< nothing to compute: the output is empty (or a forced kernel is not legal)
+    automatic,           ///< for plan_forward's `wanted`: let the plan choose
+    plane_run,           ///< average only: global average of small dense planes, a vector of planes at a time
+    narrow_rows,         ///< average only: rows that fit in one vector, windows along a row by lane permutes
+    tiles,               ///< a vector of small dense planes transposed into a tile, one plane per lane
+    span,                ///< global pooling of a dense plane: one contiguous reduction per plane
+    rows,                ///< contiguous rows reduced into a row buffer with vectors, then each window's slice
+    interleaved_rows,    ///< rows of W * C values (channels-last, fewer channels than a vector): the rows kernel, C channels per position
+    channels_last_sums,  ///< average only: channels_last, with running sums in memory for windows of many channels
+    channels_last,       ///< a contiguous leading dim: vectors across it, windows walked once per register block
+    generic,             ///< any strides, one element at a time
+};
+
+/// Which kernel, its parameters, and its work items: `items` numbers, each a
+/// plane (the planes of count_planes(problem.planes, vector_dim)), a group of
+/// `planes_per_item` of them (tiles), or a run of planes along vector_dim
+/// (plane_run).
+template <std::size_t Spatial, std::size_t Rank>
+struct forward_plan {
+    forward_kernel kernel = forward_kernel::none;
+    problem_layout<Spatial, Rank> problem{};
+    std::size_t vector_dim = Rank - Spatial;  ///< the leading dim one work item runs across; Rank - Spatial for none
+    std::ptrdiff_t items = 0;
+    std::ptrdiff_t planes_per_item = 1;
+    bool dense_outputs = false;                ///< tiles: outputs (and indices) are written back through a tile
+    std::ptrdiff_t last_whole_vector = 0;      ///< narrow_rows: the last input offset a whole vector is read from
+    std::ptrdiff_t sums_in_memory_from = 0;    ///< channels_last_sums: window sizes (in positions) whose sums live in memory
+};
+
+/// Plans a checked forward call. `with_index`: indices are written. `wanted`
+/// forces a kernel (tests); the plan's kernel is then `none` where that kernel
+/// is not legal for the problem.
+template <class Reduction, std::size_t Spatial, class T, std::size_t Rank>
+forward_plan<Spatial, Rank> plan_forward(const strided_view<const T, Rank>& input, const strided_view<T, Rank>& output,
+                                         const std::array<std::ptrdiff_t, Rank>& index_strides, bool with_index,
+                                         forward_kernel wanted = forward_kernel::automatic) noexcept {
+    constexpr std::size_t leading = Rank - Spatial;
+    constexpr std::ptrdiff_t width = simd::lanes<T>;
+    constexpr bool is_average = !Reduction::tracks_index;
+    forward_plan<Spatial, Rank> plan;
+    if (output.size() == 0) return plan;
+    plan.problem = describe_problem<Spatial>(input, output, index_strides);
+    const auto& problem = plan.problem;
+    const auto& spatial = problem.spatial;
+    const std::ptrdiff_t plane_size = spatial.plane_size();
+    const std::ptrdiff_t planes = problem.plane_count();
+    const std::size_t channel_dim = problem.contiguous_leading_dim();
+    const std::ptrdiff_t channels = channel_dim < leading ? problem.planes.extent[channel_dim] : 0;
+    const bool global = problem.out_plane_size() == 1;
+    const bool one_span = problem.plane_is_one_span();
+    // The vector kernels carry a max's flat index in simd::index_bits_t<T>.
+    const bool indices_fit =
+        is_average || plane_size - 1 <= static_cast<std::ptrdiff_t>(std::numeric_limits<simd::index_bits_t<T>>::max());
+    const bool narrow_rows_read = simd::has_lane_permute<T> && is_average && narrow_rows_suit<T>(spatial) &&
+                                  [&] {
+                                      const view_extent_check reach = measure(input);
+                                      plan.last_whole_vector = reach.highest_offset + 1 - width;
+                                      return reach.highest_offset - reach.lowest_offset + 1 >= 2 * width;
+                                  }();
+    const bool tile_fits = width > 1 && problem.plane_is_dense() && plane_size >= width && plane_size <= APOOL_TILE_ELEMENTS / width;
+
+    struct choice {
+        forward_kernel kernel;
+        bool legal;
+        bool chosen;
+    };
+    // clang-format off
+    const choice table[] = {
+        // From 16 vectors a plane the horizontal sum is a small part of the work.
+        {forward_kernel::plane_run, simd::has_lane_permute<T> && is_average && global && one_span && plane_size >= width,
+                                    plane_size < 16 * width},
+        {forward_kernel::narrow_rows, narrow_rows_read,
+                                      !(global && one_span)},
+        // Global pooling of a dense plane is one contiguous reduction, which the
+        // span does faster than a transpose: the average always, the max from a
+        // whole vector a plane (below that its span is a scalar loop).
+        {forward_kernel::tiles, tile_fits && indices_fit,
+                                planes >= width && !(is_average && global) && !(!is_average && one_span && plane_size >= width)},
+        {forward_kernel::span, one_span,
+                               problem.rows_suit(width)},
+        {forward_kernel::rows, indices_fit && spatial.in_stride[Spatial - 1] == 1,
+                               problem.rows_suit(width)},
+        {forward_kernel::interleaved_rows, indices_fit && problem.interleaved_channels(width) > 0,
+                                           true},
+        // Running sums in memory pay where a register block's walk would read a
+        // window of many channels from beyond L2 once per block.
+        {forward_kernel::channels_last_sums, is_average && channels > 0,
+                                             channels >= width && channels > 4 * width},
+        {forward_kernel::channels_last, indices_fit && channels > 0,
+                                        channels >= width},
+        {forward_kernel::generic, true,
+                                  true},
+    };
+    // clang-format on
+    for (const choice& c : table) {
+        if (c.legal && (wanted == forward_kernel::automatic ? c.chosen : c.kernel == wanted)) {
+            plan.kernel = c.kernel;
+            break;
+        }
+    }
+
+    switch (plan.kernel) {
+        case forward_kernel::plane_run: {
+            // Runs of planes along the longest leading dim.
+            if constexpr (leading > 0) {
+                std::size_t run_dim = leading - 1;
+                for (std::size_t d = 0; d < leading; ++d) {
+                    if (problem.planes.extent[d] > problem.planes.extent[run_dim]) run_dim = d;
+                }
+                plan.vector_dim = run_dim;
+            }
+            break;
+        }
+        case forward_kernel::tiles: {
+            const std::ptrdiff_t out_plane_size = problem.out_plane_size();
+            plan.planes_per_item = width;
+            plan.dense_outputs = problem.outputs_are_dense(!is_average && with_index) && out_plane_size >= width &&
+                                 out_plane_size <= tile_output_capacity<T>();
+            break;
+        }
+        case forward_kernel::channels_last_sums:
+            plan.sums_in_memory_from =
+                static_cast<std::ptrdiff_t>((running_sums_in_memory_from_bytes + channels * sizeof(T) - 1) / (channels * sizeof(T)));
+            plan.vector_dim = channel_dim;
+            break;
+        case forward_kernel::interleaved_rows:
+        case forward_kernel::channels_last:
+            plan.vector_dim = channel_dim;
+            break;
+        default:
+            break;
+    }
+    if (plan.kernel != forward_kernel::none) {
+        plan.items = (count_planes(problem.planes, plan.vector_dim) + plan.planes_per_item - 1) / plan.planes_per_item;
+    }
+    return plan;
+}
+
+/// Runs work items `first` to `last` - 1 of a plan made by plan_forward with
+/// the same Reduction and views. `index` may be null.
+template <class Reduction, class T, class I, std::size_t Spatial, std::size_t Rank>
+void run_forward(const forward_plan<Spatial, Rank>& plan, const T* in, T* out, I* index, std::ptrdiff_t first,
+                 std::ptrdiff_t last) noexcept {
+    constexpr std::size_t leading = Rank - Spatial;
+    constexpr std::ptrdiff_t width = simd::lanes<T>;
+    const auto& problem = plan.problem;
+    const auto& spatial = problem.spatial;
+    const auto& planes = problem.planes;
+    const std::size_t dim = plan.vector_dim;
+    auto index_at = [&](const plane_offsets& at) { return index != nullptr ? index + at.index : nullptr; };
+    switch (plan.kernel) {
+        case forward_kernel::plane_run:
+            if constexpr (simd::has_lane_permute<T> && !Reduction::tracks_index) {
+                if (dim == leading) {
+                    average_plane_run(in, 0, out, 0, 1, spatial.plane_size());
+                    return;
+                }
+                for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
+                    average_plane_run(in + at.in, planes.in_stride[dim], out + at.out, planes.out_stride[dim], planes.extent[dim],
+                                      spatial.plane_size());
+                });
+            }
+            return;
+        case forward_kernel::narrow_rows:
+            if constexpr (simd::has_lane_permute<T> && !Reduction::tracks_index) {
+                const auto windows = make_row_windows<T>(spatial.in_extent[Spatial - 1], spatial.out_extent[Spatial - 1]);
+                for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
+                    average_narrow_rows_plane(in + at.in, out + at.out, spatial, windows, plan.last_whole_vector - at.in);
+                });
+            }
+            return;
+        case forward_kernel::tiles: {
+            const std::ptrdiff_t plane_count = count_planes(planes, dim);
+            for (std::ptrdiff_t item = first; item < last; ++item) {
+                const std::ptrdiff_t first_plane = item * width;
+                const std::ptrdiff_t grouped = plane_count - first_plane < width ? plane_count - first_plane : width;
+                plane_offsets group[width];
+                std::ptrdiff_t k = 0;
+                for_each_plane(planes, dim, first_plane, first_plane + grouped, [&](const plane_offsets& at) { group[k++] = at; });
+                tiled_planes<Reduction>(in, out, index, spatial, group, grouped, plan.dense_outputs);
+            }
+            return;
+        }
+        case forward_kernel::span: {
+            // Inline here: a 7x7 plane costs little more than a call.
+            const std::ptrdiff_t count = spatial.plane_size();
+            for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
+                write_result<Reduction>(Reduction::span(in + at.in, count, 0), count, out + at.out, index_at(at));
+            });
+            return;
+        }
+        case forward_kernel::rows:
+            for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
+                rows_plane<Reduction>(in + at.in, out + at.out, index_at(at), spatial, 1, 0, 0);
+            });
+            return;
+        case forward_kernel::interleaved_rows:
+            for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
+                rows_plane<Reduction>(in + at.in, out + at.out, index_at(at), spatial, planes.extent[dim], planes.out_stride[dim],
+                                      planes.index_stride[dim]);
+            });
+            return;
+        case forward_kernel::channels_last_sums:
+            if constexpr (!Reduction::tracks_index) {
+                for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
+                    average_channels_last_plane(in + at.in, out + at.out, spatial, planes.extent[dim], planes.out_stride[dim],
+                                                plan.sums_in_memory_from);
+                });
+            }
+            return;
+        case forward_kernel::channels_last:
+            for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
+                channels_last_plane<Reduction>(in + at.in, out + at.out, index_at(at), spatial, planes.extent[dim], planes.out_stride[dim],
+                                               planes.index_stride[dim]);
+            });
+            return;
+        case forward_kernel::generic:
+            for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
+                generic_plane<Reduction>(in + at.in, out + at.out, index_at(at), spatial);
+            });
+            return;
+        case forward_kernel::none:
+        case forward_kernel::automatic:
+            return;
+    }
+}
+
+}  // namespace detail
+}  // namespace apool

@@ -1,0 +1,123 @@
+// apool: one pooling problem as its kernels see it: the spatial dims and the
+// leading dims (planes) of the "in" side (input, or grad_input), the "out"
+// side (output, or grad_output) and the indices, in elements, with the
+// questions a plan asks about their strides.
+#pragma once
+
+#include <array>
+#include <cstddef>
+
+#include "../strided_view.hpp"
+#include "walk.hpp"
+
+namespace apool {
+namespace detail {
+
+/// The layouts of one pooling problem: "in" is the pooling input side (input,
+/// or grad_input), "out" the output side (output, or grad_output), "index" the
+/// indices (or any strides when there are none).
+template <std::size_t Spatial, std::size_t Rank>
+struct problem_layout {
+    static constexpr std::size_t leading = Rank - Spatial;
+    spatial_layout<Spatial> spatial;
+    leading_layout<leading> planes;
+
+    /// The first leading dim whose "in" stride is 1 (the channel dim of
+    /// channels-last memory), or `leading` when there is none.
+    std::size_t contiguous_leading_dim() const noexcept {
+        for (std::size_t d = 0; d < leading; ++d) {
+            if (planes.in_stride[d] == 1 && planes.extent[d] > 1) return d;
+        }
+        return leading;
+    }
+
+    /// Whether each plane is one contiguous block in scan order.
+    bool plane_is_dense() const noexcept {
+        for (std::size_t d = 0; d < Spatial; ++d) {
+            if (spatial.in_stride[d] != spatial.flat_stride[d] && spatial.in_extent[d] > 1) return false;
+        }
+        return true;
+    }
+
+    /// Whether each output plane (and index plane, when `with_index`) is one
+    /// contiguous block in row-major order (dims of extent 1 aside).
+    bool outputs_are_dense(bool with_index) const noexcept {
+        std::ptrdiff_t flat = 1;
+        for (std::size_t d = Spatial; d-- > 0;) {
+            if (spatial.out_extent[d] > 1 &&
+                (spatial.out_stride[d] != flat || (with_index && spatial.index_stride[d] != flat))) {
+                return false;
+            }
+            flat *= spatial.out_extent[d];
+        }
+        return true;
+    }
+
+    /// Whether an output's window is its whole plane and the plane is one
+    /// contiguous block in scan order (global pooling of a dense plane).
+    bool plane_is_one_span() const noexcept {
+        for (std::size_t d = 0; d < Spatial; ++d) {
+            if (spatial.out_extent[d] != 1 || spatial.in_stride[d] != spatial.flat_stride[d]) return false;
+        }
+        return true;
+    }
+
+    std::ptrdiff_t out_plane_size() const noexcept {
+        std::ptrdiff_t size = 1;
+        for (std::size_t d = 0; d < Spatial; ++d) size *= spatial.out_extent[d];
+        return size;
+    }
+
+    std::ptrdiff_t plane_count() const noexcept {
+        std::ptrdiff_t count = 1;
+        for (std::size_t d = 0; d < leading; ++d) count *= planes.extent[d];
+        return count;
+    }
+
+    /// Whether the rows kernel suits: the innermost spatial dim is contiguous,
+    /// and either long enough for vectors or there is no channel dim to use instead.
+    bool rows_suit(std::ptrdiff_t vector_lanes) const noexcept {
+        return spatial.in_stride[Spatial - 1] == 1 &&
+               (spatial.in_extent[Spatial - 1] >= vector_lanes || contiguous_leading_dim() == leading);
+    }
+
+    /// Channels-last memory with fewer channels than `vector_lanes`, each
+    /// position's channels right after the previous position's (an HWC image,
+    /// whose every row is one contiguous run of W * C values): the channel
+    /// count. 0 for any other layout.
+    std::ptrdiff_t interleaved_channels(std::ptrdiff_t vector_lanes) const noexcept {
+        const std::size_t channel_dim = contiguous_leading_dim();
+        if (channel_dim == leading) return 0;
+        const std::ptrdiff_t channels = planes.extent[channel_dim];
+        return channels < vector_lanes && spatial.in_stride[Spatial - 1] == channels ? channels : 0;
+    }
+};
+
+template <std::size_t Spatial, class In, class Out, std::size_t Rank>
+problem_layout<Spatial, Rank> describe_problem(const strided_view<In, Rank>& in, const strided_view<Out, Rank>& out,
+                                               const std::array<std::ptrdiff_t, Rank>& index_strides) noexcept {
+    constexpr std::size_t leading = Rank - Spatial;
+    problem_layout<Spatial, Rank> problem{};
+    for (std::size_t d = 0; d < Spatial; ++d) {
+        problem.spatial.in_extent[d] = in.extent(leading + d);
+        problem.spatial.out_extent[d] = out.extent(leading + d);
+        problem.spatial.in_stride[d] = in.stride(leading + d);
+        problem.spatial.out_stride[d] = out.stride(leading + d);
+        problem.spatial.index_stride[d] = index_strides[leading + d];
+    }
+    std::ptrdiff_t flat = 1;
+    for (std::size_t d = Spatial; d-- > 0;) {
+        problem.spatial.flat_stride[d] = flat;
+        flat *= problem.spatial.in_extent[d];
+    }
+    for (std::size_t d = 0; d < leading; ++d) {
+        problem.planes.extent[d] = in.extent(d);
+        problem.planes.in_stride[d] = in.stride(d);
+        problem.planes.out_stride[d] = out.stride(d);
+        problem.planes.index_stride[d] = index_strides[d];
+    }
+    return problem;
+}
+
+}  // namespace detail
+}  // namespace apool
