@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds apool's test suite and runs it with ctest, three times: for the
-# compiler's default target (SSE2 on x86-64) and for -march=native, so both
-# vector widths and their tails run, and with Clang (-march=native). Then
+# Builds apool's test suite and runs it with ctest, four times: for the
+# compiler's default target (SSE2 on x86-64), for AVX2 (-mavx2 -mfma) and for
+# -march=native, so every vector width and its tails run, and with Clang
+# (-march=native). Then
 # tests/run_packaging_tests.sh builds the consumer projects (add_subdirectory,
 # FetchContent, find_package, pkg-config, vcpkg port) with GCC and Clang.
 # Between them, the benchmarks are built and run once on tiny shapes.
@@ -28,7 +29,22 @@ run_variant() {
     ctest --test-dir "$build_root/$name" --output-on-failure -j "$jobs"
 }
 
+# Which kernels a shape gets depends on the vector width (the plan tests
+# assert it per width), so the suite runs at SSE2 (the default target), AVX2
+# and the machine's own widest (AVX-512 where it has it). A width this machine
+# cannot run is skipped, and said so.
+cpu_has() { grep -qw "$1" /proc/cpuinfo 2>/dev/null; }
 run_variant default ""
+if cpu_has avx2 && cpu_has fma; then
+    run_variant avx2 "-mavx2 -mfma"
+else
+    echo "== apool tests: avx2 SKIPPED: this machine's CPU lacks AVX2 or FMA (/proc/cpuinfo)"
+fi
+if cpu_has avx512f; then
+    echo "== apool tests: native is AVX-512 here"
+else
+    echo "== apool tests: native is NOT AVX-512 here (no avx512f in /proc/cpuinfo): the AVX-512 kernels are not tested on this machine"
+fi
 run_variant native "-march=native"
 run_variant clang-native "-march=native" clang++
 

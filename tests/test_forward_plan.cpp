@@ -1,0 +1,262 @@
+// The forward plan (detail/forward_plan.hpp): the kernel it chooses for a
+// shape made for each kernel, at the vector width of this build; and every
+// kernel forced onto every shape of a set where it is legal, run whole and in
+// two sub-ranges of its work items (the later one first), against the naive
+// reference. Every kernel this build has must run on some shape.
+#include "catch.hpp"
+
+#include <apool/apool.hpp>
+
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "naive_reference.hpp"
+
+namespace {
+
+using apool::detail::forward_kernel;
+using float_view = apool::strided_view<const float, 4>;
+using shape = std::array<std::ptrdiff_t, 4>;
+constexpr std::ptrdiff_t lanes = apool::simd::lanes<float>;
+constexpr bool has_lane_permute = apool::simd::has_lane_permute<float>;
+
+/// One problem: extents and strides of the input and of the output (the
+/// indices share the output's strides).
+template <std::size_t Rank>
+struct problem {
+    std::string name;
+    std::array<std::ptrdiff_t, Rank> in_extents, in_strides, out_extents, out_strides;
+};
+
+template <std::size_t Rank>
+std::array<std::ptrdiff_t, Rank> row_major(const std::array<std::ptrdiff_t, Rank>& extents, std::ptrdiff_t spread = 1) {
+    std::array<std::ptrdiff_t, Rank> strides{};
+    std::ptrdiff_t step = 1;
+    for (std::size_t d = Rank; d-- > 0;) {
+        strides[d] = step * spread;
+        step = strides[d] * extents[d];
+    }
+    return strides;
+}
+
+/// N, C, H, W extents with C innermost in memory.
+shape channels_last(const shape& extents) {
+    const std::ptrdiff_t c = extents[1], h = extents[2], w = extents[3];
+    return {h * w * c, 1, w * c, c};
+}
+
+template <std::size_t Rank>
+problem<Rank> dense(std::string name, const std::array<std::ptrdiff_t, Rank>& in, const std::array<std::ptrdiff_t, Rank>& out) {
+    return {std::move(name), in, row_major(in), out, row_major(out)};
+}
+
+problem<4> nhwc(std::string name, const shape& in, const shape& out) {
+    return {std::move(name), in, channels_last(in), out, channels_last(out)};
+}
+
+template <std::size_t Rank>
+std::size_t span_of(const std::array<std::ptrdiff_t, Rank>& extents, const std::array<std::ptrdiff_t, Rank>& strides) {
+    std::ptrdiff_t last = 0;
+    for (std::size_t d = 0; d < Rank; ++d) last += (extents[d] - 1) * strides[d];
+    return static_cast<std::size_t>(last + 1);
+}
+
+/// Shapes made for one kernel each, with the kernel the plan must choose for
+/// the average and for the max at this build's vector width.
+struct expected_choice {
+    problem<4> shape;
+    forward_kernel average;
+    forward_kernel maximum;
+};
+
+std::vector<expected_choice> expected_choices() {
+    const std::ptrdiff_t narrow = lanes - 1;  // a row that fits in one vector, longer than half of it
+    return {
+        {dense("global, small planes", shape{2, 64, 7, 7}, shape{2, 64, 1, 1}),
+         has_lane_permute ? forward_kernel::plane_run : forward_kernel::span, forward_kernel::span},
+        {dense("global, planes of several vectors", shape{2, 8, 20, 20}, shape{2, 8, 1, 1}), forward_kernel::span,
+         forward_kernel::span},
+        {dense("rows that fit in a vector", shape{2, 32, narrow, narrow}, shape{2, 32, 3, 3}),
+         has_lane_permute ? forward_kernel::narrow_rows : forward_kernel::tiles, forward_kernel::tiles},
+        {dense("long contiguous rows, few planes", shape{1, 2, 50, 70}, shape{1, 2, 7, 9}), forward_kernel::rows,
+         forward_kernel::rows},
+        {nhwc("HWC image", shape{1, 3, 40, 60}, shape{1, 3, 8, 12}), forward_kernel::interleaved_rows,
+         forward_kernel::interleaved_rows},
+        {nhwc("channels-last, a vector of channels", shape{2, lanes, 9, 9}, shape{2, lanes, 4, 4}), forward_kernel::channels_last,
+         forward_kernel::channels_last},
+        {nhwc("channels-last, many channels", shape{2, 8 * lanes, 9, 9}, shape{2, 8 * lanes, 4, 4}),
+         forward_kernel::channels_last_sums, forward_kernel::channels_last},
+        {{"padded, no contiguous dim", shape{2, 3, 9, 9}, row_major(shape{2, 3, 9, 9}, 2), shape{2, 3, 4, 4},
+          row_major(shape{2, 3, 4, 4})},
+         forward_kernel::generic, forward_kernel::generic},
+    };
+}
+
+const char* kernel_name(forward_kernel kernel) {
+    switch (kernel) {
+        case forward_kernel::none: return "none";
+        case forward_kernel::automatic: return "automatic";
+        case forward_kernel::plane_run: return "plane_run";
+        case forward_kernel::narrow_rows: return "narrow_rows";
+        case forward_kernel::tiles: return "tiles";
+        case forward_kernel::span: return "span";
+        case forward_kernel::rows: return "rows";
+        case forward_kernel::interleaved_rows: return "interleaved_rows";
+        case forward_kernel::channels_last_sums: return "channels_last_sums";
+        case forward_kernel::channels_last: return "channels_last";
+        case forward_kernel::generic: return "generic";
+    }
+    return "?";
+}
+
+const forward_kernel every_kernel[] = {forward_kernel::plane_run,        forward_kernel::narrow_rows,       forward_kernel::tiles,
+                                       forward_kernel::span,             forward_kernel::rows,              forward_kernel::interleaved_rows,
+                                       forward_kernel::channels_last_sums, forward_kernel::channels_last, forward_kernel::generic};
+
+/// Values from a small set (ties, -0.0 beside 0.0), some NaN and -inf.
+std::vector<float> random_values(std::size_t count, std::mt19937& random) {
+    std::uniform_int_distribution<int> pick(0, 99);
+    std::vector<float> values(count);
+    for (float& v : values) {
+        const int k = pick(random);
+        v = k < 2 ? std::numeric_limits<float>::quiet_NaN()
+                  : k < 4 ? -std::numeric_limits<float>::infinity() : static_cast<float>(k % 9) - 4.0f + static_cast<float>(k % 4) * 0.25f;
+    }
+    return values;
+}
+
+bool same_max(float got, float expected) {
+    return std::memcmp(&got, &expected, sizeof(float)) == 0 || (std::isnan(got) && std::isnan(expected));
+}
+
+/// Runs a plan's work items as two sub-ranges, the later one first.
+template <class Reduction, std::size_t Rank, std::size_t Spatial, class I>
+void run_in_two_ranges(const apool::detail::forward_plan<Spatial, Rank>& plan, const float* in, float* out, I* index) {
+    const std::ptrdiff_t split = plan.items / 2;
+    apool::detail::run_forward<Reduction>(plan, in, out, index, split, plan.items);
+    apool::detail::run_forward<Reduction>(plan, in, out, index, 0, split);
+}
+
+/// Forces every kernel onto `p` where legal; records those that ran.
+template <std::size_t Spatial, std::size_t Rank>
+void check_every_kernel(const problem<Rank>& p, std::mt19937& random, std::set<forward_kernel>& ran_average,
+                        std::set<forward_kernel>& ran_maximum) {
+    INFO(p.name << ", " << Spatial << "-d, " << lanes << " float lanes");
+    const std::vector<float> input_memory = random_values(span_of(p.in_extents, p.in_strides), random);
+    const apool::strided_view<const float, Rank> input(input_memory.data(), p.in_extents, p.in_strides);
+    const std::size_t out_span = span_of(p.out_extents, p.out_strides);
+    std::vector<float> got(out_span), expected(out_span);
+    std::vector<std::int64_t> got_index(out_span), expected_index(out_span);
+    const apool::strided_view<float, Rank> got_view(got.data(), p.out_extents, p.out_strides);
+    const apool::strided_view<float, Rank> expected_view(expected.data(), p.out_extents, p.out_strides);
+    const apool::strided_view<std::int64_t, Rank> expected_index_view(expected_index.data(), p.out_extents, p.out_strides);
+    const auto magnitudes = apool_test::naive::window_magnitudes<Spatial>(input, p.out_extents);
+    auto for_each_output = [&](auto&& f) {
+        std::size_t position = 0;
+        apool_test::naive::for_each_multi_index(p.out_extents, [&](const std::array<std::ptrdiff_t, Rank>& at) {
+            std::ptrdiff_t offset = 0;
+            for (std::size_t d = 0; d < Rank; ++d) offset += at[d] * p.out_strides[d];
+            f(static_cast<std::size_t>(offset), position++);
+        });
+    };
+
+    apool_test::naive::adaptive_avg_pool<Spatial>(input, expected_view);
+    for (forward_kernel kernel : every_kernel) {
+        const auto plan = apool::detail::plan_forward<apool::detail::average<float>, Spatial>(input, got_view, p.out_strides, false, kernel);
+        if (plan.kernel == forward_kernel::none) continue;
+        INFO("average, kernel " << kernel_name(kernel));
+        CHECK(plan.kernel == kernel);
+        ran_average.insert(kernel);
+        auto variant = plan;
+        // channels_last_sums: its windows by register blocks as planned, then
+        // every window with its sums in memory.
+        for (int sums_in_memory = 0; sums_in_memory < (kernel == forward_kernel::channels_last_sums ? 2 : 1); ++sums_in_memory) {
+            if (sums_in_memory == 1) variant.sums_in_memory_from = 1;
+            std::fill(got.begin(), got.end(), std::numeric_limits<float>::quiet_NaN());
+            run_in_two_ranges<apool::detail::average<float>>(variant, input.data(), got.data(), static_cast<std::int64_t*>(nullptr));
+            std::size_t mismatches = 0;
+            for_each_output([&](std::size_t at, std::size_t position) {
+                if (!apool_test::naive::average_close(got[at], expected[at], magnitudes[position])) ++mismatches;
+            });
+            CHECK(mismatches == 0);
+        }
+    }
+
+    apool_test::naive::adaptive_max_pool<Spatial>(input, expected_view, expected_index_view);
+    for (forward_kernel kernel : every_kernel) {
+        const auto plan = apool::detail::plan_forward<apool::detail::maximum<float>, Spatial>(input, got_view, p.out_strides, true, kernel);
+        if (plan.kernel == forward_kernel::none) continue;
+        INFO("max, kernel " << kernel_name(kernel));
+        CHECK(plan.kernel == kernel);
+        ran_maximum.insert(kernel);
+        std::fill(got.begin(), got.end(), 1234.0f);
+        std::fill(got_index.begin(), got_index.end(), -1);
+        run_in_two_ranges<apool::detail::maximum<float>>(plan, input.data(), got.data(), got_index.data());
+        std::size_t mismatches = 0;
+        for_each_output([&](std::size_t at, std::size_t) {
+            if (!same_max(got[at], expected[at]) || got_index[at] != expected_index[at]) ++mismatches;
+        });
+        CHECK(mismatches == 0);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("forward plan: the kernel chosen for a shape made for it", "[forward][plan]") {
+    for (const expected_choice& c : expected_choices()) {
+        INFO(c.shape.name << ", " << lanes << " float lanes");
+        std::vector<float> input(span_of(c.shape.in_extents, c.shape.in_strides));
+        std::vector<float> output(span_of(c.shape.out_extents, c.shape.out_strides));
+        const float_view in(input.data(), c.shape.in_extents, c.shape.in_strides);
+        const apool::strided_view<float, 4> out(output.data(), c.shape.out_extents, c.shape.out_strides);
+        CHECK(kernel_name(apool::detail::plan_forward<apool::detail::average<float>, 2>(in, out, c.shape.out_strides, false).kernel) ==
+              std::string(kernel_name(c.average)));
+        CHECK(kernel_name(apool::detail::plan_forward<apool::detail::maximum<float>, 2>(in, out, c.shape.out_strides, true).kernel) ==
+              std::string(kernel_name(c.maximum)));
+    }
+}
+
+TEST_CASE("forward plan: an empty output plans nothing", "[forward][plan]") {
+    std::vector<float> input(2 * 3 * 5 * 5);
+    const float_view in(input.data(), shape{2, 3, 5, 5});
+    const apool::strided_view<float, 4> out(nullptr, shape{2, 3, 0, 4});
+    const auto plan = apool::detail::plan_forward<apool::detail::average<float>, 2>(in, out, out.strides(), false);
+    CHECK(plan.kernel == forward_kernel::none);
+    CHECK(plan.items == 0);
+}
+
+TEST_CASE("forward plan: every kernel, forced where legal, in two sub-ranges of its work items", "[forward][plan]") {
+    std::mt19937 random(2026);
+    std::set<forward_kernel> ran_average, ran_maximum;
+    for (const expected_choice& c : expected_choices()) check_every_kernel<2>(c.shape, random, ran_average, ran_maximum);
+    // More planes than one group of tiles leaves a part-full last group; odd
+    // extents; outputs larger than the input; 1-d and 3-d planes.
+    check_every_kernel<2>(dense("partial last group", shape{3, 2 * lanes + 3, 9, 11}, shape{3, 2 * lanes + 3, 4, 5}), random,
+                          ran_average, ran_maximum);
+    check_every_kernel<2>(nhwc("channels-last, upsampled, odd channels", shape{2, lanes + 3, 5, 6}, shape{2, lanes + 3, 7, 9}), random,
+                          ran_average, ran_maximum);
+    check_every_kernel<1>(dense("1-d rows", std::array<std::ptrdiff_t, 3>{3, 5, 100}, std::array<std::ptrdiff_t, 3>{3, 5, 7}), random,
+                          ran_average, ran_maximum);
+    check_every_kernel<3>(dense("3-d planes", std::array<std::ptrdiff_t, 5>{2, lanes + 1, 3, 5, 6}, std::array<std::ptrdiff_t, 5>{2, lanes + 1, 2, 3, 4}),
+                          random, ran_average, ran_maximum);
+    check_every_kernel<2>(dense("global, no leading dims", std::array<std::ptrdiff_t, 2>{9, 9}, std::array<std::ptrdiff_t, 2>{1, 1}), random,
+                          ran_average, ran_maximum);
+
+    for (forward_kernel kernel : every_kernel) {
+        const bool average_only = kernel == forward_kernel::plane_run || kernel == forward_kernel::narrow_rows ||
+                                  kernel == forward_kernel::channels_last_sums;
+        const bool needs_lane_permute = kernel == forward_kernel::plane_run || kernel == forward_kernel::narrow_rows;
+        if (needs_lane_permute && !has_lane_permute) continue;
+        INFO("kernel " << kernel_name(kernel));
+        CHECK(ran_average.count(kernel) == 1);
+        if (!average_only) CHECK(ran_maximum.count(kernel) == 1);
+    }
+}
