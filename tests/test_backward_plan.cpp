@@ -20,51 +20,19 @@
 #include <type_traits>
 #include <vector>
 
+#include "plan_problems.hpp"
+
 namespace {
 
+using apool_test::dense;
+using apool_test::nhwc;
+using apool_test::problem;
+using apool_test::padded;
+using apool_test::span_of;
 using apool::detail::backward_kernel;
+using apool::detail::kernel_name;
 using shape = std::array<std::ptrdiff_t, 4>;
 constexpr std::ptrdiff_t lanes = apool::simd::lanes<float>;
-
-/// One problem: extents and strides of grad_input (the pooling input) and of
-/// grad_output (the indices share its strides).
-template <std::size_t Rank>
-struct problem {
-    std::string name;
-    std::array<std::ptrdiff_t, Rank> in_extents, in_strides, out_extents, out_strides;
-};
-
-template <std::size_t Rank>
-std::array<std::ptrdiff_t, Rank> row_major(const std::array<std::ptrdiff_t, Rank>& extents, std::ptrdiff_t spread = 1) {
-    std::array<std::ptrdiff_t, Rank> strides{};
-    std::ptrdiff_t step = 1;
-    for (std::size_t d = Rank; d-- > 0;) {
-        strides[d] = step * spread;
-        step = strides[d] * extents[d];
-    }
-    return strides;
-}
-
-shape channels_last(const shape& extents) {
-    const std::ptrdiff_t c = extents[1], h = extents[2], w = extents[3];
-    return {h * w * c, 1, w * c, c};
-}
-
-template <std::size_t Rank>
-problem<Rank> dense(std::string name, const std::array<std::ptrdiff_t, Rank>& in, const std::array<std::ptrdiff_t, Rank>& out) {
-    return {std::move(name), in, row_major(in), out, row_major(out)};
-}
-
-problem<4> nhwc(std::string name, const shape& in, const shape& out) {
-    return {std::move(name), in, channels_last(in), out, channels_last(out)};
-}
-
-template <std::size_t Rank>
-std::size_t span_of(const std::array<std::ptrdiff_t, Rank>& extents, const std::array<std::ptrdiff_t, Rank>& strides) {
-    std::ptrdiff_t last = 0;
-    for (std::size_t d = 0; d < Rank; ++d) last += (extents[d] - 1) * strides[d];
-    return static_cast<std::size_t>(last + 1);
-}
 
 struct expected_choice {
     problem<4> shape;
@@ -87,26 +55,9 @@ std::vector<expected_choice> expected_choices() {
          backward_kernel::maximum_planes},
         {nhwc("channels-last", shape{2, 2 * lanes, 9, 9}, shape{2, 2 * lanes, 4, 4}), backward_kernel::average_channels_last,
          backward_kernel::maximum_planes},
-        {{"padded, no contiguous dim", shape{2, 3, 9, 9}, row_major(shape{2, 3, 9, 9}, 2), shape{2, 3, 4, 4},
-          row_major(shape{2, 3, 4, 4})},
+        {padded("padded, no contiguous dim", shape{2, 3, 9, 9}, shape{2, 3, 4, 4}),
          backward_kernel::average_generic, backward_kernel::maximum_planes},
     };
-}
-
-const char* kernel_name(backward_kernel kernel) {
-    switch (kernel) {
-        case backward_kernel::none: return "none";
-        case backward_kernel::automatic: return "automatic";
-        case backward_kernel::average_tiles: return "average_tiles";
-        case backward_kernel::average_one_span: return "average_one_span";
-        case backward_kernel::average_share_rows: return "average_share_rows";
-        case backward_kernel::average_interleaved_share_rows: return "average_interleaved_share_rows";
-        case backward_kernel::average_channels_last: return "average_channels_last";
-        case backward_kernel::average_generic: return "average_generic";
-        case backward_kernel::maximum_dense_planes: return "maximum_dense_planes";
-        case backward_kernel::maximum_planes: return "maximum_planes";
-    }
-    return "?";
 }
 
 const backward_kernel average_kernels[] = {backward_kernel::average_tiles,      backward_kernel::average_one_span,

@@ -19,55 +19,21 @@
 #include <vector>
 
 #include "naive_reference.hpp"
+#include "plan_problems.hpp"
 
 namespace {
 
+using apool_test::dense;
+using apool_test::nhwc;
+using apool_test::problem;
+using apool_test::padded;
+using apool_test::span_of;
 using apool::detail::forward_kernel;
+using apool::detail::kernel_name;
 using float_view = apool::strided_view<const float, 4>;
 using shape = std::array<std::ptrdiff_t, 4>;
 constexpr std::ptrdiff_t lanes = apool::simd::lanes<float>;
 constexpr bool has_lane_permute = apool::simd::has_lane_permute<float>;
-
-/// One problem: extents and strides of the input and of the output (the
-/// indices share the output's strides).
-template <std::size_t Rank>
-struct problem {
-    std::string name;
-    std::array<std::ptrdiff_t, Rank> in_extents, in_strides, out_extents, out_strides;
-};
-
-template <std::size_t Rank>
-std::array<std::ptrdiff_t, Rank> row_major(const std::array<std::ptrdiff_t, Rank>& extents, std::ptrdiff_t spread = 1) {
-    std::array<std::ptrdiff_t, Rank> strides{};
-    std::ptrdiff_t step = 1;
-    for (std::size_t d = Rank; d-- > 0;) {
-        strides[d] = step * spread;
-        step = strides[d] * extents[d];
-    }
-    return strides;
-}
-
-/// N, C, H, W extents with C innermost in memory.
-shape channels_last(const shape& extents) {
-    const std::ptrdiff_t c = extents[1], h = extents[2], w = extents[3];
-    return {h * w * c, 1, w * c, c};
-}
-
-template <std::size_t Rank>
-problem<Rank> dense(std::string name, const std::array<std::ptrdiff_t, Rank>& in, const std::array<std::ptrdiff_t, Rank>& out) {
-    return {std::move(name), in, row_major(in), out, row_major(out)};
-}
-
-problem<4> nhwc(std::string name, const shape& in, const shape& out) {
-    return {std::move(name), in, channels_last(in), out, channels_last(out)};
-}
-
-template <std::size_t Rank>
-std::size_t span_of(const std::array<std::ptrdiff_t, Rank>& extents, const std::array<std::ptrdiff_t, Rank>& strides) {
-    std::ptrdiff_t last = 0;
-    for (std::size_t d = 0; d < Rank; ++d) last += (extents[d] - 1) * strides[d];
-    return static_cast<std::size_t>(last + 1);
-}
 
 /// Shapes made for one kernel each, with the kernel the plan must choose for
 /// the average and for the max at this build's vector width.
@@ -94,27 +60,9 @@ std::vector<expected_choice> expected_choices() {
          forward_kernel::channels_last},
         {nhwc("channels-last, many channels", shape{2, 8 * lanes, 9, 9}, shape{2, 8 * lanes, 4, 4}),
          forward_kernel::channels_last_sums, forward_kernel::channels_last},
-        {{"padded, no contiguous dim", shape{2, 3, 9, 9}, row_major(shape{2, 3, 9, 9}, 2), shape{2, 3, 4, 4},
-          row_major(shape{2, 3, 4, 4})},
+        {padded("padded, no contiguous dim", shape{2, 3, 9, 9}, shape{2, 3, 4, 4}),
          forward_kernel::generic, forward_kernel::generic},
     };
-}
-
-const char* kernel_name(forward_kernel kernel) {
-    switch (kernel) {
-        case forward_kernel::none: return "none";
-        case forward_kernel::automatic: return "automatic";
-        case forward_kernel::plane_run: return "plane_run";
-        case forward_kernel::narrow_rows: return "narrow_rows";
-        case forward_kernel::tiles: return "tiles";
-        case forward_kernel::span: return "span";
-        case forward_kernel::rows: return "rows";
-        case forward_kernel::interleaved_rows: return "interleaved_rows";
-        case forward_kernel::channels_last_sums: return "channels_last_sums";
-        case forward_kernel::channels_last: return "channels_last";
-        case forward_kernel::generic: return "generic";
-    }
-    return "?";
 }
 
 const forward_kernel every_kernel[] = {forward_kernel::plane_run,        forward_kernel::narrow_rows,       forward_kernel::tiles,

@@ -33,6 +33,23 @@ enum class backward_kernel {
     maximum_planes,                  ///< any strides: each index turned into an offset, planes of one channel run innermost
 };
 
+/// The kernel's name as the enum spells it.
+constexpr const char* kernel_name(backward_kernel kernel) noexcept {
+    switch (kernel) {
+        case backward_kernel::none: return "none";
+        case backward_kernel::automatic: return "automatic";
+        case backward_kernel::average_tiles: return "average_tiles";
+        case backward_kernel::average_one_span: return "average_one_span";
+        case backward_kernel::average_share_rows: return "average_share_rows";
+        case backward_kernel::average_interleaved_share_rows: return "average_interleaved_share_rows";
+        case backward_kernel::average_channels_last: return "average_channels_last";
+        case backward_kernel::average_generic: return "average_generic";
+        case backward_kernel::maximum_dense_planes: return "maximum_dense_planes";
+        case backward_kernel::maximum_planes: return "maximum_planes";
+    }
+    return "?";
+}
+
 /// Which kernel, its parameters, and its work items: `items` numbers, each a
 /// plane (of count_planes(problem.planes, vector_dim)) or a group of
 /// `planes_per_item` of them (average_tiles).
@@ -88,13 +105,8 @@ backward_plan<Spatial, Rank> plan_backward(const strided_view<const T, Rank>& gr
     const bool tile_fits = width > 1 && problem.plane_is_dense() && plane_size >= width && plane_size <= APOOL_TILE_ELEMENTS / width &&
                            out_plane_size <= APOOL_TILE_ELEMENTS / width;
 
-    struct choice {
-        backward_kernel kernel;
-        bool legal;
-        bool chosen;
-    };
     // clang-format off
-    const choice table[] = {
+    const kernel_choice<backward_kernel> table[] = {
         // Rows shorter than two vectors leave the share rows mostly tails.
         {backward_kernel::average_tiles, !Maximum && tile_fits,
                                          problem.rows_suit(width) && !one_span && channel_dim == leading &&
@@ -117,12 +129,7 @@ backward_plan<Spatial, Rank> plan_backward(const strided_view<const T, Rank>& gr
                                           true},
     };
     // clang-format on
-    for (const choice& c : table) {
-        if (c.legal && (wanted == backward_kernel::automatic ? c.chosen : c.kernel == wanted)) {
-            plan.kernel = c.kernel;
-            break;
-        }
-    }
+    plan.kernel = take_kernel(table, wanted);
 
     switch (plan.kernel) {
         case backward_kernel::average_tiles:
@@ -168,13 +175,9 @@ void run_backward(const backward_plan<Spatial, Rank>& plan, const T* grad_output
     switch (plan.kernel) {
         case backward_kernel::average_tiles:
             if constexpr (std::is_void<I>::value) {
-                const std::ptrdiff_t plane_count = count_planes(planes, dim);
                 for (std::ptrdiff_t item = first; item < last; ++item) {
-                    const std::ptrdiff_t first_plane = item * width;
-                    const std::ptrdiff_t grouped = plane_count - first_plane < width ? plane_count - first_plane : width;
                     plane_offsets group[width];
-                    std::ptrdiff_t k = 0;
-                    for_each_plane(planes, dim, first_plane, first_plane + grouped, [&](const plane_offsets& at) { group[k++] = at; });
+                    const std::ptrdiff_t grouped = gather_plane_group(planes, dim, item, group);
                     average_backward_tiled_planes(grad_output, grad_input, spatial, group, grouped, plan.dense_outputs, accumulate);
                 }
             }

@@ -34,6 +34,24 @@ enum class forward_kernel {
     generic,             ///< any strides, one element at a time
 };
 
+/// The kernel's name as the enum spells it.
+constexpr const char* kernel_name(forward_kernel kernel) noexcept {
+    switch (kernel) {
+        case forward_kernel::none: return "none";
+        case forward_kernel::automatic: return "automatic";
+        case forward_kernel::plane_run: return "plane_run";
+        case forward_kernel::narrow_rows: return "narrow_rows";
+        case forward_kernel::tiles: return "tiles";
+        case forward_kernel::span: return "span";
+        case forward_kernel::rows: return "rows";
+        case forward_kernel::interleaved_rows: return "interleaved_rows";
+        case forward_kernel::channels_last_sums: return "channels_last_sums";
+        case forward_kernel::channels_last: return "channels_last";
+        case forward_kernel::generic: return "generic";
+    }
+    return "?";
+}
+
 /// Which kernel, its parameters, and its work items: `items` numbers, each a
 /// plane (the planes of count_planes(problem.planes, vector_dim)), a group of
 /// `planes_per_item` of them (tiles), or a run of planes along vector_dim
@@ -82,13 +100,8 @@ forward_plan<Spatial, Rank> plan_forward(const strided_view<const T, Rank>& inpu
                                   }();
     const bool tile_fits = width > 1 && problem.plane_is_dense() && plane_size >= width && plane_size <= APOOL_TILE_ELEMENTS / width;
 
-    struct choice {
-        forward_kernel kernel;
-        bool legal;
-        bool chosen;
-    };
     // clang-format off
-    const choice table[] = {
+    const kernel_choice<forward_kernel> table[] = {
         // From 16 vectors a plane the horizontal sum is a small part of the work.
         {forward_kernel::plane_run, simd::has_lane_permute<T> && is_average && global && one_span && plane_size >= width,
                                     plane_size < 16 * width},
@@ -115,12 +128,7 @@ forward_plan<Spatial, Rank> plan_forward(const strided_view<const T, Rank>& inpu
                                   true},
     };
     // clang-format on
-    for (const choice& c : table) {
-        if (c.legal && (wanted == forward_kernel::automatic ? c.chosen : c.kernel == wanted)) {
-            plan.kernel = c.kernel;
-            break;
-        }
-    }
+    plan.kernel = take_kernel(table, wanted);
 
     switch (plan.kernel) {
         case forward_kernel::plane_run: {
@@ -192,18 +200,13 @@ void run_forward(const forward_plan<Spatial, Rank>& plan, const T* in, T* out, I
                 });
             }
             return;
-        case forward_kernel::tiles: {
-            const std::ptrdiff_t plane_count = count_planes(planes, dim);
+        case forward_kernel::tiles:
             for (std::ptrdiff_t item = first; item < last; ++item) {
-                const std::ptrdiff_t first_plane = item * width;
-                const std::ptrdiff_t grouped = plane_count - first_plane < width ? plane_count - first_plane : width;
                 plane_offsets group[width];
-                std::ptrdiff_t k = 0;
-                for_each_plane(planes, dim, first_plane, first_plane + grouped, [&](const plane_offsets& at) { group[k++] = at; });
+                const std::ptrdiff_t grouped = gather_plane_group(planes, dim, item, group);
                 tiled_planes<Reduction>(in, out, index, spatial, group, grouped, plan.dense_outputs);
             }
             return;
-        }
         case forward_kernel::span: {
             // Inline here: a 7x7 plane costs little more than a call.
             const std::ptrdiff_t count = spatial.plane_size();

@@ -93,6 +93,26 @@ struct problem_layout {
     }
 };
 
+/// One row of a plan's table of kernels: the kernel, whether it is correct
+/// for the problem (`legal`), and whether the plan takes it when no earlier
+/// row was taken (`chosen`).
+template <class Kernel>
+struct kernel_choice {
+    Kernel kernel;
+    bool legal;
+    bool chosen;
+};
+
+/// The first legal row that is chosen, or with `wanted` other than
+/// Kernel::automatic the legal row of that kernel; Kernel::none if none is.
+template <class Kernel, std::size_t Rows>
+Kernel take_kernel(const kernel_choice<Kernel> (&table)[Rows], Kernel wanted) noexcept {
+    for (const kernel_choice<Kernel>& row : table) {
+        if (row.legal && (wanted == Kernel::automatic ? row.chosen : row.kernel == wanted)) return row.kernel;
+    }
+    return Kernel::none;
+}
+
 template <std::size_t Spatial, class In, class Out, std::size_t Rank>
 problem_layout<Spatial, Rank> describe_problem(const strided_view<In, Rank>& in, const strided_view<Out, Rank>& out,
                                                const std::array<std::ptrdiff_t, Rank>& index_strides) noexcept {

@@ -92,6 +92,19 @@ void for_each_plane(const leading_layout<Leading>& layout, std::size_t skip, std
     }
 }
 
+/// The offsets of the planes numbered from `group * Width` on, at most Width
+/// of them (fewer in the last group), into `planes`; returns how many.
+template <std::ptrdiff_t Width, std::size_t Leading>
+std::ptrdiff_t gather_plane_group(const leading_layout<Leading>& layout, std::size_t skip, std::ptrdiff_t group,
+                                  plane_offsets (&planes)[Width]) noexcept {
+    const std::ptrdiff_t first = group * Width;
+    const std::ptrdiff_t left = count_planes(layout, skip) - first;
+    const std::ptrdiff_t count = left < Width ? left : Width;
+    std::ptrdiff_t k = 0;
+    for_each_plane(layout, skip, first, first + count, [&](const plane_offsets& at) { planes[k++] = at; });
+    return count;
+}
+
 /// A window in each of the first Dims spatial dims.
 template <std::size_t Dims>
 using window_box = std::array<window, (Dims > 0 ? Dims : 1)>;
