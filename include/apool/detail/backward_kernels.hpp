@@ -83,37 +83,6 @@ inline T average_share_scalar(T grad, const window_box<Spatial>& box, const spat
     return grad;
 }
 
-/// A window box with, per dim, the first position that no earlier output along
-/// that dim covers: fresh_start[d] = end of the previous window (0 for the first).
-/// An element is reached for the first time by this output exactly when it is
-/// at or past fresh_start in every dim.
-template <std::size_t Spatial>
-struct output_window {
-    window_box<Spatial> box;
-    std::array<std::ptrdiff_t, Spatial> fresh_start;
-};
-
-/// Calls f(const output_window&, out_offset) for each output position of the
-/// first Dims spatial dims (all of them by default), in row-major order; only
-/// those dims of the window are set.
-template <std::size_t Spatial, std::size_t Dims = Spatial, std::size_t Dim = 0, class F>
-void for_each_output_window(const spatial_layout<Spatial>& layout, output_window<Spatial>& current, std::ptrdiff_t out_offset,
-                            F& f) noexcept {
-    if constexpr (Dim == Dims) {
-        f(static_cast<const output_window<Spatial>&>(current), out_offset);
-    } else {
-        const std::ptrdiff_t count = layout.out_extent[Dim];
-        auto windows = adaptive_windows(layout.in_extent[Dim], layout.out_extent[Dim]).begin();
-        std::ptrdiff_t previous_end = 0;
-        for (std::ptrdiff_t o = 0; o < count; ++o, ++windows) {
-            current.box[Dim] = *windows;
-            current.fresh_start[Dim] = previous_end;
-            previous_end = current.box[Dim].end;
-            for_each_output_window<Spatial, Dims, Dim + 1>(layout, current, out_offset + o * layout.out_stride[Dim], f);
-        }
-    }
-}
-
 /// Calls f(offset, fresh) for every element of the box over the first Dims
 /// dims, in row-major order; `fresh` says whether this output reaches the
 /// element first (see output_window).
@@ -124,7 +93,7 @@ void walk_output_window(const spatial_layout<Spatial>& layout, const output_wind
         f(offset, fresh);
     } else {
         const std::ptrdiff_t stride = layout.in_stride[Dim];
-        const window w = current.box[Dim];
+        const window w = current[Dim];
         for (std::ptrdiff_t i = w.start; i < w.end; ++i) {
             walk_output_window<Dims, Dim + 1>(layout, current, offset + i * stride, fresh && i >= current.fresh_start[Dim], f);
         }
@@ -142,12 +111,12 @@ template <class T, std::size_t Spatial>
 void average_backward_generic_plane(const T* grad_output, T* grad_input, const spatial_layout<Spatial>& layout,
                                     bool accumulate) noexcept {
     output_window<Spatial> current{};
-    auto per_output = [&](const output_window<Spatial>& o, std::ptrdiff_t out_offset) {
-        const T share = average_share_scalar<T, Spatial>(grad_output[out_offset], o.box, layout);
+    auto per_output = [&](const output_window<Spatial>& o, std::ptrdiff_t out_offset, std::ptrdiff_t) {
+        const T share = average_share_scalar<T, Spatial>(grad_output[out_offset], o, layout);
         auto add = [&](std::ptrdiff_t offset, bool fresh) { grad_input[offset] = receive(grad_input[offset], share, fresh); };
         walk_output_window<Spatial>(layout, o, 0, !accumulate, add);
     };
-    for_each_output_window(layout, current, 0, per_output);
+    for_each_window<Spatial>(layout, current, 0, 0, per_output);
 }
 
 /// Adds (or, when fresh, writes) one share to `count` contiguous elements.
@@ -281,21 +250,21 @@ void average_backward_share_rows_plane(const T* grad_output, T* grad_input, cons
     if (layers == 1 && interleave == 1 && columns >= 4 * width * out_columns) {
         // Windows that tile the row and span several vectors each: every row
         // of a window takes its share straight from a register.
-        auto per_output = [&](const output_window<Spatial>& o, std::ptrdiff_t out_offset) {
+        auto per_output = [&](const output_window<Spatial>& o, std::ptrdiff_t out_offset, std::ptrdiff_t) {
             auto windows = adaptive_windows(columns, out_columns).begin();
             for (std::ptrdiff_t out_column = 0; out_column < out_columns; ++out_column, ++windows) {
                 const window w = *windows;
-                window_box<Spatial> box = o.box;
+                window_box<Spatial> box = o;
                 box[inner] = w;
                 const T share = average_share_scalar<T, Spatial>(grad_output[out_offset + out_column * out_column_stride], box, layout);
                 auto receive_row = [&](std::ptrdiff_t offset, bool fresh) { receive_span(grad_input + offset + w.start, w.size(), share, fresh); };
                 walk_output_window<inner>(layout, o, 0, !accumulate, receive_row);
             }
         };
-        for_each_output_window<Spatial, Spatial - 1>(layout, current, 0, per_output);
+        for_each_window<Spatial - 1>(layout, current, 0, 0, per_output);
         return;
     }
-    auto per_output_row = [&](const output_window<Spatial>& o, std::ptrdiff_t out_offset) {
+    auto per_output_row = [&](const output_window<Spatial>& o, std::ptrdiff_t out_offset, std::ptrdiff_t) {
         auto windows = adaptive_windows(columns, out_columns).begin();
         std::ptrdiff_t out_column = 0;
         std::ptrdiff_t fresh_start = 0;  // end of the previous window
@@ -317,7 +286,7 @@ void average_backward_share_rows_plane(const T* grad_output, T* grad_input, cons
             for (; out_column < out_columns; ++out_column, ++windows) {
                 const window w = *windows;
                 if (w.start >= end) break;
-                window_box<Spatial> box = o.box;
+                window_box<Spatial> box = o;
                 box[inner] = w;
                 channel_shares<T, Spatial>(grad_output + out_offset + out_column * out_column_stride, grad_output_channel_stride, interleave,
                                            box, layout, column_shares);
@@ -358,7 +327,7 @@ void average_backward_share_rows_plane(const T* grad_output, T* grad_input, cons
             // Each row written asks for the same columns one window further
             // along the last outer dim, which the next output row writes:
             // pspnet_ppm_6 NCHW backward 20-22 -> 11-12 ms.
-            const std::ptrdiff_t ahead = next_window_ahead<inner>(layout, o.box);
+            const std::ptrdiff_t ahead = next_window_ahead<inner>(layout, o);
             auto receive_row = [&](std::ptrdiff_t offset, bool fresh) {
                 T* row = grad_input + offset + first * interleave;
                 if (ahead != 0) simd::prefetch_run<simd::access::write>(row, elements, ahead);
@@ -371,7 +340,7 @@ void average_backward_share_rows_plane(const T* grad_output, T* grad_input, cons
             walk_output_window<inner>(layout, o, 0, !accumulate, receive_row);
         }
     };
-    for_each_output_window<Spatial, Spatial - 1>(layout, current, 0, per_output_row);
+    for_each_window<Spatial - 1>(layout, current, 0, 0, per_output_row);
 }
 
 /// Writes (`fresh`) or adds `count` contiguous shares to a run of channels.
@@ -406,18 +375,18 @@ void average_backward_channels_last_plane(const T* grad_output, T* grad_input, c
     constexpr std::ptrdiff_t chunk = APOOL_ROW_BUFFER_ELEMENTS;
     alignas(64) T shares[chunk];
     output_window<Spatial> current{};
-    auto per_output = [&](const output_window<Spatial>& o, std::ptrdiff_t out_offset) {
+    auto per_output = [&](const output_window<Spatial>& o, std::ptrdiff_t out_offset, std::ptrdiff_t) {
         const T* grads = grad_output + out_offset;
         std::ptrdiff_t anchor = 0;
         bool anchored = !accumulate;
         for (std::size_t d = 0; d < Spatial; ++d) {
-            const std::ptrdiff_t position = o.box[d].start > o.fresh_start[d] ? o.box[d].start : o.fresh_start[d];
-            anchored = anchored && position < o.box[d].end;
+            const std::ptrdiff_t position = o[d].start > o.fresh_start[d] ? o[d].start : o.fresh_start[d];
+            anchored = anchored && position < o[d].end;
             anchor += position * layout.in_stride[d];
         }
         if (anchored) {
             T* const anchor_run = grad_input + anchor;
-            channel_shares<T, Spatial>(grads, grad_output_channel_stride, channels, o.box, layout, anchor_run);
+            channel_shares<T, Spatial>(grads, grad_output_channel_stride, channels, o, layout, anchor_run);
             receive_run(anchor_run, anchor_run, channels, true);
             // Runs shorter than a page each ask, for writing, for the same run
             // one window further along the last dim, which the next output
@@ -427,7 +396,7 @@ void average_backward_channels_last_plane(const T* grad_output, T* grad_input, c
             // pspnet_ppm_6's 8 KB runs, 10.5-11.2 -> 12.0-12.3 ms, so not there).
             constexpr std::ptrdiff_t page_bytes = 4096;
             const std::ptrdiff_t ahead =
-                channels * static_cast<std::ptrdiff_t>(sizeof(T)) < page_bytes ? next_window_ahead<Spatial>(layout, o.box) : 0;
+                channels * static_cast<std::ptrdiff_t>(sizeof(T)) < page_bytes ? next_window_ahead<Spatial>(layout, o) : 0;
             auto receive_channels = [&](std::ptrdiff_t offset, bool fresh) {
                 if (ahead != 0) simd::prefetch_run<simd::access::write>(grad_input + offset, channels, ahead);
                 if (offset != anchor) receive_run(grad_input + offset, anchor_run, channels, fresh);
@@ -437,12 +406,12 @@ void average_backward_channels_last_plane(const T* grad_output, T* grad_input, c
         }
         for (std::ptrdiff_t first = 0; first < channels; first += chunk) {
             const std::ptrdiff_t count = channels - first < chunk ? channels - first : chunk;
-            channel_shares<T, Spatial>(grads + first * grad_output_channel_stride, grad_output_channel_stride, count, o.box, layout, shares);
+            channel_shares<T, Spatial>(grads + first * grad_output_channel_stride, grad_output_channel_stride, count, o, layout, shares);
             auto receive_channels = [&](std::ptrdiff_t offset, bool fresh) { receive_run(grad_input + first + offset, shares, count, fresh); };
             walk_output_window<Spatial>(layout, o, 0, !accumulate, receive_channels);
         }
     };
-    for_each_output_window(layout, current, 0, per_output);
+    for_each_window<Spatial>(layout, current, 0, 0, per_output);
 }
 
 /// Where flat plane index `flat` lies in a grad_input plane with these strides.
@@ -542,6 +511,10 @@ void maximum_backward_planes(const T* grad_output, const I* indices, T* grad_inp
     std::array<std::ptrdiff_t, Spatial> position{};
     std::ptrdiff_t out_offset = 0;
     std::ptrdiff_t index_offset = 0;
+    auto move = [&](std::size_t dim, std::ptrdiff_t steps) {
+        out_offset += steps * layout.out_stride[dim];
+        index_offset += steps * layout.index_stride[dim];
+    };
     std::ptrdiff_t total = 1;
     for (std::size_t d = 0; d < Spatial; ++d) total *= layout.out_extent[d];
     for (std::ptrdiff_t visited = 0; visited < total; ++visited) {
@@ -550,16 +523,7 @@ void maximum_backward_planes(const T* grad_output, const I* indices, T* grad_inp
             const std::ptrdiff_t target = dense_scale != 0 ? flat * dense_scale : plane_offset(layout, flat);
             grad_input[target + c] += grad_output[out_offset + c * grad_output_channel_stride];
         }
-        for (std::size_t d = Spatial; d-- > 0;) {
-            if (++position[d] < layout.out_extent[d]) {
-                out_offset += layout.out_stride[d];
-                index_offset += layout.index_stride[d];
-                break;
-            }
-            position[d] = 0;
-            out_offset -= layout.out_stride[d] * (layout.out_extent[d] - 1);
-            index_offset -= layout.index_stride[d] * (layout.out_extent[d] - 1);
-        }
+        next_position(position, layout.out_extent, Spatial, Spatial, move);
     }
 }
 

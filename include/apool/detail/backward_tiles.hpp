@@ -63,7 +63,7 @@ void average_backward_tiled_planes(const T* grad_output, T* grad_input, const sp
         });
     } else {
         std::ptrdiff_t o = 0;
-        window_box<Spatial> box{};
+        output_window<Spatial> box{};
         auto gather = [&](const window_box<Spatial>&, std::ptrdiff_t out_offset, std::ptrdiff_t) {
             for (std::ptrdiff_t p = 0; p < width; ++p) shares[o * width + p] = grad_output[plane_of(p).out + out_offset];
             ++o;
@@ -88,8 +88,8 @@ void average_backward_tiled_planes(const T* grad_output, T* grad_input, const sp
         out_flat *= layout.out_extent[d];
     }
     output_window<Spatial> current{};
-    auto per_output = [&](const output_window<Spatial>& o, std::ptrdiff_t out_offset) {
-        const auto share = average_share<simd::batch<T>, Spatial>(simd::load(shares + out_offset), o.box, layout);
+    auto per_output = [&](const output_window<Spatial>& o, std::ptrdiff_t out_offset, std::ptrdiff_t) {
+        const auto share = average_share<simd::batch<T>, Spatial>(simd::load(shares + out_offset), o, layout);
         const auto first_share = share + simd::broadcast(T(0));
         auto receive_lanes = [&](std::ptrdiff_t offset, bool fresh) {
             T* at = tile + offset;
@@ -97,7 +97,7 @@ void average_backward_tiled_planes(const T* grad_output, T* grad_input, const sp
         };
         walk_output_window<Spatial>(tile_layout, o, 0, !accumulate, receive_lanes);
     };
-    for_each_output_window(tile_layout, current, 0, per_output);
+    for_each_window<Spatial>(tile_layout, current, 0, 0, per_output);
 
     T discarded[width];
     for_each_block(plane_size, [&](std::ptrdiff_t block) {

@@ -72,7 +72,7 @@ inline typename Reduction::state reduce_scalar(const T* base, const spatial_layo
 
 template <class Reduction, class T, class I, std::size_t Spatial>
 void generic_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& layout) noexcept {
-    window_box<Spatial> box{};
+    output_window<Spatial> box{};
     auto per_output = [&](const window_box<Spatial>& b, std::ptrdiff_t out_offset, std::ptrdiff_t index_offset) {
         const auto s = reduce_scalar<Reduction, Spatial>(in, layout, b, box_first_index<Spatial>(layout, b));
         write_result<Reduction>(s, box_count<Spatial>(b), out + out_offset, index != nullptr ? index + index_offset : nullptr);
@@ -167,7 +167,7 @@ inline void reduce_window_channels(const T* in, T* out, I* index, const spatial_
 template <class Reduction, class T, class I, std::size_t Spatial>
 void channels_last_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& layout, std::ptrdiff_t channels,
                          std::ptrdiff_t out_channel_stride, std::ptrdiff_t index_channel_stride) noexcept {
-    window_box<Spatial> box{};
+    output_window<Spatial> box{};
     auto per_output = [&](const window_box<Spatial>& b, std::ptrdiff_t out_offset, std::ptrdiff_t index_offset) {
         reduce_window_channels<Reduction>(in, out + out_offset, index != nullptr ? index + index_offset : nullptr, layout, b, channels,
                                           out_channel_stride, index_channel_stride);
@@ -201,7 +201,7 @@ void average_channels_last_plane(const T* in, T* out, const spatial_layout<Spati
     const std::ptrdiff_t vector_channels = channels / width * width;
     const bool sums_in_output = out_channel_stride == 1 && vector_channels > buffer_size;
     const std::ptrdiff_t chunk = sums_in_output || vector_channels < buffer_size ? vector_channels : buffer_size;
-    window_box<Spatial> box{};
+    output_window<Spatial> box{};
     auto per_output = [&](const window_box<Spatial>& b, std::ptrdiff_t out_offset, std::ptrdiff_t) {
         const std::ptrdiff_t count = box_count<Spatial>(b);
         if (count < sums_in_memory_from) {
@@ -319,7 +319,7 @@ void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& la
     alignas(64) T buffer_values[buffer_size];
     alignas(64) T buffer_bits[Reduction::tracks_index ? buffer_size : 1];
 
-    window_box<outer> box{};
+    output_window<outer> box{};
     auto per_row_window = [&](const window_box<outer>& b, std::ptrdiff_t out_offset, std::ptrdiff_t index_offset) {
         const std::ptrdiff_t rows = box_count<outer>(b);
         const std::ptrdiff_t first_row_index = box_first_index<outer>(layout, b);

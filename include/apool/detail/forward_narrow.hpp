@@ -48,7 +48,7 @@ void average_narrow_rows_plane(const T* in, T* out, const spatial_layout<Spatial
     const std::ptrdiff_t row_length = layout.in_extent[outer];
     const std::ptrdiff_t out_row_length = layout.out_extent[outer];
     const std::ptrdiff_t out_stride = layout.out_stride[outer];
-    window_box<outer> box{};
+    output_window<outer> box{};
     auto per_output_row = [&](const window_box<outer>& b, std::ptrdiff_t out_offset, std::ptrdiff_t) {
         auto columns = Reduction::vector_start(0);
         auto add = [&](std::ptrdiff_t offset, std::ptrdiff_t) {

@@ -91,7 +91,7 @@ void tiled_planes(const T* in, T* out, I* index, const spatial_layout<Spatial>& 
 
     spatial_layout<Spatial> tile_layout = layout;
     for (std::size_t d = 0; d < Spatial; ++d) tile_layout.in_stride[d] = layout.flat_stride[d] * width;
-    window_box<Spatial> box{};
+    output_window<Spatial> box{};
 
     if (dense_outputs) {
         // Results go to output tiles in the same lane layout, transposed back at the end.

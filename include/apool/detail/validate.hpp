@@ -16,6 +16,7 @@
 #include "../errors.hpp"
 #include "../strided_view.hpp"
 #include "memory_order.hpp"
+#include "walk.hpp"
 
 namespace apool {
 namespace detail {
@@ -259,7 +260,8 @@ public:
                      describe_extents(indices.extents()) + ")");
                 return;
             }
-            next_position(indices, Rank, position, offset);
+            next_position(position, indices.extents(), Rank, Rank,
+                          [&](std::size_t dim, std::ptrdiff_t steps) { offset += steps * indices.stride(dim); });
         }
     }
 
@@ -288,21 +290,6 @@ public:
             largest = std::max(largest, line_largest);
         });
         return largest >= static_cast<std::uint64_t>(plane_size);
-    }
-
-    /// Steps `position`, a multi-index over the first `dims` dims of `view`,
-    /// to the next one in row-major order, and `offset` (its element offset) with it.
-    template <class T, std::size_t Rank>
-    static void next_position(const strided_view<T, Rank>& view, std::size_t dims, std::array<std::ptrdiff_t, Rank>& position,
-                              std::ptrdiff_t& offset) noexcept {
-        for (std::size_t dim = dims; dim-- > 0;) {
-            if (++position[dim] < view.extent(dim)) {
-                offset += view.stride(dim);
-                return;
-            }
-            position[dim] = 0;
-            offset -= view.stride(dim) * (view.extent(dim) - 1);
-        }
     }
 
     void disjoint(const char* written_name, const byte_range& written, const char* other_name, const byte_range& other) {

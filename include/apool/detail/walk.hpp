@@ -44,6 +44,25 @@ struct plane_offsets {
     std::ptrdiff_t index = 0;
 };
 
+/// Steps `position`, a multi-index over the first `dims` entries of
+/// `extent` (dim `skip` left out: pass `dims` to leave out none), to the next
+/// one in row-major order, calling move(dim, steps) for each dim it moves by
+/// `steps` positions (1 on, or back to 0), so that the caller's offsets follow
+/// the position. The one odometer of apool's walks.
+template <std::size_t N, class Move>
+APOOL_ALWAYS_INLINE void next_position(std::array<std::ptrdiff_t, N>& position, const std::array<std::ptrdiff_t, N>& extent,
+                                       std::size_t dims, std::size_t skip, Move&& move) noexcept {
+    for (std::size_t dim = dims; dim-- > 0;) {
+        if (dim == skip) continue;
+        if (++position[dim] < extent[dim]) {
+            move(dim, std::ptrdiff_t(1));
+            return;
+        }
+        move(dim, 1 - extent[dim]);
+        position[dim] = 0;
+    }
+}
+
 /// The planes of a call are numbered in row-major order of their leading
 /// multi-index, leaving out dim `skip` (pass Leading to leave out none): the
 /// left-out dim is the one a kernel vectorizes over inside one plane. These
@@ -74,21 +93,14 @@ void for_each_plane(const leading_layout<Leading>& layout, std::size_t skip, std
         offsets.out += counter[dim] * layout.out_stride[dim];
         offsets.index += counter[dim] * layout.index_stride[dim];
     }
+    auto move = [&](std::size_t dim, std::ptrdiff_t steps) {
+        offsets.in += steps * layout.in_stride[dim];
+        offsets.out += steps * layout.out_stride[dim];
+        offsets.index += steps * layout.index_stride[dim];
+    };
     for (std::ptrdiff_t plane = first; plane < last; ++plane) {
         f(static_cast<const plane_offsets&>(offsets));
-        for (std::size_t dim = Leading; dim-- > 0;) {
-            if (dim == skip) continue;
-            if (++counter[dim] < layout.extent[dim]) {
-                offsets.in += layout.in_stride[dim];
-                offsets.out += layout.out_stride[dim];
-                offsets.index += layout.index_stride[dim];
-                break;
-            }
-            counter[dim] = 0;
-            offsets.in -= layout.in_stride[dim] * (layout.extent[dim] - 1);
-            offsets.out -= layout.out_stride[dim] * (layout.extent[dim] - 1);
-            offsets.index -= layout.index_stride[dim] * (layout.extent[dim] - 1);
-        }
+        next_position(counter, layout.extent, Leading, skip, move);
     }
 }
 
@@ -109,19 +121,35 @@ std::ptrdiff_t gather_plane_group(const leading_layout<Leading>& layout, std::si
 template <std::size_t Dims>
 using window_box = std::array<window, (Dims > 0 ? Dims : 1)>;
 
-/// Calls f(box, out_offset, index_offset) for each output position of the first
-/// Dims spatial dims, in row-major order, with box[d] the window along dim d.
-template <std::size_t Dims, std::size_t Dim = 0, std::size_t Spatial, class F>
-void for_each_window(const spatial_layout<Spatial>& layout, window_box<Dims>& box, std::ptrdiff_t out_offset,
+/// A window box, and per dim the first position that no earlier output along
+/// that dim covers: fresh_start[d] is the end of the previous window (0 for the
+/// first). An element is reached for the first time by this output exactly
+/// when it is at or past fresh_start in every dim (where a gradient's first
+/// share is written rather than added).
+template <std::size_t Dims>
+struct output_window : window_box<Dims> {
+    std::array<std::ptrdiff_t, (Dims > 0 ? Dims : 1)> fresh_start{};
+};
+
+/// The one window walker of the forward and backward kernels: calls
+/// f(window, out_offset, index_offset) for each output position of the first
+/// Dims spatial dims, in row-major order, with window[d] (and
+/// window.fresh_start[d]) set for those dims.
+template <std::size_t Dims, std::size_t Dim = 0, std::size_t Spatial, std::size_t WindowDims, class F>
+void for_each_window(const spatial_layout<Spatial>& layout, output_window<WindowDims>& current, std::ptrdiff_t out_offset,
                      std::ptrdiff_t index_offset, F& f) noexcept {
+    static_assert(Dims <= WindowDims || Dims == 0, "for_each_window: the window has fewer dims than asked for");
     if constexpr (Dim == Dims) {
-        f(static_cast<const window_box<Dims>&>(box), out_offset, index_offset);
+        f(static_cast<const output_window<WindowDims>&>(current), out_offset, index_offset);
     } else {
         const std::ptrdiff_t count = layout.out_extent[Dim];
         auto windows = adaptive_windows(layout.in_extent[Dim], layout.out_extent[Dim]).begin();
+        std::ptrdiff_t previous_end = 0;
         for (std::ptrdiff_t o = 0; o < count; ++o, ++windows) {
-            box[Dim] = *windows;
-            for_each_window<Dims, Dim + 1>(layout, box, out_offset + o * layout.out_stride[Dim],
+            current[Dim] = *windows;
+            current.fresh_start[Dim] = previous_end;
+            previous_end = current[Dim].end;
+            for_each_window<Dims, Dim + 1>(layout, current, out_offset + o * layout.out_stride[Dim],
                                            index_offset + o * layout.index_stride[Dim], f);
         }
     }
