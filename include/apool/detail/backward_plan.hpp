@@ -12,7 +12,10 @@
 
 #include "../simd.hpp"
 #include "../strided_view.hpp"
+#include "backward_channels_last.hpp"
 #include "backward_kernels.hpp"
+#include "backward_maximum.hpp"
+#include "backward_share_rows.hpp"
 #include "backward_tiles.hpp"
 #include "problem.hpp"
 #include "walk.hpp"

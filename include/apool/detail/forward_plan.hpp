@@ -10,8 +10,11 @@
 
 #include "../simd.hpp"
 #include "../strided_view.hpp"
+#include "forward_channels_last.hpp"
 #include "forward_kernels.hpp"
 #include "forward_narrow.hpp"
+#include "forward_plane_run.hpp"
+#include "forward_rows.hpp"
 #include "forward_tiles.hpp"
 #include "problem.hpp"
 #include "validate.hpp"

@@ -1,0 +1,133 @@
+// apool: the max gradient's kernels: each grad_output element is added at the
+// input position its index names (checked beforehand), outputs in row-major
+// order, onto grad_input zeroed first unless accumulating.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+#include "../config.hpp"
+#include "../simd.hpp"
+#include "../strided_view.hpp"
+#include "backward_kernels.hpp"
+#include "walk.hpp"
+
+namespace apool {
+namespace detail {
+
+/// Where flat plane index `flat` lies in a grad_input plane with these strides.
+template <std::size_t Spatial>
+inline std::ptrdiff_t plane_offset(const spatial_layout<Spatial>& layout, std::ptrdiff_t flat) noexcept {
+    std::ptrdiff_t offset = 0;
+    for (std::size_t d = Spatial; d-- > 1;) {
+        const std::ptrdiff_t above = flat / layout.in_extent[d];
+        offset += (flat - above * layout.in_extent[d]) * layout.in_stride[d];
+        flat = above;
+    }
+    return offset + flat * layout.in_stride[0];
+}
+
+/// Max backward where every grad_input plane is contiguous and so are its
+/// grad_output and indices planes (NCHW): one load, add and store per output.
+/// With `zero_first`, planes are zeroed a block at a time, and a block is
+/// scattered into once the next one is zeroed: still in cache, and its zeroing
+/// stores retired (a load from a vector store still in flight waits for it).
+/// Planes adjacent in memory are zeroed as one span. With one output per plane
+/// (global pooling) the receiving element is stored, 0 + grad, without a load.
+template <class T, class I, class ForEachPlane>
+void maximum_backward_dense_planes(const T* grad_output, const I* indices, T* grad_input, std::ptrdiff_t plane_size,
+                                   std::ptrdiff_t outputs, bool zero_first, ForEachPlane&& for_each) noexcept {
+    auto scatter = [&](const plane_offsets& at) {
+        const T* grads = grad_output + at.out;
+        const I* where = indices + at.index;
+        T* plane = grad_input + at.in;
+        for (std::ptrdiff_t o = 0; o < outputs; ++o) plane[static_cast<std::ptrdiff_t>(where[o])] += grads[o];
+    };
+    if (!zero_first) {
+        for_each(scatter);
+        return;
+    }
+    constexpr std::ptrdiff_t block_elements = 4096;
+    constexpr std::ptrdiff_t most_planes = 64;
+    const std::ptrdiff_t wanted = (block_elements + plane_size - 1) / plane_size;
+    const std::ptrdiff_t block_planes = wanted < most_planes ? wanted : most_planes;
+    plane_offsets blocks[2][most_planes];
+    std::ptrdiff_t counts[2] = {0, 0};
+    int current = 0;
+    auto zero_planes = [&](const plane_offsets* pending, std::ptrdiff_t pending_count) {
+        for (std::ptrdiff_t first = 0; first < pending_count;) {
+            std::ptrdiff_t last = first;
+            while (last + 1 < pending_count && pending[last + 1].in == pending[last].in + plane_size) ++last;
+            zero_line(grad_input + pending[first].in, (last - first + 1) * plane_size, 1);
+            first = last + 1;
+        }
+    };
+    auto scatter_planes = [&](const plane_offsets* pending, std::ptrdiff_t pending_count) {
+        if (outputs == 1) {
+            // The one element that receives holds exactly 0 + grad.
+            for (std::ptrdiff_t k = 0; k < pending_count; ++k) {
+                const plane_offsets& at = pending[k];
+                grad_input[at.in + static_cast<std::ptrdiff_t>(indices[at.index])] = grad_output[at.out] + T(0);
+            }
+        } else {
+            for (std::ptrdiff_t k = 0; k < pending_count; ++k) scatter(pending[k]);
+        }
+    };
+    for_each([&](const plane_offsets& at) {
+        blocks[current][counts[current]++] = at;
+        if (counts[current] == block_planes) {
+            zero_planes(blocks[current], counts[current]);
+            scatter_planes(blocks[1 - current], counts[1 - current]);  // the block before, zeroed a block ago
+            current = 1 - current;
+            counts[current] = 0;
+        }
+    });
+    zero_planes(blocks[current], counts[current]);
+    scatter_planes(blocks[1 - current], counts[1 - current]);
+    scatter_planes(blocks[current], counts[current]);
+}
+
+/// Max backward for `channels` planes (1, or the contiguous channel dim of
+/// channels-last memory, visited innermost): zeroes them if asked, then adds each grad_output element at the input position its index names
+/// (checked to lie inside the plane beforehand), outputs in row-major order.
+/// Zeroing plane by plane (`zero_first`) keeps the plane in cache for its
+/// scatter; small planes are better zeroed all at once by the caller. When the
+/// plane's strides are its row-major strides times one factor (dense NCHW:
+/// 1; dense channels-last: C), a flat index becomes an offset by one multiply.
+template <class T, class I, std::size_t Spatial>
+void maximum_backward_planes(const T* grad_output, const I* indices, T* grad_input, const spatial_layout<Spatial>& layout,
+                             std::ptrdiff_t dense_scale, std::ptrdiff_t channels, std::ptrdiff_t grad_output_channel_stride,
+                             std::ptrdiff_t index_channel_stride, bool zero_first) noexcept {
+    if (zero_first) {
+        std::array<std::ptrdiff_t, Spatial + 1> extents{};
+        std::array<std::ptrdiff_t, Spatial + 1> strides{};
+        for (std::size_t d = 0; d < Spatial; ++d) {
+            extents[d] = layout.in_extent[d];
+            strides[d] = layout.in_stride[d];
+        }
+        extents[Spatial] = channels;
+        strides[Spatial] = 1;
+        zero_view(strided_view<T, Spatial + 1>(grad_input, extents, strides));
+    }
+    std::array<std::ptrdiff_t, Spatial> position{};
+    std::ptrdiff_t out_offset = 0;
+    std::ptrdiff_t index_offset = 0;
+    auto move = [&](std::size_t dim, std::ptrdiff_t steps) {
+        out_offset += steps * layout.out_stride[dim];
+        index_offset += steps * layout.index_stride[dim];
+    };
+    std::ptrdiff_t total = 1;
+    for (std::size_t d = 0; d < Spatial; ++d) total *= layout.out_extent[d];
+    for (std::ptrdiff_t visited = 0; visited < total; ++visited) {
+        for (std::ptrdiff_t c = 0; c < channels; ++c) {
+            const auto flat = static_cast<std::ptrdiff_t>(indices[index_offset + c * index_channel_stride]);
+            const std::ptrdiff_t target = dense_scale != 0 ? flat * dense_scale : plane_offset(layout, flat);
+            grad_input[target + c] += grad_output[out_offset + c * grad_output_channel_stride];
+        }
+        next_position(position, layout.out_extent, Spatial, Spatial, move);
+    }
+}
+
+}  // namespace detail
+}  // namespace apool

@@ -1,0 +1,195 @@
+// apool: the channels-last forward kernels: a leading dim (channels) is
+// contiguous, vectors run across it, and every window is walked once per
+// register block of channels; the average over many channels keeps the
+// running sums of large windows in memory instead (the output's run of
+// channels, or a stack buffer a chunk of channels at a time).
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <type_traits>
+
+#include "../config.hpp"
+#include "../simd.hpp"
+#include "forward_kernels.hpp"
+#include "reductions.hpp"
+#include "walk.hpp"
+
+namespace apool {
+namespace detail {
+
+/// Stores one vector of results for `width` neighbouring channels whose first
+/// output is `out_first` (and index `index_first`, when not null).
+template <class Reduction, class T, class I>
+inline void write_lanes(const typename Reduction::vector_state& s, std::ptrdiff_t count, T* out_first, std::ptrdiff_t out_channel_stride,
+                        I* index_first, std::ptrdiff_t index_channel_stride) noexcept {
+    constexpr std::ptrdiff_t width = simd::lanes<T>;
+    const auto values = Reduction::vector_value(s, count);
+    if (out_channel_stride == 1) {
+        simd::store(out_first, values);
+    } else {
+        alignas(64) T lane_values[width];
+        simd::store(lane_values, values);
+        for (std::ptrdiff_t lane = 0; lane < width; ++lane) out_first[lane * out_channel_stride] = lane_values[lane];
+    }
+    if constexpr (Reduction::tracks_index) {
+        if (index_first != nullptr) {
+            alignas(64) T lane_bits[width];
+            Reduction::store_index_bits(s, lane_bits);
+            for (std::ptrdiff_t lane = 0; lane < width; ++lane) {
+                index_first[lane * index_channel_stride] = static_cast<I>(simd::index_from_bits(lane_bits[lane]));
+            }
+        }
+    }
+}
+
+/// The channels past the last whole vector (fewer than simd::lanes<T>), one
+/// walk over the window each: a scalar state in a register beats a walk that
+/// updates all of them per position through memory.
+template <class Reduction, class T, class I, std::size_t Spatial>
+inline void reduce_channel_tail(const T* in, T* out, I* index, const spatial_layout<Spatial>& layout, const window_box<Spatial>& box,
+                                std::ptrdiff_t first_channel, std::ptrdiff_t channels, std::ptrdiff_t out_channel_stride,
+                                std::ptrdiff_t index_channel_stride) noexcept {
+    const std::ptrdiff_t first_index = box_first_index<Spatial>(layout, box);
+    const std::ptrdiff_t count = box_count<Spatial>(box);
+    for (std::ptrdiff_t channel = first_channel; channel < channels; ++channel) {
+        const auto s = reduce_scalar<Reduction, Spatial>(in + channel, layout, box, first_index);
+        write_result<Reduction>(s, count, out + channel * out_channel_stride,
+                                index != nullptr ? index + channel * index_channel_stride : nullptr);
+    }
+}
+
+/// Vectors of channels per register block of the channels-last kernel: half
+/// the registers hold running states, the rest serve the loads. The average's
+/// state is one vector, the max's two (value and index). spp_13_to_4
+/// channels-last forward, bench A/B: 0.24-0.25 ms with 4 vectors, 0.17 with 8.
+template <class Reduction>
+constexpr std::size_t channel_block_vectors = static_cast<std::size_t>(simd::vector_registers / (Reduction::tracks_index ? 4 : 2));
+
+/// One window reduced for every channel: the window is walked once per
+/// register block of channel_block_vectors vectors, then of four and of one,
+/// then once per channel past the last whole vector. `out` and `index` point
+/// at the window's output for channel 0 (index may be null).
+template <class Reduction, class T, class I, std::size_t Spatial>
+inline void reduce_window_channels(const T* in, T* out, I* index, const spatial_layout<Spatial>& layout, const window_box<Spatial>& box,
+                                   std::ptrdiff_t channels, std::ptrdiff_t out_channel_stride,
+                                   std::ptrdiff_t index_channel_stride) noexcept {
+    constexpr std::ptrdiff_t width = simd::lanes<T>;
+    const std::ptrdiff_t count = box_count<Spatial>(box);
+    const std::ptrdiff_t first_index = box_first_index<Spatial>(layout, box);
+    // Each element read prefetches its counterpart in the next window along
+    // the last dim, which the next output reads: max_56_to_7 channels-last,
+    // standalone, 2.8-2.9 -> 2.05-2.2 ms.
+    const std::ptrdiff_t ahead = next_window_ahead<Spatial>(layout, box);
+    std::ptrdiff_t channel = 0;
+    auto reduce_blocks = [&](auto blocks) {
+        constexpr std::size_t block_count = decltype(blocks)::value;
+        for (; channel + static_cast<std::ptrdiff_t>(block_count) * width <= channels; channel += static_cast<std::ptrdiff_t>(block_count) * width) {
+            typename Reduction::vector_state states[block_count];
+            reduce_lanes<Reduction, Spatial, true>(in + channel, layout, box, first_index, states, 0, ahead);
+            for (std::size_t k = 0; k < block_count; ++k) {
+                const std::ptrdiff_t at = channel + static_cast<std::ptrdiff_t>(k) * width;
+                write_lanes<Reduction>(states[k], count, out + at * out_channel_stride, out_channel_stride,
+                                       index != nullptr ? index + at * index_channel_stride : nullptr, index_channel_stride);
+            }
+        }
+    };
+    reduce_blocks(std::integral_constant<std::size_t, channel_block_vectors<Reduction>>{});
+    if constexpr (channel_block_vectors<Reduction> > 4) reduce_blocks(std::integral_constant<std::size_t, 4>{});
+    reduce_blocks(std::integral_constant<std::size_t, 1>{});
+    reduce_channel_tail<Reduction>(in, out, index, layout, box, channel, channels, out_channel_stride, index_channel_stride);
+}
+
+/// Channels-last: the input's channel dim has stride 1. `channels` lanes, the
+/// output and index strides of that dim given.
+template <class Reduction, class T, class I, std::size_t Spatial>
+void channels_last_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& layout, std::ptrdiff_t channels,
+                         std::ptrdiff_t out_channel_stride, std::ptrdiff_t index_channel_stride) noexcept {
+    output_window<Spatial> box{};
+    auto per_output = [&](const window_box<Spatial>& b, std::ptrdiff_t out_offset, std::ptrdiff_t index_offset) {
+        reduce_window_channels<Reduction>(in, out + out_offset, index != nullptr ? index + index_offset : nullptr, layout, b, channels,
+                                          out_channel_stride, index_channel_stride);
+    };
+    for_each_window<Spatial>(layout, box, 0, 0, per_output);
+}
+
+/// Window size, all channels together, from which the channels-last average
+/// keeps its running sums in memory (the plan turns it into a count of window
+/// positions for average_channels_last_plane). A window this large, walked
+/// once per register block, is read a few cache lines at every position, a
+/// whole row stride apart, block after block, from further than L2.
+constexpr std::size_t running_sums_in_memory_from_bytes = std::size_t(256) << 10;
+
+/// Channels-last average over many channels. Windows of fewer than
+/// `sums_in_memory_from` positions go by register blocks; a larger window's
+/// running sums live in memory: in the output's own run of channels when it is
+/// contiguous (the whole window is then walked once, every position read as
+/// one run of all its channels), else in a stack buffer, a chunk of channels
+/// per walk. Sums are taken in scan order from zero, as the register kernels
+/// do, so the bits agree. (For the maximum, whose state is a value and an
+/// index, the extra memory traffic costs more than the contiguous reads save.)
+template <class T, std::size_t Spatial>
+void average_channels_last_plane(const T* in, T* out, const spatial_layout<Spatial>& layout, std::ptrdiff_t channels,
+                                 std::ptrdiff_t out_channel_stride, std::ptrdiff_t sums_in_memory_from) noexcept {
+    using reduction = average<T>;
+    constexpr std::ptrdiff_t width = simd::lanes<T>;
+    constexpr std::ptrdiff_t buffer_size = APOOL_ROW_BUFFER_ELEMENTS / width > 0 ? APOOL_ROW_BUFFER_ELEMENTS / width * width : width;
+    alignas(64) T buffer[buffer_size];
+    const std::ptrdiff_t column_stride = layout.in_stride[Spatial - 1];
+    const std::ptrdiff_t vector_channels = channels / width * width;
+    const bool sums_in_output = out_channel_stride == 1 && vector_channels > buffer_size;
+    const std::ptrdiff_t chunk = sums_in_output || vector_channels < buffer_size ? vector_channels : buffer_size;
+    output_window<Spatial> box{};
+    auto per_output = [&](const window_box<Spatial>& b, std::ptrdiff_t out_offset, std::ptrdiff_t) {
+        const std::ptrdiff_t count = box_count<Spatial>(b);
+        if (count < sums_in_memory_from) {
+            reduce_window_channels<reduction>(in, out + out_offset, static_cast<T*>(nullptr), layout, b, channels, out_channel_stride, 0);
+            return;
+        }
+        for (std::ptrdiff_t first = 0; first < vector_channels; first += chunk) {
+            const std::ptrdiff_t length = std::min(chunk, vector_channels - first);
+            T* const sums = sums_in_output ? out + out_offset + first : buffer;
+            for (std::ptrdiff_t k = 0; k < length; k += width) simd::store(sums + k, simd::broadcast(T(0)));
+            auto add_row = [&](std::ptrdiff_t row_offset, std::ptrdiff_t) {
+                // Copies in registers: a vector store may alias anything, so the
+                // loops would reload whatever they read through the closure.
+                T* const row_sums = sums;
+                const std::ptrdiff_t row_length = length;
+                const std::ptrdiff_t stride = column_stride;
+                const T* const row = in + row_offset + first;
+                const window columns = b[Spatial - 1];
+                std::ptrdiff_t i = columns.start;
+                // Four positions per pass: one load and store of each sum serves four input vectors.
+                for (; i + 4 <= columns.end; i += 4) {
+                    const T* p0 = row + i * stride;
+                    const T* p1 = p0 + stride;
+                    const T* p2 = p1 + stride;
+                    const T* p3 = p2 + stride;
+                    for (std::ptrdiff_t k = 0; k < row_length; k += width) {
+                        auto sum = simd::load(row_sums + k);
+                        sum += simd::load(p0 + k);
+                        sum += simd::load(p1 + k);
+                        sum += simd::load(p2 + k);
+                        sum += simd::load(p3 + k);
+                        simd::store(row_sums + k, sum);
+                    }
+                }
+                for (; i < columns.end; ++i) {
+                    const T* p = row + i * stride;
+                    for (std::ptrdiff_t k = 0; k < row_length; k += width) simd::store(row_sums + k, simd::load(row_sums + k) + simd::load(p + k));
+                }
+            };
+            walk_box<Spatial - 1>(layout, b, 0, 0, add_row);
+            for (std::ptrdiff_t k = 0; k < length; k += width) {
+                const typename reduction::vector_state state{simd::load(sums + k)};
+                write_lanes<reduction>(state, count, out + out_offset + (first + k) * out_channel_stride, out_channel_stride,
+                                       static_cast<T*>(nullptr), 0);
+            }
+        }
+        reduce_channel_tail<reduction>(in, out + out_offset, static_cast<T*>(nullptr), layout, b, vector_channels, channels,
+                                       out_channel_stride, 0);
+    };
+    for_each_window<Spatial>(layout, box, 0, 0, per_output);
+}
+}  // namespace detail
+}  // namespace apool

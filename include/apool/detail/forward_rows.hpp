@@ -1,0 +1,172 @@
+// apool: the rows forward kernel: the innermost spatial dim is contiguous
+// (NCHW-like). Rows of a window's outer dims are reduced into a stack buffer
+// with vectors across the row, then each output reduces a short slice of that
+// buffer.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <type_traits>
+
+#include "../config.hpp"
+#include "../simd.hpp"
+#include "forward_kernels.hpp"
+#include "reductions.hpp"
+#include "walk.hpp"
+
+namespace apool {
+namespace detail {
+
+/// Contiguous rows: the innermost spatial dim has stride 1.
+///
+/// With `interleave` > 1 a row holds that many channels per position
+/// (channels-last memory with fewer channels than a vector: an HWC image's row
+/// is W * C contiguous values). The rows are still reduced with whole vectors;
+/// each output then reduces every `interleave`-th entry of its slice, once per
+/// channel, writing channel c at `c * out_channel_stride` (and
+/// `c * index_channel_stride`).
+template <class Reduction, class T, class I, std::size_t Spatial>
+void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& layout, std::ptrdiff_t interleave, std::ptrdiff_t out_channel_stride, std::ptrdiff_t index_channel_stride) noexcept {
+    constexpr std::size_t outer = Spatial - 1;
+    constexpr std::ptrdiff_t width = simd::lanes<T>;
+    constexpr std::ptrdiff_t buffer_size = APOOL_ROW_BUFFER_ELEMENTS;
+    static_assert(buffer_size >= 1, "APOOL_ROW_BUFFER_ELEMENTS must be at least 1");
+    const std::ptrdiff_t row_length = layout.in_extent[outer];
+    const std::ptrdiff_t out_row_length = layout.out_extent[outer];
+    const std::ptrdiff_t out_column_stride = layout.out_stride[outer];
+    const std::ptrdiff_t index_column_stride = layout.index_stride[outer];
+    // Row positions whose entries fit in the buffer.
+    const std::ptrdiff_t buffer_positions = buffer_size / interleave;
+    alignas(64) T buffer_values[buffer_size];
+    alignas(64) T buffer_bits[Reduction::tracks_index ? buffer_size : 1];
+
+    output_window<outer> box{};
+    auto per_row_window = [&](const window_box<outer>& b, std::ptrdiff_t out_offset, std::ptrdiff_t index_offset) {
+        const std::ptrdiff_t rows = box_count<outer>(b);
+        const std::ptrdiff_t first_row_index = box_first_index<outer>(layout, b);
+        auto output_at = [&](std::ptrdiff_t column, std::ptrdiff_t channel) {
+            return out + out_offset + column * out_column_stride + channel * out_channel_stride;
+        };
+        auto index_at = [&](std::ptrdiff_t column, std::ptrdiff_t channel) {
+            return index != nullptr ? index + index_offset + column * index_column_stride + channel * index_channel_stride : nullptr;
+        };
+        auto windows = adaptive_windows(row_length, out_row_length).begin();
+
+        if (rows == 1 && interleave == 1) {
+            const T* row = in;
+            auto locate = [&](std::ptrdiff_t offset, std::ptrdiff_t) { row = in + offset; };
+            walk_box<outer>(layout, b, 0, 0, locate);
+            for (std::ptrdiff_t column = 0; column < out_row_length; ++column, ++windows) {
+                const window w = *windows;
+                write_result<Reduction>(Reduction::span(row + w.start, w.size(), first_row_index + w.start), w.size(),
+                                        output_at(column, 0), index_at(column, 0));
+            }
+            return;
+        }
+
+        // Several rows: sum (or max) them column-wise into the buffer, one chunk
+        // of columns at a time, then reduce each window's slice of the buffer.
+        std::ptrdiff_t column = 0;
+        while (column < out_row_length) {
+            const window first = *windows;
+            if (first.size() > buffer_positions) {
+                // A window wider than the buffer: reduce each row's slice and merge
+                // (interleaved: each channel's window element by element).
+                if (interleave == 1) {
+                    auto s = Reduction::start(first_row_index + first.start);
+                    auto merge_row = [&](std::ptrdiff_t offset, std::ptrdiff_t row_index) {
+                        Reduction::combine(s, Reduction::span(in + offset + first.start, first.size(), row_index + first.start));
+                    };
+                    walk_box<outer>(layout, b, 0, 0, merge_row);
+                    write_result<Reduction>(s, rows * first.size(), output_at(column, 0), index_at(column, 0));
+                } else {
+                    for (std::ptrdiff_t channel = 0; channel < interleave; ++channel) {
+                        auto s = Reduction::start(first_row_index + first.start);
+                        auto add_row = [&](std::ptrdiff_t offset, std::ptrdiff_t row_index) {
+                            for (std::ptrdiff_t i = first.start; i < first.end; ++i) {
+                                Reduction::accumulate(s, in[offset + i * interleave + channel], row_index + i);
+                            }
+                        };
+                        walk_box<outer>(layout, b, 0, 0, add_row);
+                        write_result<Reduction>(s, rows * first.size(), output_at(column, channel), index_at(column, channel));
+                    }
+                }
+                ++column;
+                ++windows;
+                continue;
+            }
+            // The chunk: as many consecutive windows as fit in the buffer.
+            const std::ptrdiff_t chunk_start = first.start;
+            std::ptrdiff_t chunk_end = first.end;
+            std::ptrdiff_t chunk_columns = 1;
+            auto probe = windows;
+            for (++probe; column + chunk_columns < out_row_length; ++probe, ++chunk_columns) {
+                const window next = *probe;
+                if (next.end - chunk_start > buffer_positions) break;
+                chunk_end = next.end;
+            }
+            const std::ptrdiff_t chunk_length = (chunk_end - chunk_start) * interleave;
+            const T* chunk_in = in + chunk_start * interleave;
+            // `blocks` vectors of columns from `first`, the last moved back by
+            // `last_shift`, in one walk over the rows: independent chains hide
+            // the latency of each row's update. Each row read prefetches the
+            // same columns one window further along the last outer dim, where
+            // the next output row reads: the hardware prefetchers alone left
+            // pspnet_ppm_6 NCHW at 2.0-3.6x the read-once floor in the bench, depending on
+            // where the compiler happened to place this loop.
+            const std::ptrdiff_t ahead = next_window_ahead<outer>(layout, b);
+            auto reduce_blocks = [&](auto blocks, std::ptrdiff_t first, std::ptrdiff_t last_shift) {
+                typename Reduction::vector_state states[decltype(blocks)::value];
+                reduce_lanes<Reduction, outer, true>(chunk_in + first, layout, b, first_row_index, states, last_shift, ahead);
+                for (std::ptrdiff_t k = 0; k < decltype(blocks)::value; ++k) {
+                    const std::ptrdiff_t at = first + k * width - (k + 1 == decltype(blocks)::value ? last_shift : 0);
+                    Reduction::store_partial(states[k], buffer_values + at, buffer_bits + (Reduction::tracks_index ? at : 0));
+                }
+            };
+            std::ptrdiff_t j = 0;
+            for (; j + 4 * width <= chunk_length; j += 4 * width) reduce_blocks(std::integral_constant<std::ptrdiff_t, 4>{}, j, 0);
+            if (j < chunk_length && chunk_length >= width) {
+                // The rest, one to four vectors, the last ending at the chunk's
+                // end. Columns are independent, so those it shares with the
+                // previous vector get the same results again.
+                const std::ptrdiff_t rest = (chunk_length - j + width - 1) / width;
+                const std::ptrdiff_t last_shift = j + rest * width - chunk_length;
+                switch (rest) {
+                    case 1: reduce_blocks(std::integral_constant<std::ptrdiff_t, 1>{}, j, last_shift); break;
+                    case 2: reduce_blocks(std::integral_constant<std::ptrdiff_t, 2>{}, j, last_shift); break;
+                    case 3: reduce_blocks(std::integral_constant<std::ptrdiff_t, 3>{}, j, last_shift); break;
+                    default: reduce_blocks(std::integral_constant<std::ptrdiff_t, 4>{}, j, last_shift); break;
+                }
+                j = chunk_length;
+            }
+            for (; j < chunk_length; ++j) {
+                Reduction::store_partial(reduce_scalar<Reduction, outer>(chunk_in + j, layout, b, first_row_index), buffer_values + j,
+                                         buffer_bits + (Reduction::tracks_index ? j : 0));
+            }
+            for (std::ptrdiff_t done = 0; done < chunk_columns; ++done, ++column, ++windows) {
+                const window w = *windows;
+                if constexpr (simd::has_lane_permute<T>) {
+                    // Windows of up to a vector: scalar passes over their entries
+                    // were most of max_56_to_7 NCHW's time, and a good part of
+                    // image_to_224's.
+                    if (interleave == 1 && w.size() <= width && chunk_length >= width) {
+                        write_result<Reduction>(Reduction::buffer_window(buffer_values, buffer_bits, chunk_length, w.start - chunk_start,
+                                                                         w.size(), w.start),
+                                                rows * w.size(), output_at(column, 0), index_at(column, 0));
+                        continue;
+                    }
+                }
+                for (std::ptrdiff_t channel = 0; channel < interleave; ++channel) {
+                    const std::ptrdiff_t at = (w.start - chunk_start) * interleave + channel;
+                    write_result<Reduction>(Reduction::buffer_span(buffer_values + at, buffer_bits + (Reduction::tracks_index ? at : 0),
+                                                                   w.size(), w.start, interleave),
+                                            rows * w.size(), output_at(column, channel), index_at(column, channel));
+                }
+            }
+        }
+    };
+    for_each_window<outer>(layout, box, 0, 0, per_row_window);
+}
+
+}  // namespace detail
+}  // namespace apool
