@@ -47,8 +47,8 @@ void average_backward_channels_last_plane(const T* grad_output, T* grad_input, c
                                           std::ptrdiff_t channels, std::ptrdiff_t grad_output_channel_stride, bool accumulate) noexcept {
     constexpr std::ptrdiff_t chunk = APOOL_ROW_BUFFER_ELEMENTS;
     alignas(64) T shares[chunk];
-    output_window<Spatial> current{};
-    auto per_output = [&](const output_window<Spatial>& o, std::ptrdiff_t out_offset, std::ptrdiff_t) {
+    output_window<Spatial, true> current{};
+    auto per_output = [&](const output_window<Spatial, true>& o, std::ptrdiff_t out_offset, std::ptrdiff_t) {
         const T* grads = grad_output + out_offset;
         std::ptrdiff_t anchor = 0;
         bool anchored = !accumulate;

@@ -85,9 +85,9 @@ inline T average_share_scalar(T grad, const window_box<Spatial>& box, const spat
 
 /// Calls f(offset, fresh) for every element of the box over the first Dims
 /// dims, in row-major order; `fresh` says whether this output reaches the
-/// element first (see output_window).
+/// element first (see output_window with WithFreshStart).
 template <std::size_t Dims, std::size_t Dim = 0, std::size_t Spatial, class F>
-void walk_output_window(const spatial_layout<Spatial>& layout, const output_window<Spatial>& current, std::ptrdiff_t offset,
+void walk_output_window(const spatial_layout<Spatial>& layout, const output_window<Spatial, true>& current, std::ptrdiff_t offset,
                         bool fresh, F& f) noexcept {
     if constexpr (Dim == Dims) {
         f(offset, fresh);
@@ -110,8 +110,8 @@ inline Value receive(Value current, Value share, bool fresh) noexcept {
 template <class T, std::size_t Spatial>
 void average_backward_generic_plane(const T* grad_output, T* grad_input, const spatial_layout<Spatial>& layout,
                                     bool accumulate) noexcept {
-    output_window<Spatial> current{};
-    auto per_output = [&](const output_window<Spatial>& o, std::ptrdiff_t out_offset, std::ptrdiff_t) {
+    output_window<Spatial, true> current{};
+    auto per_output = [&](const output_window<Spatial, true>& o, std::ptrdiff_t out_offset, std::ptrdiff_t) {
         const T share = average_share_scalar<T, Spatial>(grad_output[out_offset], o, layout);
         auto add = [&](std::ptrdiff_t offset, bool fresh) { grad_input[offset] = receive(grad_input[offset], share, fresh); };
         walk_output_window<Spatial>(layout, o, 0, !accumulate, add);

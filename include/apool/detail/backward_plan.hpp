@@ -178,11 +178,9 @@ void run_backward(const backward_plan<Spatial, Rank>& plan, const T* grad_output
     switch (plan.kernel) {
         case backward_kernel::average_tiles:
             if constexpr (std::is_void<I>::value) {
-                for (std::ptrdiff_t item = first; item < last; ++item) {
-                    plane_offsets group[width];
-                    const std::ptrdiff_t grouped = gather_plane_group(planes, dim, item, group);
+                for_each_plane_group<width>(planes, dim, first, last, [&](const plane_offsets* group, std::ptrdiff_t grouped) {
                     average_backward_tiled_planes(grad_output, grad_input, spatial, group, grouped, plan.dense_outputs, accumulate);
-                }
+                });
             }
             return;
         case backward_kernel::average_one_span:

@@ -105,11 +105,11 @@ void average_backward_share_rows_plane(const T* grad_output, T* grad_input, cons
     const std::ptrdiff_t out_column_stride = layout.out_stride[inner];
     const auto missing = simd::broadcast(T(-0.0));
     T column_shares[width];  // one per channel: interleave < width
-    output_window<Spatial> current{};
+    output_window<Spatial, true> current{};
     if (layers == 1 && interleave == 1 && columns >= 4 * width * out_columns) {
         // Windows that tile the row and span several vectors each: every row
         // of a window takes its share straight from a register.
-        auto per_output = [&](const output_window<Spatial>& o, std::ptrdiff_t out_offset, std::ptrdiff_t) {
+        auto per_output = [&](const output_window<Spatial, true>& o, std::ptrdiff_t out_offset, std::ptrdiff_t) {
             auto windows = adaptive_windows(columns, out_columns).begin();
             for (std::ptrdiff_t out_column = 0; out_column < out_columns; ++out_column, ++windows) {
                 const window w = *windows;
@@ -123,7 +123,7 @@ void average_backward_share_rows_plane(const T* grad_output, T* grad_input, cons
         for_each_window<Spatial - 1>(layout, current, 0, 0, per_output);
         return;
     }
-    auto per_output_row = [&](const output_window<Spatial>& o, std::ptrdiff_t out_offset, std::ptrdiff_t) {
+    auto per_output_row = [&](const output_window<Spatial, true>& o, std::ptrdiff_t out_offset, std::ptrdiff_t) {
         auto windows = adaptive_windows(columns, out_columns).begin();
         std::ptrdiff_t out_column = 0;
         std::ptrdiff_t fresh_start = 0;  // end of the previous window

@@ -87,8 +87,8 @@ void average_backward_tiled_planes(const T* grad_output, T* grad_input, const sp
         tile_layout.out_stride[d] = out_flat;
         out_flat *= layout.out_extent[d];
     }
-    output_window<Spatial> current{};
-    auto per_output = [&](const output_window<Spatial>& o, std::ptrdiff_t out_offset, std::ptrdiff_t) {
+    output_window<Spatial, true> current{};
+    auto per_output = [&](const output_window<Spatial, true>& o, std::ptrdiff_t out_offset, std::ptrdiff_t) {
         const auto share = average_share<simd::batch<T>, Spatial>(simd::load(shares + out_offset), o, layout);
         const auto first_share = share + simd::broadcast(T(0));
         auto receive_lanes = [&](std::ptrdiff_t offset, bool fresh) {

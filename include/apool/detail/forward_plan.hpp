@@ -204,11 +204,9 @@ void run_forward(const forward_plan<Spatial, Rank>& plan, const T* in, T* out, I
             }
             return;
         case forward_kernel::tiles:
-            for (std::ptrdiff_t item = first; item < last; ++item) {
-                plane_offsets group[width];
-                const std::ptrdiff_t grouped = gather_plane_group(planes, dim, item, group);
+            for_each_plane_group<width>(planes, dim, first, last, [&](const plane_offsets* group, std::ptrdiff_t grouped) {
                 tiled_planes<Reduction>(in, out, index, spatial, group, grouped, plan.dense_outputs);
-            }
+            });
             return;
         case forward_kernel::span: {
             // Inline here: a 7x7 plane costs little more than a call.

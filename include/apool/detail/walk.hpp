@@ -98,36 +98,71 @@ void for_each_plane(const leading_layout<Leading>& layout, std::size_t skip, std
         offsets.out += steps * layout.out_stride[dim];
         offsets.index += steps * layout.index_stride[dim];
     };
-    for (std::ptrdiff_t plane = first; plane < last; ++plane) {
-        f(static_cast<const plane_offsets&>(offsets));
-        next_position(counter, layout.extent, Leading, skip, move);
+    // Runs along the innermost dim that is not left out, then one step of the
+    // odometer over the dims outside it.
+    std::size_t inner = Leading;
+    for (std::size_t dim = Leading; dim-- > 0;) {
+        if (dim != skip) {
+            inner = dim;
+            break;
+        }
+    }
+    if (inner == Leading) {
+        if (first < last) f(static_cast<const plane_offsets&>(offsets));
+        return;
+    }
+    for (std::ptrdiff_t plane = first; plane < last;) {
+        const std::ptrdiff_t left_in_run = layout.extent[inner] - counter[inner];
+        const std::ptrdiff_t count = last - plane < left_in_run ? last - plane : left_in_run;
+        plane_offsets at = offsets;
+        for (std::ptrdiff_t k = 0; k < count; ++k) {
+            f(static_cast<const plane_offsets&>(at));
+            at.in += layout.in_stride[inner];
+            at.out += layout.out_stride[inner];
+            at.index += layout.index_stride[inner];
+        }
+        plane += count;
+        move(inner, -counter[inner]);
+        counter[inner] = 0;
+        next_position(counter, layout.extent, inner, skip, move);
     }
 }
 
-/// The offsets of the planes numbered from `group * Width` on, at most Width
-/// of them (fewer in the last group), into `planes`; returns how many.
-template <std::ptrdiff_t Width, std::size_t Leading>
-std::ptrdiff_t gather_plane_group(const leading_layout<Leading>& layout, std::size_t skip, std::ptrdiff_t group,
-                                  plane_offsets (&planes)[Width]) noexcept {
-    const std::ptrdiff_t first = group * Width;
-    const std::ptrdiff_t left = count_planes(layout, skip) - first;
-    const std::ptrdiff_t count = left < Width ? left : Width;
-    std::ptrdiff_t k = 0;
-    for_each_plane(layout, skip, first, first + count, [&](const plane_offsets& at) { planes[k++] = at; });
-    return count;
+/// Calls f(planes, count) for the groups of planes numbered `first` to
+/// `last` - 1: group g holds the offsets of planes g * Width to g * Width +
+/// Width - 1 (fewer in the last group of the call).
+template <std::ptrdiff_t Width, std::size_t Leading, class F>
+void for_each_plane_group(const leading_layout<Leading>& layout, std::size_t skip, std::ptrdiff_t first, std::ptrdiff_t last,
+                          F&& f) noexcept {
+    const std::ptrdiff_t total = count_planes(layout, skip);
+    const std::ptrdiff_t end = last * Width < total ? last * Width : total;
+    plane_offsets group[Width];
+    std::ptrdiff_t grouped = 0;
+    for_each_plane(layout, skip, first * Width, end, [&](const plane_offsets& at) {
+        group[grouped++] = at;
+        if (grouped == Width) {
+            f(static_cast<const plane_offsets*>(group), grouped);
+            grouped = 0;
+        }
+    });
+    if (grouped > 0) f(static_cast<const plane_offsets*>(group), grouped);
 }
 
 /// A window in each of the first Dims spatial dims.
 template <std::size_t Dims>
 using window_box = std::array<window, (Dims > 0 ? Dims : 1)>;
 
-/// A window box, and per dim the first position that no earlier output along
-/// that dim covers: fresh_start[d] is the end of the previous window (0 for the
-/// first). An element is reached for the first time by this output exactly
-/// when it is at or past fresh_start in every dim (where a gradient's first
-/// share is written rather than added).
+/// An output's window box; with WithFreshStart, also per dim the first
+/// position that no earlier output along that dim covers: fresh_start[d] is
+/// the end of the previous window (0 for the first). An element is reached for
+/// the first time by this output exactly when it is at or past fresh_start in
+/// every dim (where a gradient's first share is written rather than added).
+/// The forward kernels leave it out: a store per dim and output they never read.
+template <std::size_t Dims, bool WithFreshStart = false>
+struct output_window : window_box<Dims> {};
+
 template <std::size_t Dims>
-struct output_window : window_box<Dims> {
+struct output_window<Dims, true> : window_box<Dims> {
     std::array<std::ptrdiff_t, (Dims > 0 ? Dims : 1)> fresh_start{};
 };
 
@@ -135,20 +170,22 @@ struct output_window : window_box<Dims> {
 /// f(window, out_offset, index_offset) for each output position of the first
 /// Dims spatial dims, in row-major order, with window[d] (and
 /// window.fresh_start[d]) set for those dims.
-template <std::size_t Dims, std::size_t Dim = 0, std::size_t Spatial, std::size_t WindowDims, class F>
-void for_each_window(const spatial_layout<Spatial>& layout, output_window<WindowDims>& current, std::ptrdiff_t out_offset,
-                     std::ptrdiff_t index_offset, F& f) noexcept {
+template <std::size_t Dims, std::size_t Dim = 0, std::size_t Spatial, std::size_t WindowDims, bool WithFreshStart, class F>
+void for_each_window(const spatial_layout<Spatial>& layout, output_window<WindowDims, WithFreshStart>& current,
+                     std::ptrdiff_t out_offset, std::ptrdiff_t index_offset, F& f) noexcept {
     static_assert(Dims <= WindowDims || Dims == 0, "for_each_window: the window has fewer dims than asked for");
     if constexpr (Dim == Dims) {
-        f(static_cast<const output_window<WindowDims>&>(current), out_offset, index_offset);
+        f(static_cast<const output_window<WindowDims, WithFreshStart>&>(current), out_offset, index_offset);
     } else {
         const std::ptrdiff_t count = layout.out_extent[Dim];
         auto windows = adaptive_windows(layout.in_extent[Dim], layout.out_extent[Dim]).begin();
         std::ptrdiff_t previous_end = 0;
         for (std::ptrdiff_t o = 0; o < count; ++o, ++windows) {
             current[Dim] = *windows;
-            current.fresh_start[Dim] = previous_end;
-            previous_end = current[Dim].end;
+            if constexpr (WithFreshStart) {
+                current.fresh_start[Dim] = previous_end;
+                previous_end = current[Dim].end;
+            }
             for_each_window<Dims, Dim + 1>(layout, current, out_offset + o * layout.out_stride[Dim],
                                            index_offset + o * layout.index_stride[Dim], f);
         }
