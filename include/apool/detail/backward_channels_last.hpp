@@ -64,9 +64,8 @@ void average_backward_channels_last_plane(const T* grad_output, T* grad_input, c
             // Runs shorter than a page each ask, for writing, for the same run
             // one window further along the last dim, which the next output
             // writes: the hardware's stream prefetch follows a long run of
-            // channels but not the jumps between short ones (A/B: vgg_14_to_7
-            // 0.56-0.60 -> 0.40-0.46 ms, video_3d 3.1 -> 2.1-2.3 ms; with
-            // pspnet_ppm_6's 8 KB runs, 10.5-11.2 -> 12.0-12.3 ms, so not there).
+            // channels but not the jumps between short ones; from a page on,
+            // the run itself is long enough for it, and the extra requests cost.
             constexpr std::ptrdiff_t page_bytes = 4096;
             const std::ptrdiff_t ahead =
                 channels * static_cast<std::ptrdiff_t>(sizeof(T)) < page_bytes ? next_window_ahead<Spatial>(layout, o) : 0;

@@ -184,8 +184,9 @@ void average_backward_share_rows_plane(const T* grad_output, T* grad_input, cons
                 fresh_start = resume_fresh_start;
             }
             // Each row written asks for the same columns one window further
-            // along the last outer dim, which the next output row writes:
-            // pspnet_ppm_6 NCHW backward 20-22 -> 11-12 ms.
+            // along the last outer dim, which the next output row writes: the
+            // hardware prefetchers do not follow the jump from one window to
+            // the next.
             const std::ptrdiff_t ahead = next_window_ahead<inner>(layout, o);
             auto receive_row = [&](std::ptrdiff_t offset, bool fresh) {
                 T* row = grad_input + offset + first * interleave;

@@ -30,9 +30,9 @@ inline void write_result(const typename Reduction::state& s, std::ptrdiff_t coun
 /// Blocks * lanes contiguous lanes that start at `base`; the last block is
 /// moved back by `last_shift` lanes (to end at the end of a row shorter than
 /// Blocks whole vectors, overlapping its predecessor). With Prefetch, each
-/// element read asks for the one `prefetch_ahead` elements further on (a
-/// template choice: the tiled kernel, which reads a stack tile, lost 20-70%
-/// when GCC stopped inlining this walk for a run-time one).
+/// element read asks for the one `prefetch_ahead` elements further on. A
+/// template choice, not a run-time one: the walk must stay inlined into the
+/// tiled kernel, which reads a stack tile and prefetches nothing.
 template <class Reduction, std::size_t Dims, bool Prefetch = false, std::size_t Blocks, class T, std::size_t Spatial>
 inline void reduce_lanes(const T* base, const spatial_layout<Spatial>& layout, const window_box<Dims>& box,
                          std::ptrdiff_t first_index, typename Reduction::vector_state (&states)[Blocks],

@@ -2,7 +2,7 @@
 // contiguous rows fit in one vector (NCHW 13x13 and 14x14 with 16 float lanes).
 //
 // The tiled kernel transposes such planes, and the transposes cost more than
-// the pooling (about three quarters of vgg_13_to_7's time). Here each row is
+// the pooling itself. Here each row is
 // one vector: the rows of a window are reduced lane by lane (lane c is column
 // c), then every window along the row is reduced at once with lane permutes
 // from tables built once per call, and one masked store writes the output row.
@@ -10,8 +10,8 @@
 // A row is read as the whole vector from its start, the lanes past it ignored,
 // or, where that vector would run past the input's last element, as the vector
 // ending at the row's end, permuted down. Masked loads would read only the row,
-// but on the AMD EPYC development VM they made vgg_13_to_7 four times slower
-// (2.1 against 0.52 ms; most 13-float rows cross a cache line).
+// but a masked load that crosses a cache line (as most 13-float rows do) is
+// several times slower than a plain one on AMD's cores.
 #pragma once
 
 #include <cstddef>

@@ -31,9 +31,8 @@ inline simd::batch<T> partial_sums(const T* data, std::ptrdiff_t count, const si
 /// lanes<T>) elements, `in_stride` and `out_stride` apart, where
 /// simd::has_lane_permute<T>: lanes<T> planes at a time, each plane's vector of
 /// partial sums, then one sums_of_each for all of them, where a horizontal sum
-/// per plane cost as much as its loads; the planes past the last group one at
-/// a time. resnet_head_gap NCHW (65536 planes of 7 x 7 floats), bench A/B:
-/// 0.248 -> 0.197 ms, 1.88-1.99x -> 1.56-1.58x the read-once floor.
+/// per plane costs as much as its loads; the planes past the last group one at
+/// a time.
 template <class T>
 void average_plane_run(const T* in, std::ptrdiff_t in_stride, T* out, std::ptrdiff_t out_stride, std::ptrdiff_t planes,
                        std::ptrdiff_t plane_size) noexcept {

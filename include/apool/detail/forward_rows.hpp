@@ -111,9 +111,8 @@ void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& la
             // `last_shift`, in one walk over the rows: independent chains hide
             // the latency of each row's update. Each row read prefetches the
             // same columns one window further along the last outer dim, where
-            // the next output row reads: the hardware prefetchers alone left
-            // pspnet_ppm_6 NCHW at 2.0-3.6x the read-once floor in the bench, depending on
-            // where the compiler happened to place this loop.
+            // the next output row reads: the hardware prefetchers do not
+            // follow the jump from one window to the next.
             const std::ptrdiff_t ahead = next_window_ahead<outer>(layout, b);
             auto reduce_blocks = [&](auto blocks, std::ptrdiff_t first, std::ptrdiff_t last_shift) {
                 typename Reduction::vector_state states[decltype(blocks)::value];
@@ -146,9 +145,9 @@ void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& la
             for (std::ptrdiff_t done = 0; done < chunk_columns; ++done, ++column, ++windows) {
                 const window w = *windows;
                 if constexpr (simd::has_lane_permute<T>) {
-                    // Windows of up to a vector: scalar passes over their entries
-                    // were most of max_56_to_7 NCHW's time, and a good part of
-                    // image_to_224's.
+                    // Windows of up to a vector: reduced in one vector, where two
+                    // scalar passes over the entries would cost more than the
+                    // rows' reduction into the buffer.
                     if (interleave == 1 && w.size() <= width && chunk_length >= width) {
                         write_result<Reduction>(Reduction::buffer_window(buffer_values, buffer_bits, chunk_length, w.start - chunk_start,
                                                                          w.size(), w.start),
