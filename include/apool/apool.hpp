@@ -6,5 +6,6 @@
 #include "errors.hpp"
 #include "backward.hpp"
 #include "forward.hpp"
+#include "shapes.hpp"
 #include "strided_view.hpp"
 #include "window.hpp"
