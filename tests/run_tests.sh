@@ -42,5 +42,6 @@ cmake -S "$source_dir" -B "$build_root/bench" -G Ninja -DCMAKE_BUILD_TYPE=Releas
 cmake --build "$build_root/bench" --target apool_bench -j "$jobs"
 APOOL_BENCH_SMOKE=1 "$build_root/bench/bench/apool_bench" --benchmark_min_time=0.001 > "$build_root/bench/smoke.txt"
 echo "benchmark smoke pass: $(grep -c '^[a-z_0-9]*/.*/\(forward\|backward\)' "$build_root/bench/smoke.txt") benchmarks ran"
+"$source_dir/examples/run_examples.sh"
 "$source_dir/tests/run_packaging_tests.sh"
 "$source_dir/tests/run_hardening_tests.sh"
