@@ -8,4 +8,5 @@
 #include "forward.hpp"
 #include "shapes.hpp"
 #include "strided_view.hpp"
+#include "version.hpp"
 #include "window.hpp"
