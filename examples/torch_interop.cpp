@@ -3,10 +3,16 @@
 // channels-last, transposed, sliced) is pooled where it lies, into an output
 // tensor in the input's memory order. The results are compared with
 // at::adaptive_avg_pool2d and at::adaptive_max_pool2d: max values and indices
-// equal, averages within rounding.
+// equal, averages within rounding. The same tensors exported as DLPack
+// (at::toDLPack) give the same views through apool::from_dlpack.
 #include <apool/apool.hpp>
 
 #include <ATen/ATen.h>
+#if __has_include(<dlpack/dlpack.h>)  // libdlpack-dev
+#include <ATen/DLConvertor.h>
+#include <apool/interop/dlpack.hpp>
+#define APOOL_EXAMPLE_DLPACK 1
+#endif
 
 #include <cstdio>
 #include <stdexcept>
@@ -68,6 +74,17 @@ int main() {
                           at::equal(indices, std::get<1>(torch_max));
         std::printf("%-24s sizes %s strides %s -> output strides %s: %s\n", input.name, c10::str(x.sizes()).c_str(),
                     c10::str(x.strides()).c_str(), c10::str(avg.strides()).c_str(), same ? "same as PyTorch" : "DIFFERS from PyTorch");
+#ifdef APOOL_EXAMPLE_DLPACK
+        // DLPack: the same memory, shape and strides.
+        DLManagedTensor* exported = at::toDLPack(x);
+        const auto through_dlpack = apool::from_dlpack<const float, 4>(*exported);
+        const auto direct = view_of<const float, 4>(x);
+        const bool same_view = through_dlpack.data() == direct.data() && through_dlpack.extents() == direct.extents() &&
+                               through_dlpack.strides() == direct.strides();
+        exported->deleter(exported);
+        if (!same_view) std::printf("  the DLPack view DIFFERS from the tensor's\n");
+        ok = ok && same_view;
+#endif
         ok = ok && same;
     }
     return ok ? 0 : 1;

@@ -15,7 +15,7 @@ source_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_root=${APOOL_BUILD_ROOT:-"$source_dir/build-tests"}
 # shellcheck source=tests/install_packages.sh
 source "$source_dir/tests/install_packages.sh"
-apool_install_packages cmake ninja-build g++ clang libxsimd-dev catch2
+apool_install_packages cmake ninja-build g++ clang libxsimd-dev catch2 libdlpack-dev
 
 jobs=$(nproc 2>/dev/null || echo 2)
 run_variant() {
