@@ -16,7 +16,7 @@ source_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_root=${APOOL_BUILD_ROOT:-"$source_dir/build-tests"}
 # shellcheck source=tests/install_packages.sh
 source "$source_dir/tests/install_packages.sh"
-apool_install_packages cmake ninja-build g++ clang libxsimd-dev catch2
+apool_install_packages cmake ninja-build g++ clang libxsimd-dev catch2 libdlpack-dev
 
 jobs=$(nproc 2>/dev/null || echo 2)
 run_variant() {
@@ -58,5 +58,6 @@ cmake -S "$source_dir" -B "$build_root/bench" -G Ninja -DCMAKE_BUILD_TYPE=Releas
 cmake --build "$build_root/bench" --target apool_bench -j "$jobs"
 APOOL_BENCH_SMOKE=1 "$build_root/bench/bench/apool_bench" --benchmark_min_time=0.001 > "$build_root/bench/smoke.txt"
 echo "benchmark smoke pass: $(grep -c '^[a-z_0-9]*/.*/\(forward\|backward\)' "$build_root/bench/smoke.txt") benchmarks ran"
+"$source_dir/examples/run_examples.sh"
 "$source_dir/tests/run_packaging_tests.sh"
 "$source_dir/tests/run_hardening_tests.sh"

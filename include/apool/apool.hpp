@@ -6,5 +6,7 @@
 #include "errors.hpp"
 #include "backward.hpp"
 #include "forward.hpp"
+#include "shapes.hpp"
 #include "strided_view.hpp"
+#include "version.hpp"
 #include "window.hpp"

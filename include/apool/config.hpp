@@ -4,9 +4,7 @@
 // #include of an apool header.
 #pragma once
 
-#define APOOL_VERSION_MAJOR 0
-#define APOOL_VERSION_MINOR 1
-#define APOOL_VERSION_PATCH 0
+#include "version.hpp"
 
 // Whether argument errors are reported by throwing apool::invalid_argument.
 // Detected from the compiler's settings; define APOOL_USE_EXCEPTIONS to 0 to
