@@ -1,0 +1,166 @@
+// apool: lanes moved within a vector (permute, fixed swaps and blends, the
+// first lane, a store of the first lanes) and masks read as integer bits. All
+// but first_lane and lowest_set_bit exist only where has_lane_permute<T>.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include "batch.hpp"
+#include "compat.hpp"
+#include "index_bits.hpp"
+
+#if defined(__SSE2__) || defined(_M_X64)
+#include <immintrin.h>
+#endif
+#if defined(_MSC_VER) && !defined(__clang__)
+#include <intrin.h>  // _BitScanForward
+#endif
+
+namespace apool {
+namespace simd {
+
+/// Integer lane numbers for permute: one per lane of a vector of T.
+template <class T>
+using lane_index = xsimd::batch<index_bits_t<T>>;
+
+/// Whether permute, store_first and lane_bits exist for T: one instruction each
+/// on AVX-512 (float and double) and AVX2 (float).
+template <class T>
+constexpr bool has_lane_permute =
+#if defined(__AVX512F__)
+    (std::is_same<T, float>::value || std::is_same<T, double>::value) && lanes<T> * sizeof(T) == 64;
+#elif defined(__AVX2__)
+    std::is_same<T, float>::value && lanes<T> * sizeof(T) == 32;
+#else
+    false;
+#endif
+
+/// Lane i of the result is lane from[i] of value (from's lanes must lie in
+/// 0 .. lanes<T> - 1). Bits move unchanged.
+template <class T>
+inline batch<T> permute(const batch<T>& value, const lane_index<T>& from) noexcept {
+    static_assert(has_lane_permute<T>, "simd::permute: only where has_lane_permute<T> is true");
+#if defined(__AVX512F__)
+    if constexpr (std::is_same<T, float>::value) {
+        return _mm512_maskz_permutexvar_ps(all_lanes_16, from, value);
+    } else {
+        return _mm512_maskz_permutexvar_pd(all_lanes_8, from, value);
+    }
+#elif defined(__AVX2__)
+    return _mm256_permutevar8x32_ps(value, from);
+#else
+    static_cast<void>(from);
+    return value;  // not reached: the static_assert rejects every use here
+#endif
+}
+
+/// Lane i of the result is lane i ^ Distance of `value` (Distance a power of
+/// two below lanes<T>): fixed shuffles, of lower latency than permute's.
+template <std::ptrdiff_t Distance, class T>
+inline batch<T> swap_lanes(const batch<T>& value) noexcept {
+    static_assert(has_lane_permute<T>, "simd::swap_lanes: only where has_lane_permute<T> is true");
+#if defined(__AVX512F__)
+    if constexpr (std::is_same<T, float>::value) {
+        if constexpr (Distance == 8) return _mm512_maskz_shuffle_f32x4(all_lanes_16, value, value, 0x4e);
+        if constexpr (Distance == 4) return _mm512_maskz_shuffle_f32x4(all_lanes_16, value, value, 0xb1);
+        if constexpr (Distance == 2) return _mm512_maskz_permute_ps(all_lanes_16, value, 0x4e);
+        return _mm512_maskz_permute_ps(all_lanes_16, value, 0xb1);
+    } else {
+        if constexpr (Distance == 4) return _mm512_maskz_shuffle_f64x2(all_lanes_8, value, value, 0x4e);
+        if constexpr (Distance == 2) return _mm512_maskz_shuffle_f64x2(all_lanes_8, value, value, 0xb1);
+        return _mm512_maskz_permute_pd(all_lanes_8, value, 0x55);
+    }
+#elif defined(__AVX2__)
+    if constexpr (Distance == 4) return _mm256_permute2f128_ps(value, value, 1);
+    if constexpr (Distance == 2) return _mm256_permute_ps(value, 0x4e);
+    return _mm256_permute_ps(value, 0xb1);
+#else
+    return value;  // not reached: the static_assert rejects every use here
+#endif
+}
+
+/// Lanes whose number has bit Distance set from `high`, the others from `low`.
+template <std::ptrdiff_t Distance, class T>
+inline batch<T> blend_lanes(const batch<T>& low, const batch<T>& high) noexcept {
+    static_assert(has_lane_permute<T>, "simd::blend_lanes: only where has_lane_permute<T> is true");
+    constexpr unsigned pattern = Distance == 1 ? 0xAAAAu : Distance == 2 ? 0xCCCCu : Distance == 4 ? 0xF0F0u : 0xFF00u;
+#if defined(__AVX512F__)
+    if constexpr (std::is_same<T, float>::value) {
+        return _mm512_mask_blend_ps(static_cast<__mmask16>(pattern), low, high);
+    } else {
+        return _mm512_mask_blend_pd(static_cast<__mmask8>(pattern & 0xFFu), low, high);
+    }
+#elif defined(__AVX2__)
+    return _mm256_blend_ps(low, high, static_cast<int>(pattern & 0xFFu));
+#else
+    static_cast<void>(pattern);
+    static_cast<void>(high);
+    return low;  // not reached: the static_assert rejects every use here
+#endif
+}
+
+/// Lane 0.
+template <class T>
+inline T first_lane(const batch<T>& value) noexcept {
+#if defined(__AVX512F__)
+    if constexpr (has_lane_permute<T>) {
+        if constexpr (std::is_same<T, float>::value) return _mm512_cvtss_f32(value);
+        else return _mm512_cvtsd_f64(value);
+    }
+#elif defined(__AVX2__)
+    if constexpr (has_lane_permute<T>) return _mm256_cvtss_f32(value);
+#endif
+    alignas(64) T lane_values[lanes<T>];
+    value.store_aligned(lane_values);
+    return lane_values[0];
+}
+
+/// Stores the first `count` (0 to lanes<T>) lanes; memory past them is not touched.
+template <class T>
+inline void store_first(T* destination, const batch<T>& value, std::ptrdiff_t count) noexcept {
+    static_assert(has_lane_permute<T>, "simd::store_first: only where has_lane_permute<T> is true");
+#if defined(__AVX512F__)
+    if constexpr (std::is_same<T, float>::value) {
+        _mm512_mask_storeu_ps(destination, static_cast<__mmask16>((1u << count) - 1u), value);
+    } else {
+        _mm512_mask_storeu_pd(destination, static_cast<__mmask8>((1u << count) - 1u), value);
+    }
+#elif defined(__AVX2__)
+    const __m256i wanted = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    _mm256_maskstore_ps(destination, wanted, value);
+#else
+    static_cast<void>(destination);
+    static_cast<void>(value);
+    static_cast<void>(count);  // not reached: the static_assert rejects every use here
+#endif
+}
+
+/// The lanes of a mask as the low bits of an integer, lane 0 lowest.
+template <class T>
+inline std::uint32_t lane_bits(const mask<T>& condition) noexcept {
+    static_assert(has_lane_permute<T>, "simd::lane_bits: only where has_lane_permute<T> is true");
+#if defined(__AVX512F__)
+    return static_cast<std::uint32_t>(static_cast<typename mask<T>::register_type>(condition));
+#elif defined(__AVX2__)
+    return static_cast<std::uint32_t>(_mm256_movemask_ps(condition));
+#else
+    static_cast<void>(condition);
+    return 0;  // not reached: the static_assert rejects every use here
+#endif
+}
+
+/// The number of the lowest set bit of a non-zero `bits`.
+inline std::ptrdiff_t lowest_set_bit(std::uint32_t bits) noexcept {
+#if defined(_MSC_VER) && !defined(__clang__)
+    unsigned long position = 0;
+    _BitScanForward(&position, bits);
+    return static_cast<std::ptrdiff_t>(position);
+#else
+    return __builtin_ctz(bits);
+#endif
+}
+
+}  // namespace simd
+}  // namespace apool
