@@ -16,6 +16,7 @@
 
 #include <cstddef>
 
+#include "../config.hpp"
 #include "../simd.hpp"
 #include "reductions.hpp"
 #include "row_windows.hpp"
@@ -40,7 +41,7 @@ bool narrow_rows_suit(const spatial_layout<Spatial>& layout) noexcept {
 /// from its start, any other from its end (with the input two vectors long or
 /// more, that vector starts inside the input).
 template <class T, std::size_t Spatial>
-void average_narrow_rows_plane(const T* in, T* out, const spatial_layout<Spatial>& layout, const row_windows<T>& windows,
+APOOL_ALWAYS_INLINE void average_narrow_rows_plane(const T* in, T* out, const spatial_layout<Spatial>& layout, const row_windows<T>& windows,
                                std::ptrdiff_t last_whole_vector) noexcept {
     using Reduction = average<T>;
     constexpr std::size_t outer = Spatial - 1;

@@ -98,33 +98,9 @@ void for_each_plane(const leading_layout<Leading>& layout, std::size_t skip, std
         offsets.out += steps * layout.out_stride[dim];
         offsets.index += steps * layout.index_stride[dim];
     };
-    // Runs along the innermost dim that is not left out, then one step of the
-    // odometer over the dims outside it.
-    std::size_t inner = Leading;
-    for (std::size_t dim = Leading; dim-- > 0;) {
-        if (dim != skip) {
-            inner = dim;
-            break;
-        }
-    }
-    if (inner == Leading) {
-        if (first < last) f(static_cast<const plane_offsets&>(offsets));
-        return;
-    }
-    for (std::ptrdiff_t plane = first; plane < last;) {
-        const std::ptrdiff_t left_in_run = layout.extent[inner] - counter[inner];
-        const std::ptrdiff_t count = last - plane < left_in_run ? last - plane : left_in_run;
-        plane_offsets at = offsets;
-        for (std::ptrdiff_t k = 0; k < count; ++k) {
-            f(static_cast<const plane_offsets&>(at));
-            at.in += layout.in_stride[inner];
-            at.out += layout.out_stride[inner];
-            at.index += layout.index_stride[inner];
-        }
-        plane += count;
-        move(inner, -counter[inner]);
-        counter[inner] = 0;
-        next_position(counter, layout.extent, inner, skip, move);
+    for (std::ptrdiff_t plane = first; plane < last; ++plane) {
+        f(static_cast<const plane_offsets&>(offsets));
+        next_position(counter, layout.extent, Leading, skip, move);
     }
 }
 
