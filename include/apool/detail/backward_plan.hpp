@@ -105,8 +105,7 @@ backward_plan<Spatial, Rank> plan_backward(const strided_view<const T, Rank>& gr
     for (std::size_t d = 0; d < Spatial; ++d) {
         if (spatial.in_extent[d] > 1 && spatial.in_stride[d] != spatial.flat_stride[d] * plan.dense_scale) plan.dense_scale = 0;
     }
-    const bool tile_fits = width > 1 && problem.plane_is_dense() && plane_size >= width && plane_size <= APOOL_TILE_ELEMENTS / width &&
-                           out_plane_size <= APOOL_TILE_ELEMENTS / width;
+    const bool tile_fits = problem.plane_is_dense() && backward_tile_holds<T>(plane_size, out_plane_size);
 
     // clang-format off
     const kernel_choice<backward_kernel> table[] = {

@@ -16,20 +16,18 @@
 #include "../config.hpp"
 #include "../simd.hpp"
 #include "backward_kernels.hpp"
+#include "forward_tiles.hpp"
 #include "walk.hpp"
 
 namespace apool {
 namespace detail {
 
-/// Whether the tiled avg backward suits dense planes of `plane_size` elements
-/// with `out_plane_size` outputs each, `planes` planes in all and rows of
-/// `row_length` elements.
+/// Whether dense planes of `plane_size` elements with `out_plane_size`
+/// outputs each fit the tiled avg backward: the planes as for the forward
+/// tiles, and a vector of output planes within a tile too.
 template <class T>
-constexpr bool backward_tiles_suit(std::ptrdiff_t plane_size, std::ptrdiff_t out_plane_size, std::ptrdiff_t planes,
-                                   std::ptrdiff_t row_length) noexcept {
-    constexpr std::ptrdiff_t width = simd::lanes<T>;
-    return width > 1 && planes >= width && plane_size >= width && row_length < 2 * width && plane_size <= APOOL_TILE_ELEMENTS / width &&
-           out_plane_size <= APOOL_TILE_ELEMENTS / width;
+constexpr bool backward_tile_holds(std::ptrdiff_t plane_size, std::ptrdiff_t out_plane_size) noexcept {
+    return tile_holds<T>(plane_size) && out_plane_size <= APOOL_TILE_ELEMENTS / simd::lanes<T>;
 }
 
 /// Avg backward of `plane_count` (1 to simd::lanes<T>) dense planes whose

@@ -101,7 +101,7 @@ forward_plan<Spatial, Rank> plan_forward(const strided_view<const T, Rank>& inpu
                                       plan.last_whole_vector = reach.highest_offset + 1 - width;
                                       return reach.highest_offset - reach.lowest_offset + 1 >= 2 * width;
                                   }();
-    const bool tile_fits = width > 1 && problem.plane_is_dense() && plane_size >= width && plane_size <= APOOL_TILE_ELEMENTS / width;
+    const bool tile_fits = problem.plane_is_dense() && tile_holds<T>(plane_size);
 
     // clang-format off
     const kernel_choice<forward_kernel> table[] = {

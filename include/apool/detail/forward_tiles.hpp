@@ -26,12 +26,12 @@ constexpr std::ptrdiff_t tile_output_capacity() noexcept {
     return APOOL_TILE_ELEMENTS / 2 / simd::lanes<T>;
 }
 
-/// Whether the tiled kernel suits a dense plane of `plane_size` elements, with
-/// `planes` planes in the call.
+/// Whether a dense plane of `plane_size` elements fits the tiled kernel: a
+/// block of a vector or more, and a vector of such planes within the tile.
 template <class T>
-constexpr bool tiles_suit(std::ptrdiff_t plane_size, std::ptrdiff_t planes) noexcept {
+constexpr bool tile_holds(std::ptrdiff_t plane_size) noexcept {
     constexpr std::ptrdiff_t width = simd::lanes<T>;
-    return width > 1 && planes >= width && plane_size >= width && plane_size <= APOOL_TILE_ELEMENTS / width;
+    return width > 1 && plane_size >= width && plane_size <= APOOL_TILE_ELEMENTS / width;
 }
 
 /// Calls f(block) for the blocks of `width` elements that cover a plane of

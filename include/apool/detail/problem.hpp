@@ -68,11 +68,7 @@ struct problem_layout {
         return size;
     }
 
-    std::ptrdiff_t plane_count() const noexcept {
-        std::ptrdiff_t count = 1;
-        for (std::size_t d = 0; d < leading; ++d) count *= planes.extent[d];
-        return count;
-    }
+    std::ptrdiff_t plane_count() const noexcept { return count_planes(planes, leading); }
 
     /// Whether the rows kernel suits: the innermost spatial dim is contiguous,
     /// and either long enough for vectors or there is no channel dim to use instead.
