@@ -4,9 +4,11 @@
 
 #include "config.hpp"
 #include "errors.hpp"
+#include "executor.hpp"
 #include "backward.hpp"
 #include "forward.hpp"
 #include "shapes.hpp"
 #include "strided_view.hpp"
+#include "thread_pool.hpp"
 #include "version.hpp"
 #include "window.hpp"

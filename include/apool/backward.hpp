@@ -13,6 +13,9 @@
 // more than one contribution (overlapping windows, or several maxima at one
 // position) the sum may round differently from PyTorch's `grad += new_grad`,
 // which adds the finished gradient once.
+//
+// Each function takes an optional executor last (executor.hpp), after the
+// gradient_update or in its place.
 #pragma once
 
 #include <cstddef>
@@ -21,6 +24,8 @@
 
 #include "detail/backward_plan.hpp"
 #include "detail/validate.hpp"
+#include "detail/work_split.hpp"
+#include "executor.hpp"
 #include "strided_view.hpp"
 
 namespace apool {
@@ -75,111 +80,192 @@ bool check_backward(const char* function, const strided_view<const T, Rank>& gra
 }
 
 /// Plans a checked call, zeroes grad_input where the plan asks, and runs all
-/// of its work items. `indices` is null for the average.
-template <bool Maximum, std::size_t Spatial, class T, class I, std::size_t Rank>
+/// of its work items, as tasks of the executor where it has one. `indices` is
+/// null for the average.
+template <bool Maximum, std::size_t Spatial, class T, class I, std::size_t Rank, class Executor>
 void plan_and_run_backward(const strided_view<const T, Rank>& grad_output, const strided_view<const I, Rank>* indices,
-                           const strided_view<T, Rank>& grad_input, gradient_update update) noexcept {
+                           const strided_view<T, Rank>& grad_input, gradient_update update, Executor& executor) {
+    constexpr bool with_executor = !std::is_same<std::decay_t<Executor>, no_executor>::value;
     const auto plan = plan_backward<Maximum, Spatial>(grad_output, grad_input, indices != nullptr ? indices->strides() : grad_output.strides(),
-                                                      update == gradient_update::accumulate);
+                                                      update == gradient_update::accumulate, backward_kernel::automatic, with_executor);
     if (plan.zero_first) zero_view(grad_input);
     using index_type = std::conditional_t<Maximum, const I, const void>;
     index_type* const index_data = indices != nullptr ? indices->data() : nullptr;
-    run_backward(plan, grad_output.data(), index_data, grad_input.data(), 0, plan.items);
+    const T* const grads = grad_output.data();
+    T* const receiver = grad_input.data();
+    run_tasks(executor, plan.split.tasks, plan.items,
+              [&](std::ptrdiff_t first, std::ptrdiff_t last) noexcept { run_backward(plan, grads, index_data, receiver, first, last); });
 }
 
-template <std::size_t Spatial, class T, std::size_t Rank>
+template <std::size_t Spatial, class T, std::size_t Rank, class Executor>
 void avg_pool_backward(const char* function, const strided_view<const T, Rank>& grad_output, const strided_view<T, Rank>& grad_input,
-                       gradient_update update) {
+                       gradient_update update, Executor& executor) {
     using no_indices = const strided_view<const std::int64_t, Rank>*;
     if (!check_backward<Spatial, T, std::int64_t>(function, grad_output, grad_input, no_indices(nullptr))) return;
-    plan_and_run_backward<false, Spatial>(grad_output, no_indices(nullptr), grad_input, update);
+    plan_and_run_backward<false, Spatial>(grad_output, no_indices(nullptr), grad_input, update, executor);
 }
 
-template <std::size_t Spatial, class T, class I, std::size_t Rank>
+template <std::size_t Spatial, class T, class I, std::size_t Rank, class Executor>
 void max_pool_backward(const char* function, const strided_view<const T, Rank>& grad_output, const strided_view<const I, Rank>& indices,
-                       const strided_view<T, Rank>& grad_input, gradient_update update) {
+                       const strided_view<T, Rank>& grad_input, gradient_update update, Executor& executor) {
     if (!check_backward<Spatial, T, I>(function, grad_output, grad_input, &indices)) return;
-    plan_and_run_backward<true, Spatial>(grad_output, &indices, grad_input, update);
+    plan_and_run_backward<true, Spatial>(grad_output, &indices, grad_input, update, executor);
 }
 
 }  // namespace detail
 
 /// Gradient of adaptive average pooling over the last `Spatial` dims
 /// (rank-generic form of adaptive_avg_pool{1,2,3}d_backward).
-template <std::size_t Spatial, class GradOutput, std::size_t GradOutputRank, class T, std::size_t Rank>
+template <std::size_t Spatial, class GradOutput, std::size_t GradOutputRank, class T, std::size_t Rank,
+          class Executor = detail::no_executor>
 void adaptive_avg_pool_backward(strided_view<GradOutput, GradOutputRank> grad_output, strided_view<T, Rank> grad_input,
-                                gradient_update update = gradient_update::overwrite) {
+                                gradient_update update = gradient_update::overwrite, Executor&& executor = {}) {
     detail::check_backward_types<Spatial, GradOutput, GradOutputRank, T, Rank>();
-    detail::avg_pool_backward<Spatial, T>("adaptive_avg_pool_backward", strided_view<const T, Rank>(grad_output), grad_input, update);
+    detail::check_executor<Executor>();
+    detail::avg_pool_backward<Spatial, T>("adaptive_avg_pool_backward", strided_view<const T, Rank>(grad_output), grad_input, update, executor);
+}
+
+/// adaptive_avg_pool_backward with the default gradient_update::overwrite and an executor.
+template <std::size_t Spatial, class GradOutput, std::size_t GradOutputRank, class T, std::size_t Rank,
+          class Executor, detail::if_executor<Executor> = 0>
+void adaptive_avg_pool_backward(strided_view<GradOutput, GradOutputRank> grad_output, strided_view<T, Rank> grad_input, Executor&& executor) {
+    adaptive_avg_pool_backward<Spatial>(grad_output, grad_input, gradient_update::overwrite, executor);
 }
 
 /// Gradient of adaptive max pooling over the last `Spatial` dims, from the
 /// indices the forward pass returned.
-template <std::size_t Spatial, class GradOutput, std::size_t GradOutputRank, class Index, std::size_t IndexRank, class T, std::size_t Rank>
+template <std::size_t Spatial, class GradOutput, std::size_t GradOutputRank, class Index, std::size_t IndexRank, class T, std::size_t Rank,
+          class Executor = detail::no_executor>
 void adaptive_max_pool_backward(strided_view<GradOutput, GradOutputRank> grad_output, strided_view<Index, IndexRank> indices,
-                                strided_view<T, Rank> grad_input, gradient_update update = gradient_update::overwrite) {
+                                strided_view<T, Rank> grad_input, gradient_update update = gradient_update::overwrite, Executor&& executor = {}) {
     detail::check_backward_types<Spatial, GradOutput, GradOutputRank, T, Rank, IndexRank>();
     using I = std::remove_const_t<Index>;
     detail::check_index_type<I>();
+    detail::check_executor<Executor>();
     detail::max_pool_backward<Spatial, T, I>("adaptive_max_pool_backward", strided_view<const T, Rank>(grad_output),
-                                             strided_view<const I, Rank>(indices), grad_input, update);
+                                             strided_view<const I, Rank>(indices), grad_input, update, executor);
+}
+
+/// adaptive_max_pool_backward with the default gradient_update::overwrite and an executor.
+template <std::size_t Spatial, class GradOutput, std::size_t GradOutputRank, class Index, std::size_t IndexRank, class T, std::size_t Rank,
+          class Executor, detail::if_executor<Executor> = 0>
+void adaptive_max_pool_backward(strided_view<GradOutput, GradOutputRank> grad_output, strided_view<Index, IndexRank> indices,
+                                strided_view<T, Rank> grad_input, Executor&& executor) {
+    adaptive_max_pool_backward<Spatial>(grad_output, indices, grad_input, gradient_update::overwrite, executor);
 }
 
 /// Gradient of adaptive_avg_pool1d.
-template <class GradOutput, std::size_t GradOutputRank, class T, std::size_t Rank>
+template <class GradOutput, std::size_t GradOutputRank, class T, std::size_t Rank,
+          class Executor = detail::no_executor>
 void adaptive_avg_pool1d_backward(strided_view<GradOutput, GradOutputRank> grad_output, strided_view<T, Rank> grad_input,
-                                  gradient_update update = gradient_update::overwrite) {
+                                  gradient_update update = gradient_update::overwrite, Executor&& executor = {}) {
     detail::check_backward_types<1, GradOutput, GradOutputRank, T, Rank>();
-    detail::avg_pool_backward<1, T>("adaptive_avg_pool1d_backward", strided_view<const T, Rank>(grad_output), grad_input, update);
+    detail::check_executor<Executor>();
+    detail::avg_pool_backward<1, T>("adaptive_avg_pool1d_backward", strided_view<const T, Rank>(grad_output), grad_input, update, executor);
+}
+
+/// adaptive_avg_pool1d_backward with the default gradient_update::overwrite and an executor.
+template <class GradOutput, std::size_t GradOutputRank, class T, std::size_t Rank,
+          class Executor, detail::if_executor<Executor> = 0>
+void adaptive_avg_pool1d_backward(strided_view<GradOutput, GradOutputRank> grad_output, strided_view<T, Rank> grad_input, Executor&& executor) {
+    adaptive_avg_pool1d_backward(grad_output, grad_input, gradient_update::overwrite, executor);
 }
 
 /// Gradient of adaptive_avg_pool2d.
-template <class GradOutput, std::size_t GradOutputRank, class T, std::size_t Rank>
+template <class GradOutput, std::size_t GradOutputRank, class T, std::size_t Rank,
+          class Executor = detail::no_executor>
 void adaptive_avg_pool2d_backward(strided_view<GradOutput, GradOutputRank> grad_output, strided_view<T, Rank> grad_input,
-                                  gradient_update update = gradient_update::overwrite) {
+                                  gradient_update update = gradient_update::overwrite, Executor&& executor = {}) {
     detail::check_backward_types<2, GradOutput, GradOutputRank, T, Rank>();
-    detail::avg_pool_backward<2, T>("adaptive_avg_pool2d_backward", strided_view<const T, Rank>(grad_output), grad_input, update);
+    detail::check_executor<Executor>();
+    detail::avg_pool_backward<2, T>("adaptive_avg_pool2d_backward", strided_view<const T, Rank>(grad_output), grad_input, update, executor);
+}
+
+/// adaptive_avg_pool2d_backward with the default gradient_update::overwrite and an executor.
+template <class GradOutput, std::size_t GradOutputRank, class T, std::size_t Rank,
+          class Executor, detail::if_executor<Executor> = 0>
+void adaptive_avg_pool2d_backward(strided_view<GradOutput, GradOutputRank> grad_output, strided_view<T, Rank> grad_input, Executor&& executor) {
+    adaptive_avg_pool2d_backward(grad_output, grad_input, gradient_update::overwrite, executor);
 }
 
 /// Gradient of adaptive_avg_pool3d.
-template <class GradOutput, std::size_t GradOutputRank, class T, std::size_t Rank>
+template <class GradOutput, std::size_t GradOutputRank, class T, std::size_t Rank,
+          class Executor = detail::no_executor>
 void adaptive_avg_pool3d_backward(strided_view<GradOutput, GradOutputRank> grad_output, strided_view<T, Rank> grad_input,
-                                  gradient_update update = gradient_update::overwrite) {
+                                  gradient_update update = gradient_update::overwrite, Executor&& executor = {}) {
     detail::check_backward_types<3, GradOutput, GradOutputRank, T, Rank>();
-    detail::avg_pool_backward<3, T>("adaptive_avg_pool3d_backward", strided_view<const T, Rank>(grad_output), grad_input, update);
+    detail::check_executor<Executor>();
+    detail::avg_pool_backward<3, T>("adaptive_avg_pool3d_backward", strided_view<const T, Rank>(grad_output), grad_input, update, executor);
+}
+
+/// adaptive_avg_pool3d_backward with the default gradient_update::overwrite and an executor.
+template <class GradOutput, std::size_t GradOutputRank, class T, std::size_t Rank,
+          class Executor, detail::if_executor<Executor> = 0>
+void adaptive_avg_pool3d_backward(strided_view<GradOutput, GradOutputRank> grad_output, strided_view<T, Rank> grad_input, Executor&& executor) {
+    adaptive_avg_pool3d_backward(grad_output, grad_input, gradient_update::overwrite, executor);
 }
 
 /// Gradient of adaptive_max_pool1d.
-template <class GradOutput, std::size_t GradOutputRank, class Index, std::size_t IndexRank, class T, std::size_t Rank>
+template <class GradOutput, std::size_t GradOutputRank, class Index, std::size_t IndexRank, class T, std::size_t Rank,
+          class Executor = detail::no_executor>
 void adaptive_max_pool1d_backward(strided_view<GradOutput, GradOutputRank> grad_output, strided_view<Index, IndexRank> indices,
-                                  strided_view<T, Rank> grad_input, gradient_update update = gradient_update::overwrite) {
+                                  strided_view<T, Rank> grad_input, gradient_update update = gradient_update::overwrite, Executor&& executor = {}) {
     detail::check_backward_types<1, GradOutput, GradOutputRank, T, Rank, IndexRank>();
     using I = std::remove_const_t<Index>;
     detail::check_index_type<I>();
+    detail::check_executor<Executor>();
     detail::max_pool_backward<1, T, I>("adaptive_max_pool1d_backward", strided_view<const T, Rank>(grad_output),
-                                       strided_view<const I, Rank>(indices), grad_input, update);
+                                       strided_view<const I, Rank>(indices), grad_input, update, executor);
+}
+
+/// adaptive_max_pool1d_backward with the default gradient_update::overwrite and an executor.
+template <class GradOutput, std::size_t GradOutputRank, class Index, std::size_t IndexRank, class T, std::size_t Rank,
+          class Executor, detail::if_executor<Executor> = 0>
+void adaptive_max_pool1d_backward(strided_view<GradOutput, GradOutputRank> grad_output, strided_view<Index, IndexRank> indices,
+                                  strided_view<T, Rank> grad_input, Executor&& executor) {
+    adaptive_max_pool1d_backward(grad_output, indices, grad_input, gradient_update::overwrite, executor);
 }
 
 /// Gradient of adaptive_max_pool2d.
-template <class GradOutput, std::size_t GradOutputRank, class Index, std::size_t IndexRank, class T, std::size_t Rank>
+template <class GradOutput, std::size_t GradOutputRank, class Index, std::size_t IndexRank, class T, std::size_t Rank,
+          class Executor = detail::no_executor>
 void adaptive_max_pool2d_backward(strided_view<GradOutput, GradOutputRank> grad_output, strided_view<Index, IndexRank> indices,
-                                  strided_view<T, Rank> grad_input, gradient_update update = gradient_update::overwrite) {
+                                  strided_view<T, Rank> grad_input, gradient_update update = gradient_update::overwrite, Executor&& executor = {}) {
     detail::check_backward_types<2, GradOutput, GradOutputRank, T, Rank, IndexRank>();
     using I = std::remove_const_t<Index>;
     detail::check_index_type<I>();
+    detail::check_executor<Executor>();
     detail::max_pool_backward<2, T, I>("adaptive_max_pool2d_backward", strided_view<const T, Rank>(grad_output),
-                                       strided_view<const I, Rank>(indices), grad_input, update);
+                                       strided_view<const I, Rank>(indices), grad_input, update, executor);
+}
+
+/// adaptive_max_pool2d_backward with the default gradient_update::overwrite and an executor.
+template <class GradOutput, std::size_t GradOutputRank, class Index, std::size_t IndexRank, class T, std::size_t Rank,
+          class Executor, detail::if_executor<Executor> = 0>
+void adaptive_max_pool2d_backward(strided_view<GradOutput, GradOutputRank> grad_output, strided_view<Index, IndexRank> indices,
+                                  strided_view<T, Rank> grad_input, Executor&& executor) {
+    adaptive_max_pool2d_backward(grad_output, indices, grad_input, gradient_update::overwrite, executor);
 }
 
 /// Gradient of adaptive_max_pool3d.
-template <class GradOutput, std::size_t GradOutputRank, class Index, std::size_t IndexRank, class T, std::size_t Rank>
+template <class GradOutput, std::size_t GradOutputRank, class Index, std::size_t IndexRank, class T, std::size_t Rank,
+          class Executor = detail::no_executor>
 void adaptive_max_pool3d_backward(strided_view<GradOutput, GradOutputRank> grad_output, strided_view<Index, IndexRank> indices,
-                                  strided_view<T, Rank> grad_input, gradient_update update = gradient_update::overwrite) {
+                                  strided_view<T, Rank> grad_input, gradient_update update = gradient_update::overwrite, Executor&& executor = {}) {
     detail::check_backward_types<3, GradOutput, GradOutputRank, T, Rank, IndexRank>();
     using I = std::remove_const_t<Index>;
     detail::check_index_type<I>();
+    detail::check_executor<Executor>();
     detail::max_pool_backward<3, T, I>("adaptive_max_pool3d_backward", strided_view<const T, Rank>(grad_output),
-                                       strided_view<const I, Rank>(indices), grad_input, update);
+                                       strided_view<const I, Rank>(indices), grad_input, update, executor);
+}
+
+/// adaptive_max_pool3d_backward with the default gradient_update::overwrite and an executor.
+template <class GradOutput, std::size_t GradOutputRank, class Index, std::size_t IndexRank, class T, std::size_t Rank,
+          class Executor, detail::if_executor<Executor> = 0>
+void adaptive_max_pool3d_backward(strided_view<GradOutput, GradOutputRank> grad_output, strided_view<Index, IndexRank> indices,
+                                  strided_view<T, Rank> grad_input, Executor&& executor) {
+    adaptive_max_pool3d_backward(grad_output, indices, grad_input, gradient_update::overwrite, executor);
 }
 
 }  // namespace apool

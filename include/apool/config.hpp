@@ -44,3 +44,17 @@
 #ifndef APOOL_TILE_ELEMENTS
 #define APOOL_TILE_ELEMENTS 4096
 #endif
+
+// A call given an executor splits into tasks from this many elements (of its
+// input, or grad_input) on; a smaller call runs on the calling thread without
+// calling the executor, where handing tasks to threads would cost about as
+// much as the work.
+#ifndef APOOL_PARALLEL_FROM_ELEMENTS
+#define APOOL_PARALLEL_FROM_ELEMENTS 262144
+#endif
+
+// Elements of work per task that a split aims at (a call gets between 16 and
+// 256 tasks where its shape allows).
+#ifndef APOOL_ELEMENTS_PER_TASK
+#define APOOL_ELEMENTS_PER_TASK 16384
+#endif

@@ -5,6 +5,10 @@
 // PyTorch's adaptive_{avg,max}_pool{1,2,3}d: the same windows (apool::window_start,
 // apool::window_end), the same max values and indices, and averages within a
 // few ulp (the summation order differs).
+//
+// Each function takes an optional executor last (executor.hpp): a large call
+// is then split into tasks that run on the executor's threads, with the same
+// bytes written as without one.
 #pragma once
 
 #include <cstddef>
@@ -14,6 +18,8 @@
 #include "detail/forward_plan.hpp"
 #include "detail/reductions.hpp"
 #include "detail/validate.hpp"
+#include "detail/work_split.hpp"
+#include "executor.hpp"
 #include "strided_view.hpp"
 
 namespace apool {
@@ -54,124 +60,157 @@ bool check_forward(const char* function, const strided_view<const T, Rank>& inpu
     return !check.failed();
 }
 
-/// Plans a checked call and runs all of its work items.
-template <class Reduction, std::size_t Spatial, class T, class I, std::size_t Rank>
+/// Plans a checked call and runs all of its work items, as tasks of the
+/// executor where it has one.
+template <class Reduction, std::size_t Spatial, class T, class I, std::size_t Rank, class Executor>
 void plan_and_run_forward(const strided_view<const T, Rank>& input, const strided_view<T, Rank>& output,
-                          const strided_view<I, Rank>* indices) noexcept {
+                          const strided_view<I, Rank>* indices, Executor& executor) {
+    constexpr bool with_executor = !std::is_same<std::decay_t<Executor>, no_executor>::value;
     const auto plan = plan_forward<Reduction, Spatial>(input, output, indices != nullptr ? indices->strides() : output.strides(),
-                                                       indices != nullptr);
-    run_forward<Reduction>(plan, input.data(), output.data(), indices != nullptr ? indices->data() : static_cast<I*>(nullptr), 0,
-                           plan.items);
+                                                       indices != nullptr, forward_kernel::automatic, with_executor);
+    const T* const in = input.data();
+    T* const out = output.data();
+    I* const index = indices != nullptr ? indices->data() : nullptr;
+    run_tasks(executor, plan.split.tasks, plan.items,
+              [&](std::ptrdiff_t first, std::ptrdiff_t last) noexcept { run_forward<Reduction>(plan, in, out, index, first, last); });
 }
 
-template <std::size_t Spatial, class T, std::size_t Rank>
-void avg_pool(const char* function, const strided_view<const T, Rank>& input, const strided_view<T, Rank>& output) {
+template <std::size_t Spatial, class T, std::size_t Rank, class Executor>
+void avg_pool(const char* function, const strided_view<const T, Rank>& input, const strided_view<T, Rank>& output, Executor& executor) {
     using no_indices = const strided_view<std::int64_t, Rank>*;
     if (!check_forward<Spatial, T, std::int64_t>(function, input, output, no_indices(nullptr))) return;
-    plan_and_run_forward<average<T>, Spatial>(input, output, no_indices(nullptr));
+    plan_and_run_forward<average<T>, Spatial>(input, output, no_indices(nullptr), executor);
 }
 
-template <std::size_t Spatial, class T, class I, std::size_t Rank>
+template <std::size_t Spatial, class T, class I, std::size_t Rank, class Executor>
 void max_pool(const char* function, const strided_view<const T, Rank>& input, const strided_view<T, Rank>& output,
-              const strided_view<I, Rank>* indices) {
+              const strided_view<I, Rank>* indices, Executor& executor) {
     if (!check_forward<Spatial, T, I>(function, input, output, indices)) return;
-    plan_and_run_forward<maximum<T>, Spatial>(input, output, indices);
+    plan_and_run_forward<maximum<T>, Spatial>(input, output, indices, executor);
 }
 
 }  // namespace detail
 
 /// Adaptive average pooling over the last `Spatial` dims (rank-generic form of
 /// adaptive_avg_pool{1,2,3}d).
-template <std::size_t Spatial, class Input, std::size_t InputRank, class T, std::size_t Rank>
-void adaptive_avg_pool(strided_view<Input, InputRank> input, strided_view<T, Rank> output) {
+template <std::size_t Spatial, class Input, std::size_t InputRank, class T, std::size_t Rank, class Executor = detail::no_executor,
+          detail::if_executor<Executor> = 0>
+void adaptive_avg_pool(strided_view<Input, InputRank> input, strided_view<T, Rank> output, Executor&& executor = {}) {
     detail::check_forward_types<Spatial, Input, InputRank, T, Rank>();
-    detail::avg_pool<Spatial, T>("adaptive_avg_pool", strided_view<const T, Rank>(input), output);
+    detail::check_executor<Executor>();
+    detail::avg_pool<Spatial, T>("adaptive_avg_pool", strided_view<const T, Rank>(input), output, executor);
 }
 
 /// Adaptive max pooling over the last `Spatial` dims, values only.
-template <std::size_t Spatial, class Input, std::size_t InputRank, class T, std::size_t Rank>
-void adaptive_max_pool(strided_view<Input, InputRank> input, strided_view<T, Rank> output) {
+template <std::size_t Spatial, class Input, std::size_t InputRank, class T, std::size_t Rank, class Executor = detail::no_executor,
+          detail::if_executor<Executor> = 0>
+void adaptive_max_pool(strided_view<Input, InputRank> input, strided_view<T, Rank> output, Executor&& executor = {}) {
     detail::check_forward_types<Spatial, Input, InputRank, T, Rank>();
+    detail::check_executor<Executor>();
     detail::max_pool<Spatial, T, std::int64_t>("adaptive_max_pool", strided_view<const T, Rank>(input), output,
-                                          static_cast<const strided_view<std::int64_t, Rank>*>(nullptr));
+                                          static_cast<const strided_view<std::int64_t, Rank>*>(nullptr), executor);
 }
 
 /// Adaptive max pooling over the last `Spatial` dims, with the flat index of
 /// each maximum inside its input plane (row-major over the spatial dims).
-template <std::size_t Spatial, class Input, std::size_t InputRank, class T, std::size_t Rank, class I, std::size_t IndexRank>
-void adaptive_max_pool(strided_view<Input, InputRank> input, strided_view<T, Rank> output, strided_view<I, IndexRank> indices) {
+template <std::size_t Spatial, class Input, std::size_t InputRank, class T, std::size_t Rank, class I, std::size_t IndexRank,
+          class Executor = detail::no_executor>
+void adaptive_max_pool(strided_view<Input, InputRank> input, strided_view<T, Rank> output, strided_view<I, IndexRank> indices,
+                       Executor&& executor = {}) {
     detail::check_forward_types<Spatial, Input, InputRank, T, Rank, IndexRank>();
     detail::check_index_type<I>();
-    detail::max_pool<Spatial, T, I>("adaptive_max_pool", strided_view<const T, Rank>(input), output, &indices);
+    detail::check_executor<Executor>();
+    detail::max_pool<Spatial, T, I>("adaptive_max_pool", strided_view<const T, Rank>(input), output, &indices, executor);
 }
 
 /// adaptive_avg_pool1d: the last dim is spatial.
-template <class Input, std::size_t InputRank, class T, std::size_t Rank>
-void adaptive_avg_pool1d(strided_view<Input, InputRank> input, strided_view<T, Rank> output) {
+template <class Input, std::size_t InputRank, class T, std::size_t Rank, class Executor = detail::no_executor,
+          detail::if_executor<Executor> = 0>
+void adaptive_avg_pool1d(strided_view<Input, InputRank> input, strided_view<T, Rank> output, Executor&& executor = {}) {
     detail::check_forward_types<1, Input, InputRank, T, Rank>();
-    detail::avg_pool<1, T>("adaptive_avg_pool1d", strided_view<const T, Rank>(input), output);
+    detail::check_executor<Executor>();
+    detail::avg_pool<1, T>("adaptive_avg_pool1d", strided_view<const T, Rank>(input), output, executor);
 }
 
 /// adaptive_avg_pool2d: the last two dims are spatial.
-template <class Input, std::size_t InputRank, class T, std::size_t Rank>
-void adaptive_avg_pool2d(strided_view<Input, InputRank> input, strided_view<T, Rank> output) {
+template <class Input, std::size_t InputRank, class T, std::size_t Rank, class Executor = detail::no_executor,
+          detail::if_executor<Executor> = 0>
+void adaptive_avg_pool2d(strided_view<Input, InputRank> input, strided_view<T, Rank> output, Executor&& executor = {}) {
     detail::check_forward_types<2, Input, InputRank, T, Rank>();
-    detail::avg_pool<2, T>("adaptive_avg_pool2d", strided_view<const T, Rank>(input), output);
+    detail::check_executor<Executor>();
+    detail::avg_pool<2, T>("adaptive_avg_pool2d", strided_view<const T, Rank>(input), output, executor);
 }
 
 /// adaptive_avg_pool3d: the last three dims are spatial.
-template <class Input, std::size_t InputRank, class T, std::size_t Rank>
-void adaptive_avg_pool3d(strided_view<Input, InputRank> input, strided_view<T, Rank> output) {
+template <class Input, std::size_t InputRank, class T, std::size_t Rank, class Executor = detail::no_executor,
+          detail::if_executor<Executor> = 0>
+void adaptive_avg_pool3d(strided_view<Input, InputRank> input, strided_view<T, Rank> output, Executor&& executor = {}) {
     detail::check_forward_types<3, Input, InputRank, T, Rank>();
-    detail::avg_pool<3, T>("adaptive_avg_pool3d", strided_view<const T, Rank>(input), output);
+    detail::check_executor<Executor>();
+    detail::avg_pool<3, T>("adaptive_avg_pool3d", strided_view<const T, Rank>(input), output, executor);
 }
 
 /// adaptive_max_pool1d, values only.
-template <class Input, std::size_t InputRank, class T, std::size_t Rank>
-void adaptive_max_pool1d(strided_view<Input, InputRank> input, strided_view<T, Rank> output) {
+template <class Input, std::size_t InputRank, class T, std::size_t Rank, class Executor = detail::no_executor,
+          detail::if_executor<Executor> = 0>
+void adaptive_max_pool1d(strided_view<Input, InputRank> input, strided_view<T, Rank> output, Executor&& executor = {}) {
     detail::check_forward_types<1, Input, InputRank, T, Rank>();
+    detail::check_executor<Executor>();
     detail::max_pool<1, T, std::int64_t>("adaptive_max_pool1d", strided_view<const T, Rank>(input), output,
-                                          static_cast<const strided_view<std::int64_t, Rank>*>(nullptr));
+                                          static_cast<const strided_view<std::int64_t, Rank>*>(nullptr), executor);
 }
 
 /// adaptive_max_pool2d, values only.
-template <class Input, std::size_t InputRank, class T, std::size_t Rank>
-void adaptive_max_pool2d(strided_view<Input, InputRank> input, strided_view<T, Rank> output) {
+template <class Input, std::size_t InputRank, class T, std::size_t Rank, class Executor = detail::no_executor,
+          detail::if_executor<Executor> = 0>
+void adaptive_max_pool2d(strided_view<Input, InputRank> input, strided_view<T, Rank> output, Executor&& executor = {}) {
     detail::check_forward_types<2, Input, InputRank, T, Rank>();
+    detail::check_executor<Executor>();
     detail::max_pool<2, T, std::int64_t>("adaptive_max_pool2d", strided_view<const T, Rank>(input), output,
-                                          static_cast<const strided_view<std::int64_t, Rank>*>(nullptr));
+                                          static_cast<const strided_view<std::int64_t, Rank>*>(nullptr), executor);
 }
 
 /// adaptive_max_pool3d, values only.
-template <class Input, std::size_t InputRank, class T, std::size_t Rank>
-void adaptive_max_pool3d(strided_view<Input, InputRank> input, strided_view<T, Rank> output) {
+template <class Input, std::size_t InputRank, class T, std::size_t Rank, class Executor = detail::no_executor,
+          detail::if_executor<Executor> = 0>
+void adaptive_max_pool3d(strided_view<Input, InputRank> input, strided_view<T, Rank> output, Executor&& executor = {}) {
     detail::check_forward_types<3, Input, InputRank, T, Rank>();
+    detail::check_executor<Executor>();
     detail::max_pool<3, T, std::int64_t>("adaptive_max_pool3d", strided_view<const T, Rank>(input), output,
-                                          static_cast<const strided_view<std::int64_t, Rank>*>(nullptr));
+                                          static_cast<const strided_view<std::int64_t, Rank>*>(nullptr), executor);
 }
 
 /// adaptive_max_pool1d with indices (flat positions along the input's last dim).
-template <class Input, std::size_t InputRank, class T, std::size_t Rank, class I, std::size_t IndexRank>
-void adaptive_max_pool1d(strided_view<Input, InputRank> input, strided_view<T, Rank> output, strided_view<I, IndexRank> indices) {
+template <class Input, std::size_t InputRank, class T, std::size_t Rank, class I, std::size_t IndexRank,
+          class Executor = detail::no_executor>
+void adaptive_max_pool1d(strided_view<Input, InputRank> input, strided_view<T, Rank> output, strided_view<I, IndexRank> indices,
+                       Executor&& executor = {}) {
     detail::check_forward_types<1, Input, InputRank, T, Rank, IndexRank>();
     detail::check_index_type<I>();
-    detail::max_pool<1, T, I>("adaptive_max_pool1d", strided_view<const T, Rank>(input), output, &indices);
+    detail::check_executor<Executor>();
+    detail::max_pool<1, T, I>("adaptive_max_pool1d", strided_view<const T, Rank>(input), output, &indices, executor);
 }
 
 /// adaptive_max_pool2d with indices (ih * W + iw, as PyTorch returns them).
-template <class Input, std::size_t InputRank, class T, std::size_t Rank, class I, std::size_t IndexRank>
-void adaptive_max_pool2d(strided_view<Input, InputRank> input, strided_view<T, Rank> output, strided_view<I, IndexRank> indices) {
+template <class Input, std::size_t InputRank, class T, std::size_t Rank, class I, std::size_t IndexRank,
+          class Executor = detail::no_executor>
+void adaptive_max_pool2d(strided_view<Input, InputRank> input, strided_view<T, Rank> output, strided_view<I, IndexRank> indices,
+                       Executor&& executor = {}) {
     detail::check_forward_types<2, Input, InputRank, T, Rank, IndexRank>();
     detail::check_index_type<I>();
-    detail::max_pool<2, T, I>("adaptive_max_pool2d", strided_view<const T, Rank>(input), output, &indices);
+    detail::check_executor<Executor>();
+    detail::max_pool<2, T, I>("adaptive_max_pool2d", strided_view<const T, Rank>(input), output, &indices, executor);
 }
 
 /// adaptive_max_pool3d with indices (id * H * W + ih * W + iw).
-template <class Input, std::size_t InputRank, class T, std::size_t Rank, class I, std::size_t IndexRank>
-void adaptive_max_pool3d(strided_view<Input, InputRank> input, strided_view<T, Rank> output, strided_view<I, IndexRank> indices) {
+template <class Input, std::size_t InputRank, class T, std::size_t Rank, class I, std::size_t IndexRank,
+          class Executor = detail::no_executor>
+void adaptive_max_pool3d(strided_view<Input, InputRank> input, strided_view<T, Rank> output, strided_view<I, IndexRank> indices,
+                       Executor&& executor = {}) {
     detail::check_forward_types<3, Input, InputRank, T, Rank, IndexRank>();
     detail::check_index_type<I>();
-    detail::max_pool<3, T, I>("adaptive_max_pool3d", strided_view<const T, Rank>(input), output, &indices);
+    detail::check_executor<Executor>();
+    detail::max_pool<3, T, I>("adaptive_max_pool3d", strided_view<const T, Rank>(input), output, &indices, executor);
 }
 
 }  // namespace apool

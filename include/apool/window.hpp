@@ -94,6 +94,17 @@ public:
         : in_size_(in_size), out_size_(out_size) {}
 
     constexpr iterator begin() const noexcept { return out_size_ > 0 ? iterator(0, in_size_, out_size_) : iterator(); }
+    /// The iterator at output `out_index` (0 to size()): begin() advanced that
+    /// far, at the cost of one division.
+    constexpr iterator begin_at(std::ptrdiff_t out_index) const noexcept {
+        iterator at = begin();
+        if (out_size_ > 0) {
+            at.index_ = out_index;
+            at.start_ = out_index * in_size_ / out_size_;
+            at.remainder_ = out_index * in_size_ % out_size_;
+        }
+        return at;
+    }
     constexpr iterator end() const noexcept {
         iterator past = begin();
         past.index_ = out_size_;

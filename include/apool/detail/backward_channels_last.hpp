@@ -36,7 +36,7 @@ inline void receive_run(T* run, const T* shares, std::ptrdiff_t count, bool fres
 ///
 /// When overwriting, the shares go straight into the window's anchor, an
 /// element no earlier output reached (the first position at or past
-/// fresh_start in every dim), as `share + 0`, its final value; every other
+/// fresh_start in every dim, inside the work item's in_range), as `share + 0`, its final value; every other
 /// position then reads them from there, whole runs of channels one position
 /// after another. (Adding `share + 0` instead of `share` changes nothing: in
 /// this mode no element holds -0 once reached.) Otherwise (accumulating, or no
@@ -53,8 +53,10 @@ void average_backward_channels_last_plane(const T* grad_output, T* grad_input, c
         std::ptrdiff_t anchor = 0;
         bool anchored = !accumulate;
         for (std::size_t d = 0; d < Spatial; ++d) {
-            const std::ptrdiff_t position = o[d].start > o.fresh_start[d] ? o[d].start : o.fresh_start[d];
-            anchored = anchored && position < o[d].end;
+            const window owned = layout.in_range[d];
+            std::ptrdiff_t position = o[d].start > o.fresh_start[d] ? o[d].start : o.fresh_start[d];
+            if (position < owned.start) position = owned.start;
+            anchored = anchored && position < o[d].end && position < owned.end;
             anchor += position * layout.in_stride[d];
         }
         if (anchored) {

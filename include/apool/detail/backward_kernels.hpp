@@ -84,8 +84,9 @@ inline T average_share_scalar(T grad, const window_box<Spatial>& box, const spat
 }
 
 /// Calls f(offset, fresh) for every element of the box over the first Dims
-/// dims, in row-major order; `fresh` says whether this output reaches the
-/// element first (see output_window with WithFreshStart).
+/// dims that lies in layout.in_range (the part a work item owns), in
+/// row-major order; `fresh` says whether this output reaches the element first
+/// (see output_window with WithFreshStart).
 template <std::size_t Dims, std::size_t Dim = 0, std::size_t Spatial, class F>
 void walk_output_window(const spatial_layout<Spatial>& layout, const output_window<Spatial, true>& current, std::ptrdiff_t offset,
                         bool fresh, F& f) noexcept {
@@ -94,7 +95,9 @@ void walk_output_window(const spatial_layout<Spatial>& layout, const output_wind
     } else {
         const std::ptrdiff_t stride = layout.in_stride[Dim];
         const window w = current[Dim];
-        for (std::ptrdiff_t i = w.start; i < w.end; ++i) {
+        const window owned = layout.in_range[Dim];
+        const std::ptrdiff_t end = w.end < owned.end ? w.end : owned.end;
+        for (std::ptrdiff_t i = w.start > owned.start ? w.start : owned.start; i < end; ++i) {
             walk_output_window<Dims, Dim + 1>(layout, current, offset + i * stride, fresh && i >= current.fresh_start[Dim], f);
         }
     }

@@ -89,8 +89,9 @@ void maximum_backward_dense_planes(const T* grad_output, const I* indices, T* gr
 }
 
 /// Max backward for `channels` planes (1, or the contiguous channel dim of
-/// channels-last memory, visited innermost): zeroes them if asked, then adds each grad_output element at the input position its index names
-/// (checked to lie inside the plane beforehand), outputs in row-major order.
+/// channels-last memory, visited innermost): zeroes them if asked, then adds
+/// each grad_output element at the input position its index names (checked
+/// to lie inside the plane beforehand), outputs in row-major order.
 /// Zeroing plane by plane (`zero_first`) keeps the plane in cache for its
 /// scatter; small planes are better zeroed all at once by the caller. When the
 /// plane's strides are its row-major strides times one factor (dense NCHW:
@@ -99,6 +100,11 @@ template <class T, class I, std::size_t Spatial>
 void maximum_backward_planes(const T* grad_output, const I* indices, T* grad_input, const spatial_layout<Spatial>& layout,
                              std::ptrdiff_t dense_scale, std::ptrdiff_t channels, std::ptrdiff_t grad_output_channel_stride,
                              std::ptrdiff_t index_channel_stride, bool zero_first) noexcept {
+    // The rows layout.in_range[0] of dim 0 are this work item's: it zeroes
+    // those, and adds the outputs whose windows reach into them
+    // (layout.out_range[0]) and whose index lies there.
+    const window rows = layout.in_range[0];
+    const window output_rows = layout.out_range[0];
     if (zero_first) {
         std::array<std::ptrdiff_t, Spatial + 1> extents{};
         std::array<std::ptrdiff_t, Spatial + 1> strides{};
@@ -106,26 +112,32 @@ void maximum_backward_planes(const T* grad_output, const I* indices, T* grad_inp
             extents[d] = layout.in_extent[d];
             strides[d] = layout.in_stride[d];
         }
+        extents[0] = rows.size();
         extents[Spatial] = channels;
         strides[Spatial] = 1;
-        zero_view(strided_view<T, Spatial + 1>(grad_input, extents, strides));
+        zero_view(strided_view<T, Spatial + 1>(grad_input + rows.start * layout.in_stride[0], extents, strides));
     }
+    const std::ptrdiff_t first_flat = rows.start * layout.flat_stride[0];
+    const auto owned_flats = static_cast<std::size_t>(rows.size() * layout.flat_stride[0]);
     std::array<std::ptrdiff_t, Spatial> position{};
-    std::ptrdiff_t out_offset = 0;
-    std::ptrdiff_t index_offset = 0;
+    std::array<std::ptrdiff_t, Spatial> extent = layout.out_extent;
+    extent[0] = output_rows.size();
+    std::ptrdiff_t out_offset = output_rows.start * layout.out_stride[0];
+    std::ptrdiff_t index_offset = output_rows.start * layout.index_stride[0];
     auto move = [&](std::size_t dim, std::ptrdiff_t steps) {
         out_offset += steps * layout.out_stride[dim];
         index_offset += steps * layout.index_stride[dim];
     };
     std::ptrdiff_t total = 1;
-    for (std::size_t d = 0; d < Spatial; ++d) total *= layout.out_extent[d];
+    for (std::size_t d = 0; d < Spatial; ++d) total *= extent[d];
     for (std::ptrdiff_t visited = 0; visited < total; ++visited) {
         for (std::ptrdiff_t c = 0; c < channels; ++c) {
             const auto flat = static_cast<std::ptrdiff_t>(indices[index_offset + c * index_channel_stride]);
+            if (static_cast<std::size_t>(flat - first_flat) >= owned_flats) continue;
             const std::ptrdiff_t target = dense_scale != 0 ? flat * dense_scale : plane_offset(layout, flat);
             grad_input[target + c] += grad_output[out_offset + c * grad_output_channel_stride];
         }
-        next_position(position, layout.out_extent, Spatial, Spatial, move);
+        next_position(position, extent, Spatial, Spatial, move);
     }
 }
 

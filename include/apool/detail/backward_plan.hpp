@@ -19,6 +19,7 @@
 #include "backward_tiles.hpp"
 #include "problem.hpp"
 #include "walk.hpp"
+#include "work_split.hpp"
 
 namespace apool {
 namespace detail {
@@ -55,7 +56,8 @@ constexpr const char* kernel_name(backward_kernel kernel) noexcept {
 
 /// Which kernel, its parameters, and its work items: `items` numbers, each a
 /// plane (of count_planes(problem.planes, vector_dim)) or a group of
-/// `planes_per_item` of them (average_tiles).
+/// `planes_per_item` of them (average_tiles); or, where `split` cuts those, a
+/// block of one of them.
 template <std::size_t Spatial, std::size_t Rank>
 struct backward_plan {
     backward_kernel kernel = backward_kernel::none;
@@ -63,6 +65,7 @@ struct backward_plan {
     std::size_t vector_dim = Rank - Spatial;  ///< the leading dim one work item runs across; Rank - Spatial for none
     std::ptrdiff_t items = 0;
     std::ptrdiff_t planes_per_item = 1;
+    work_split split{};             ///< the items' blocks and the tasks they are dealt into
     bool accumulate = false;        ///< gradient_update::accumulate
     bool zero_first = false;        ///< grad_input is zeroed before the items run
     bool zero_each_plane = false;   ///< maximum kernels: each item zeroes its planes just before its scatter
@@ -73,11 +76,12 @@ struct backward_plan {
 
 /// Plans a checked backward call (Maximum: the max gradient, from indices).
 /// `wanted` forces a kernel (tests); the plan's kernel is then `none` where
-/// that kernel is not legal for the problem.
+/// that kernel is not legal for the problem. `with_executor`: a large call is
+/// split into tasks (see split_work).
 template <bool Maximum, std::size_t Spatial, class T, std::size_t Rank>
 backward_plan<Spatial, Rank> plan_backward(const strided_view<const T, Rank>& grad_output, const strided_view<T, Rank>& grad_input,
                                            const std::array<std::ptrdiff_t, Rank>& index_strides, bool accumulate,
-                                           backward_kernel wanted = backward_kernel::automatic) noexcept {
+                                           backward_kernel wanted = backward_kernel::automatic, bool with_executor = false) noexcept {
     constexpr std::size_t leading = Rank - Spatial;
     constexpr std::ptrdiff_t width = simd::lanes<T>;
     backward_plan<Spatial, Rank> plan;
@@ -157,20 +161,42 @@ backward_plan<Spatial, Rank> plan_backward(const strided_view<const T, Rank>& gr
         default:
             break;
     }
-    if (plan.kernel != backward_kernel::none) {
-        plan.items = (count_planes(problem.planes, plan.vector_dim) + plan.planes_per_item - 1) / plan.planes_per_item;
+    if (plan.kernel == backward_kernel::none) return plan;
+
+    // What a work item may be cut into, where the planes are too few for the
+    // tasks: the channel dim in blocks of whole vectors, and grad_input's
+    // spatial dim 0 into parts of rows (a part receives, in the outputs'
+    // order, the shares of every output whose window reaches into it).
+    // Each grad_input element then belongs to one item, and its arithmetic is
+    // that of the uncut call. The share-rows kernels build each share row
+    // along the last dim, which stays whole; the global and tiled kernels have
+    // nothing to cut.
+    const std::ptrdiff_t plane_items = (count_planes(problem.planes, plan.vector_dim) + plan.planes_per_item - 1) / plan.planes_per_item;
+    bool cut_channels = false;
+    bool cut_rows = false;
+    switch (plan.kernel) {
+        case backward_kernel::average_share_rows:
+        case backward_kernel::average_interleaved_share_rows: cut_rows = Spatial > 1; break;
+        case backward_kernel::average_channels_last:
+        case backward_kernel::maximum_planes: cut_channels = true; cut_rows = true; break;
+        case backward_kernel::average_generic:
+        case backward_kernel::maximum_dense_planes: cut_rows = true; break;
+        default: break;
     }
+    plan.split = split_work(plane_size * problem.plane_count(), plane_items, with_executor, problem.planes.extent[plan.vector_dim],
+                            cut_channels, width, {cut_rows ? spatial.in_extent[0] : 0, 0});
+    plan.items = plan.split.items();
     return plan;
 }
 
-/// Runs work items `first` to `last` - 1 of a plan made by plan_backward for
-/// the same views; `indices` is null for the average.
+/// Runs the kernel of a plan over its planes (groups) `first` to `last` - 1,
+/// each as far as `spatial`'s ranges and the `channels` from the pointers
+/// reach.
 template <class T, class I, std::size_t Spatial, std::size_t Rank>
-void run_backward(const backward_plan<Spatial, Rank>& plan, const T* grad_output, const I* indices, T* grad_input, std::ptrdiff_t first,
-                  std::ptrdiff_t last) noexcept {
+void run_backward_planes(const backward_plan<Spatial, Rank>& plan, const spatial_layout<Spatial>& spatial, std::ptrdiff_t channels,
+                         const T* grad_output, const I* indices, T* grad_input, std::ptrdiff_t first, std::ptrdiff_t last) noexcept {
     constexpr std::ptrdiff_t width = simd::lanes<T>;
     const auto& problem = plan.problem;
-    const auto& spatial = problem.spatial;
     const auto& planes = problem.planes;
     const std::size_t dim = plan.vector_dim;
     const bool accumulate = plan.accumulate;
@@ -199,7 +225,7 @@ void run_backward(const backward_plan<Spatial, Rank>& plan, const T* grad_output
         case backward_kernel::average_interleaved_share_rows:
             if constexpr (std::is_void<I>::value) {
                 for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
-                    average_backward_share_rows_plane(grad_output + at.out, grad_input + at.in, spatial, plan.layers, planes.extent[dim],
+                    average_backward_share_rows_plane(grad_output + at.out, grad_input + at.in, spatial, plan.layers, channels,
                                                       planes.out_stride[dim], accumulate);
                 });
             }
@@ -207,7 +233,7 @@ void run_backward(const backward_plan<Spatial, Rank>& plan, const T* grad_output
         case backward_kernel::average_channels_last:
             if constexpr (std::is_void<I>::value) {
                 for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
-                    average_backward_channels_last_plane(grad_output + at.out, grad_input + at.in, spatial, planes.extent[dim],
+                    average_backward_channels_last_plane(grad_output + at.out, grad_input + at.in, spatial, channels,
                                                          planes.out_stride[dim], accumulate);
                 });
             }
@@ -221,6 +247,14 @@ void run_backward(const backward_plan<Spatial, Rank>& plan, const T* grad_output
             return;
         case backward_kernel::maximum_dense_planes:
             if constexpr (!std::is_void<I>::value) {
+                if (spatial.in_range[0].size() != spatial.in_extent[0]) {
+                    // A part of one plane: the strided kernel scatters into its rows.
+                    for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
+                        maximum_backward_planes(grad_output + at.out, indices + at.index, grad_input + at.in, spatial, plan.dense_scale, 1, 0,
+                                                0, plan.zero_each_plane);
+                    });
+                    return;
+                }
                 maximum_backward_dense_planes(grad_output, indices, grad_input, spatial.plane_size(), problem.out_plane_size(),
                                               plan.zero_each_plane,
                                               [&](auto&& visit) { for_each_plane(planes, dim, first, last, visit); });
@@ -231,7 +265,7 @@ void run_backward(const backward_plan<Spatial, Rank>& plan, const T* grad_output
                 const bool by_channel = dim < Rank - Spatial;
                 for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
                     maximum_backward_planes(grad_output + at.out, indices + at.index, grad_input + at.in, spatial, plan.dense_scale,
-                                            by_channel ? planes.extent[dim] : 1, by_channel ? planes.out_stride[dim] : 0,
+                                            by_channel ? channels : 1, by_channel ? planes.out_stride[dim] : 0,
                                             by_channel ? planes.index_stride[dim] : 0, plan.zero_each_plane);
                 });
             }
@@ -239,6 +273,31 @@ void run_backward(const backward_plan<Spatial, Rank>& plan, const T* grad_output
         case backward_kernel::none:
         case backward_kernel::automatic:
             return;
+    }
+}
+
+/// Runs work items `first` to `last` - 1 of a plan made by plan_backward for
+/// the same views; `indices` is null for the average.
+template <class T, class I, std::size_t Spatial, std::size_t Rank>
+void run_backward(const backward_plan<Spatial, Rank>& plan, const T* grad_output, const I* indices, T* grad_input, std::ptrdiff_t first,
+                  std::ptrdiff_t last) noexcept {
+    const work_split& split = plan.split;
+    if (!split.cuts_planes()) {
+        run_backward_planes(plan, plan.problem.spatial, split.channels, grad_output, indices, grad_input, first, last);
+        return;
+    }
+    const auto& planes = plan.problem.planes;
+    const std::size_t dim = plan.vector_dim;
+    for (std::ptrdiff_t item = first; item < last; ++item) {
+        const work_part part = split.part(item);
+        spatial_layout<Spatial> spatial = plan.problem.spatial;
+        spatial.in_range[0] = part_of(spatial.in_extent[0], part.spatial_part[0], split.spatial_parts[0]);
+        spatial.out_range[0] = outputs_reaching(spatial.in_range[0], spatial.in_extent[0], spatial.out_extent[0]);
+        const std::ptrdiff_t channel = part.first_channel;
+        const I* part_indices = indices;
+        if constexpr (!std::is_void<I>::value) part_indices += channel * planes.index_stride[dim];
+        run_backward_planes(plan, spatial, part.channels, grad_output + channel * planes.out_stride[dim], part_indices,
+                            grad_input + channel * planes.in_stride[dim], part.plane_item, part.plane_item + 1);
     }
 }
 

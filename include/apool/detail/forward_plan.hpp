@@ -19,6 +19,7 @@
 #include "problem.hpp"
 #include "validate.hpp"
 #include "walk.hpp"
+#include "work_split.hpp"
 
 namespace apool {
 namespace detail {
@@ -58,7 +59,7 @@ constexpr const char* kernel_name(forward_kernel kernel) noexcept {
 /// Which kernel, its parameters, and its work items: `items` numbers, each a
 /// plane (the planes of count_planes(problem.planes, vector_dim)), a group of
 /// `planes_per_item` of them (tiles), or a run of planes along vector_dim
-/// (plane_run).
+/// (plane_run); or, where `split` cuts those, a block of one of them.
 template <std::size_t Spatial, std::size_t Rank>
 struct forward_plan {
     forward_kernel kernel = forward_kernel::none;
@@ -66,6 +67,7 @@ struct forward_plan {
     std::size_t vector_dim = Rank - Spatial;  ///< the leading dim one work item runs across; Rank - Spatial for none
     std::ptrdiff_t items = 0;
     std::ptrdiff_t planes_per_item = 1;
+    work_split split{};                        ///< the items' blocks and the tasks they are dealt into
     bool dense_outputs = false;                ///< tiles: outputs (and indices) are written back through a tile
     std::ptrdiff_t last_whole_vector = 0;      ///< narrow_rows: the last input offset a whole vector is read from
     std::ptrdiff_t sums_in_memory_from = 0;    ///< channels_last_sums: window sizes (in positions) whose sums live in memory
@@ -73,11 +75,12 @@ struct forward_plan {
 
 /// Plans a checked forward call. `with_index`: indices are written. `wanted`
 /// forces a kernel (tests); the plan's kernel is then `none` where that kernel
-/// is not legal for the problem.
+/// is not legal for the problem. `with_executor`: a large call is split into
+/// tasks (see split_work).
 template <class Reduction, std::size_t Spatial, class T, std::size_t Rank>
 forward_plan<Spatial, Rank> plan_forward(const strided_view<const T, Rank>& input, const strided_view<T, Rank>& output,
                                          const std::array<std::ptrdiff_t, Rank>& index_strides, bool with_index,
-                                         forward_kernel wanted = forward_kernel::automatic) noexcept {
+                                         forward_kernel wanted = forward_kernel::automatic, bool with_executor = false) noexcept {
     constexpr std::size_t leading = Rank - Spatial;
     constexpr std::ptrdiff_t width = simd::lanes<T>;
     constexpr bool is_average = !Reduction::tracks_index;
@@ -164,22 +167,53 @@ forward_plan<Spatial, Rank> plan_forward(const strided_view<const T, Rank>& inpu
         default:
             break;
     }
-    if (plan.kernel != forward_kernel::none) {
-        plan.items = (count_planes(problem.planes, plan.vector_dim) + plan.planes_per_item - 1) / plan.planes_per_item;
+    if (plan.kernel == forward_kernel::none) return plan;
+
+    // What a work item may be cut into, where the planes are too few for the
+    // tasks. The channel dim in blocks of whole vectors: each channel's
+    // arithmetic is the same in any block. Output parts along a spatial dim,
+    // for the kernels that compute each output from its window alone. The
+    // rows kernels reduce each output column from a buffer whose chunks start
+    // where the item's columns start, and a window of up to a vector is
+    // reduced there in one vector: they keep whole rows unless every window
+    // is wider than a vector (or the rows interleave channels, reduced one by
+    // one). The global kernels and the tiles have nothing to cut.
+    const std::ptrdiff_t plane_items = (count_planes(problem.planes, plan.vector_dim) + plan.planes_per_item - 1) / plan.planes_per_item;
+    const bool across_channels = plan.vector_dim < leading;
+    bool cut_channels = false;
+    std::size_t cut_dims = 0;  // spatial dims 0 to cut_dims - 1 may be cut
+    switch (plan.kernel) {
+        case forward_kernel::plane_run: cut_channels = across_channels; break;
+        case forward_kernel::narrow_rows: cut_dims = Spatial - 1; break;
+        case forward_kernel::rows:
+        case forward_kernel::interleaved_rows:
+            cut_dims = plan.kernel == forward_kernel::interleaved_rows ||
+                               spatial.in_extent[Spatial - 1] / spatial.out_extent[Spatial - 1] > width
+                           ? Spatial
+                           : Spatial - 1;
+            break;
+        case forward_kernel::channels_last_sums:
+        case forward_kernel::channels_last: cut_channels = true; cut_dims = Spatial; break;
+        case forward_kernel::generic: cut_dims = Spatial; break;
+        default: break;
     }
+    std::array<std::ptrdiff_t, 2> cut_extents{};
+    for (std::size_t d = 0; d < 2 && d < cut_dims; ++d) cut_extents[d] = spatial.out_extent[d];
+    plan.split = split_work(plane_size * planes, plane_items, with_executor, problem.planes.extent[plan.vector_dim], cut_channels, width,
+                            cut_extents);
+    plan.items = plan.split.items();
     return plan;
 }
 
-/// Runs work items `first` to `last` - 1 of a plan made by plan_forward with
-/// the same Reduction and views. `index` may be null.
+/// Runs the kernel of a plan over its planes (groups, runs) `first` to `last`
+/// - 1, each as far as `spatial`'s ranges and the `channels` from `in`, `out`
+/// and `index` reach.
 template <class Reduction, class T, class I, std::size_t Spatial, std::size_t Rank>
-void run_forward(const forward_plan<Spatial, Rank>& plan, const T* in, T* out, I* index, std::ptrdiff_t first,
-                 std::ptrdiff_t last) noexcept {
+void run_forward_planes(const forward_plan<Spatial, Rank>& plan, const spatial_layout<Spatial>& spatial, std::ptrdiff_t channels,
+                        const T* in, T* out, I* index, std::ptrdiff_t first, std::ptrdiff_t last) noexcept {
     constexpr std::size_t leading = Rank - Spatial;
     constexpr std::ptrdiff_t width = simd::lanes<T>;
-    const auto& problem = plan.problem;
-    const auto& spatial = problem.spatial;
-    const auto& planes = problem.planes;
+    const auto& planes = plan.problem.planes;
     const std::size_t dim = plan.vector_dim;
     auto index_at = [&](const plane_offsets& at) { return index != nullptr ? index + at.index : nullptr; };
     switch (plan.kernel) {
@@ -190,7 +224,7 @@ void run_forward(const forward_plan<Spatial, Rank>& plan, const T* in, T* out, I
                     return;
                 }
                 for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
-                    average_plane_run(in + at.in, planes.in_stride[dim], out + at.out, planes.out_stride[dim], planes.extent[dim],
+                    average_plane_run(in + at.in, planes.in_stride[dim], out + at.out, planes.out_stride[dim], channels,
                                       spatial.plane_size());
                 });
             }
@@ -223,21 +257,21 @@ void run_forward(const forward_plan<Spatial, Rank>& plan, const T* in, T* out, I
             return;
         case forward_kernel::interleaved_rows:
             for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
-                rows_plane<Reduction>(in + at.in, out + at.out, index_at(at), spatial, planes.extent[dim], planes.out_stride[dim],
+                rows_plane<Reduction>(in + at.in, out + at.out, index_at(at), spatial, channels, planes.out_stride[dim],
                                       planes.index_stride[dim]);
             });
             return;
         case forward_kernel::channels_last_sums:
             if constexpr (!Reduction::tracks_index) {
                 for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
-                    average_channels_last_plane(in + at.in, out + at.out, spatial, planes.extent[dim], planes.out_stride[dim],
+                    average_channels_last_plane(in + at.in, out + at.out, spatial, channels, planes.out_stride[dim],
                                                 plan.sums_in_memory_from);
                 });
             }
             return;
         case forward_kernel::channels_last:
             for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
-                channels_last_plane<Reduction>(in + at.in, out + at.out, index_at(at), spatial, planes.extent[dim], planes.out_stride[dim],
+                channels_last_plane<Reduction>(in + at.in, out + at.out, index_at(at), spatial, channels, planes.out_stride[dim],
                                                planes.index_stride[dim]);
             });
             return;
@@ -249,6 +283,31 @@ void run_forward(const forward_plan<Spatial, Rank>& plan, const T* in, T* out, I
         case forward_kernel::none:
         case forward_kernel::automatic:
             return;
+    }
+}
+
+/// Runs work items `first` to `last` - 1 of a plan made by plan_forward with
+/// the same Reduction and views. `index` may be null.
+template <class Reduction, class T, class I, std::size_t Spatial, std::size_t Rank>
+void run_forward(const forward_plan<Spatial, Rank>& plan, const T* in, T* out, I* index, std::ptrdiff_t first,
+                 std::ptrdiff_t last) noexcept {
+    const work_split& split = plan.split;
+    if (!split.cuts_planes()) {
+        run_forward_planes<Reduction>(plan, plan.problem.spatial, split.channels, in, out, index, first, last);
+        return;
+    }
+    const auto& planes = plan.problem.planes;
+    const std::size_t dim = plan.vector_dim;
+    for (std::ptrdiff_t item = first; item < last; ++item) {
+        const work_part part = split.part(item);
+        spatial_layout<Spatial> spatial = plan.problem.spatial;
+        for (std::size_t d = 0; d < 2 && d < Spatial; ++d) {
+            spatial.out_range[d] = part_of(spatial.out_extent[d], part.spatial_part[d], split.spatial_parts[d]);
+        }
+        run_forward_planes<Reduction>(plan, spatial, part.channels, in + part.first_channel * planes.in_stride[dim],
+                                      out + part.first_channel * planes.out_stride[dim],
+                                      index != nullptr ? index + part.first_channel * planes.index_stride[dim] : nullptr, part.plane_item,
+                                      part.plane_item + 1);
     }
 }
 

@@ -33,6 +33,7 @@ void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& la
     static_assert(buffer_size >= 1, "APOOL_ROW_BUFFER_ELEMENTS must be at least 1");
     const std::ptrdiff_t row_length = layout.in_extent[outer];
     const std::ptrdiff_t out_row_length = layout.out_extent[outer];
+    const window columns = layout.out_range[outer];  // the output columns this work item computes
     const std::ptrdiff_t out_column_stride = layout.out_stride[outer];
     const std::ptrdiff_t index_column_stride = layout.index_stride[outer];
     // Row positions whose entries fit in the buffer.
@@ -50,13 +51,13 @@ void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& la
         auto index_at = [&](std::ptrdiff_t column, std::ptrdiff_t channel) {
             return index != nullptr ? index + index_offset + column * index_column_stride + channel * index_channel_stride : nullptr;
         };
-        auto windows = adaptive_windows(row_length, out_row_length).begin();
+        auto windows = adaptive_windows(row_length, out_row_length).begin_at(columns.start);
 
         if (rows == 1 && interleave == 1) {
             const T* row = in;
             auto locate = [&](std::ptrdiff_t offset, std::ptrdiff_t) { row = in + offset; };
             walk_box<outer>(layout, b, 0, 0, locate);
-            for (std::ptrdiff_t column = 0; column < out_row_length; ++column, ++windows) {
+            for (std::ptrdiff_t column = columns.start; column < columns.end; ++column, ++windows) {
                 const window w = *windows;
                 write_result<Reduction>(Reduction::span(row + w.start, w.size(), first_row_index + w.start), w.size(),
                                         output_at(column, 0), index_at(column, 0));
@@ -66,8 +67,8 @@ void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& la
 
         // Several rows: sum (or max) them column-wise into the buffer, one chunk
         // of columns at a time, then reduce each window's slice of the buffer.
-        std::ptrdiff_t column = 0;
-        while (column < out_row_length) {
+        std::ptrdiff_t column = columns.start;
+        while (column < columns.end) {
             const window first = *windows;
             if (first.size() > buffer_positions) {
                 // A window wider than the buffer: reduce each row's slice and merge
@@ -100,7 +101,7 @@ void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& la
             std::ptrdiff_t chunk_end = first.end;
             std::ptrdiff_t chunk_columns = 1;
             auto probe = windows;
-            for (++probe; column + chunk_columns < out_row_length; ++probe, ++chunk_columns) {
+            for (++probe; column + chunk_columns < columns.end; ++probe, ++chunk_columns) {
                 const window next = *probe;
                 if (next.end - chunk_start > buffer_positions) break;
                 chunk_end = next.end;

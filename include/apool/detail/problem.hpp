@@ -120,6 +120,8 @@ problem_layout<Spatial, Rank> describe_problem(const strided_view<In, Rank>& in,
         problem.spatial.in_stride[d] = in.stride(leading + d);
         problem.spatial.out_stride[d] = out.stride(leading + d);
         problem.spatial.index_stride[d] = index_strides[leading + d];
+        problem.spatial.out_range[d] = {0, problem.spatial.out_extent[d]};
+        problem.spatial.in_range[d] = {0, problem.spatial.in_extent[d]};
     }
     std::ptrdiff_t flat = 1;
     for (std::size_t d = Spatial; d-- > 0;) {

@@ -25,6 +25,11 @@ struct spatial_layout {
     std::array<std::ptrdiff_t, Spatial> out_stride{};
     std::array<std::ptrdiff_t, Spatial> index_stride{};
     std::array<std::ptrdiff_t, Spatial> flat_stride{};  // row-major multipliers of in_extent: the index a user sees
+    // The part of the plane one work item owns, per dim: the outputs it
+    // computes (forward) and the "in" positions it writes (backward).
+    // describe_problem sets the whole plane; a plan's split narrows them.
+    std::array<window, Spatial> out_range{};
+    std::array<window, Spatial> in_range{};
 
     std::ptrdiff_t plane_size() const noexcept { return flat_stride[0] * in_extent[0]; }
 };
@@ -144,8 +149,8 @@ struct output_window<Dims, true> : window_box<Dims> {
 
 /// The one window walker of the forward and backward kernels: calls
 /// f(window, out_offset, index_offset) for each output position of the first
-/// Dims spatial dims, in row-major order, with window[d] (and
-/// window.fresh_start[d]) set for those dims.
+/// Dims spatial dims within layout.out_range, in row-major order, with
+/// window[d] (and window.fresh_start[d]) set for those dims.
 template <std::size_t Dims, std::size_t Dim = 0, std::size_t Spatial, std::size_t WindowDims, bool WithFreshStart, class F>
 void for_each_window(const spatial_layout<Spatial>& layout, output_window<WindowDims, WithFreshStart>& current,
                      std::ptrdiff_t out_offset, std::ptrdiff_t index_offset, F& f) noexcept {
@@ -153,10 +158,10 @@ void for_each_window(const spatial_layout<Spatial>& layout, output_window<Window
     if constexpr (Dim == Dims) {
         f(static_cast<const output_window<WindowDims, WithFreshStart>&>(current), out_offset, index_offset);
     } else {
-        const std::ptrdiff_t count = layout.out_extent[Dim];
-        auto windows = adaptive_windows(layout.in_extent[Dim], layout.out_extent[Dim]).begin();
-        std::ptrdiff_t previous_end = 0;
-        for (std::ptrdiff_t o = 0; o < count; ++o, ++windows) {
+        const window outputs = layout.out_range[Dim];
+        auto windows = adaptive_windows(layout.in_extent[Dim], layout.out_extent[Dim]).begin_at(outputs.start);
+        std::ptrdiff_t previous_end = outputs.start > 0 ? window_end(outputs.start - 1, layout.in_extent[Dim], layout.out_extent[Dim]) : 0;
+        for (std::ptrdiff_t o = outputs.start; o < outputs.end; ++o, ++windows) {
             current[Dim] = *windows;
             if constexpr (WithFreshStart) {
                 current.fresh_start[Dim] = previous_end;

@@ -1,0 +1,61 @@
+// apool: the executor argument every pooling function takes last.
+//
+// An executor is any object callable as `executor(std::ptrdiff_t count, F&&
+// task)` that calls `task(i)` exactly once for every i in [0, count), in any
+// order, on any threads, and returns when every call has returned. `task` is
+// noexcept and owns the outputs it writes: no two tasks write one byte, so
+// the results are the same bytes for every executor, order and thread count.
+// apool::thread_pool (<apool/thread_pool.hpp>) is one; so is
+//
+//     auto openmp = [](std::ptrdiff_t count, auto&& task) {
+//     #pragma omp parallel for
+//         for (std::ptrdiff_t i = 0; i < count; ++i) task(i);
+//     };
+//
+// A call on fewer than 2^18 elements runs on the calling thread without
+// calling the executor.
+#pragma once
+
+#include <cstddef>
+#include <type_traits>
+
+#include "strided_view.hpp"
+
+namespace apool {
+namespace detail {
+
+/// The executor of a call that names none: its plan has one task, and the
+/// tasks of any plan run on the calling thread, in order.
+struct no_executor {
+    template <class Task>
+    void operator()(std::ptrdiff_t count, Task&& task) const noexcept {
+        for (std::ptrdiff_t i = 0; i < count; ++i) task(i);
+    }
+};
+
+template <class T>
+struct is_strided_view : std::false_type {};
+template <class T, std::size_t Rank>
+struct is_strided_view<strided_view<T, Rank>> : std::true_type {};
+
+/// Overloads taking a trailing executor drop out for views (indices) and
+/// enums (gradient_update), which earlier parameters take.
+template <class Executor>
+using if_executor =
+    std::enable_if_t<!is_strided_view<std::decay_t<Executor>>::value && !std::is_enum<std::decay_t<Executor>>::value, int>;
+
+/// A task as apool hands it to an executor, for the check below.
+struct task_probe {
+    void operator()(std::ptrdiff_t) const noexcept {}
+};
+
+template <class Executor>
+constexpr void check_executor() noexcept {
+    static_assert(std::is_invocable<std::remove_reference_t<Executor>&, std::ptrdiff_t, task_probe&>::value,
+                  "apool: the last argument must be an executor, callable as executor(std::ptrdiff_t count, task) and "
+                  "calling task(i) once for each i in [0, count): for example an apool::thread_pool, or a lambda "
+                  "[](std::ptrdiff_t count, auto&& task) { for (std::ptrdiff_t i = 0; i < count; ++i) task(i); }");
+}
+
+}  // namespace detail
+}  // namespace apool
