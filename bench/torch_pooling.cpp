@@ -92,6 +92,8 @@ tensors wrap_problem_for_backward(const problem& p) {
 
 void torch_use_one_thread() { at::set_num_threads(1); }
 
+void torch_use_threads(int threads) { at::set_num_threads(threads); }
+
 std::string torch_version() { return TORCH_VERSION; }
 
 std::function<void()> torch_forward(const problem& p) {

@@ -13,6 +13,9 @@ namespace apool_bench {
 /// Makes ATen run on one thread, as apool does.
 void torch_use_one_thread();
 
+/// Makes ATen run on `threads` threads (the thread-count benchmarks).
+void torch_use_threads(int threads);
+
 /// The libtorch version the benchmark was built against, e.g. "1.13.1".
 std::string torch_version();
 

@@ -4,7 +4,8 @@
 # differences or PyTorch). The photo example writes image_pooling.png and the
 # windows example windows.svg into the build dir. On a fresh Debian/Ubuntu
 # machine it first installs what is missing (when run as root): the compiler,
-# xsimd, stb (libstb-dev) and scikit-image's sample photos (python3-skimage).
+# xsimd, stb (libstb-dev), scikit-image's sample photos (python3-skimage) and
+# oneTBB (libtbb-dev, for the threads example).
 # torch_interop is built and run only where libtorch is installed (libtorch-dev).
 #
 # Usage: examples/run_examples.sh   (build tree: build-tests/examples in the checkout)
@@ -14,7 +15,7 @@ source_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir=${APOOL_BUILD_ROOT:-"$source_dir/build-tests"}/examples
 # shellcheck source=tests/install_packages.sh
 source "$source_dir/tests/install_packages.sh"
-apool_install_packages cmake ninja-build g++ libxsimd-dev libstb-dev python3-skimage
+apool_install_packages cmake ninja-build g++ libxsimd-dev libstb-dev python3-skimage libtbb-dev
 
 jobs=$(nproc 2>/dev/null || echo 2)
 echo "== apool examples: build"

@@ -318,6 +318,15 @@ std::string bit_mismatches(const char* what, const std::vector<T>& got, const st
     return mismatches(what, got, expected, [](std::size_t, T a, T b) { return same_bits(a, b); });
 }
 
+/// bit_mismatches(), except that where `expected` is a NaN any NaN passes:
+/// for sums, whose NaN payload, where a window holds NaNs of different
+/// payloads, depends on the order of the operands of one addition, which
+/// compilers pick freely (IEEE 754 does not say which NaN an addition returns).
+template <class T>
+std::string sum_mismatches(const char* what, const std::vector<T>& got, const std::vector<T>& expected) {
+    return mismatches(what, got, expected, [](std::size_t, T a, T b) { return same_bits(a, b) || (a != a && b != b); });
+}
+
 /// mismatches() for indices of any integer type against int64 expectations.
 template <class I>
 std::string index_mismatches(const std::vector<I>& got, const std::vector<std::int64_t>& expected) {

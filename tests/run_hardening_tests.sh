@@ -2,9 +2,11 @@
 # The hardening stage of the test suite (issue #5), run by tests/run_tests.sh:
 #  1. every test (with the compile-failure tests turned on) built with clang
 #     under AddressSanitizer + UndefinedBehaviorSanitizer, any report fatal;
-#  2. the libFuzzer target: the regression inputs, then a bounded run from the
+#  2. the parallel tests (tests/parallel: every call through several executors,
+#     thread pools shared by concurrent and nested calls) under ThreadSanitizer;
+#  3. the libFuzzer target: the regression inputs, then a bounded run from the
 #     committed seed corpus with a fixed seed (APOOL_FUZZ_SECONDS, default 60);
-#  3. valgrind memcheck on the test binary of the default-target build (which
+#  4. valgrind memcheck on the test binary of the default-target build (which
 #     tests/run_tests.sh has built already); about 40 s of CPU. APOOL_VALGRIND=0
 #     skips it.
 #
@@ -27,6 +29,13 @@ cmake -S "$source_dir" -B "$build_root/sanitize" -G Ninja -DCMAKE_BUILD_TYPE=Rel
 cmake --build "$build_root/sanitize" -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1:detect_stack_use_after_return=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --test-dir "$build_root/sanitize" --output-on-failure -j "$jobs"
+
+echo "== apool parallel tests: ThreadSanitizer (clang++, -march=native)"
+cmake -S "$source_dir" -B "$build_root/thread-sanitize" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+    -DCMAKE_CXX_FLAGS="-fsanitize=thread -fno-omit-frame-pointer -march=native" \
+    -DAPOOL_BUILD_EXAMPLES=OFF -DAPOOL_BUILD_BENCHMARKS=OFF > /dev/null
+cmake --build "$build_root/thread-sanitize" --target apool_parallel_tests -j "$jobs"
+TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 "$build_root/thread-sanitize/tests/parallel/apool_parallel_tests"
 
 echo "== apool fuzz target (clang++, libFuzzer + ASan + UBSan, -march=native)"
 APOOL_FUZZ_FLAGS="-march=native" "$source_dir/tests/fuzz/build_fuzzer.sh" "$build_root/fuzz/fuzz_pooling"

@@ -55,9 +55,11 @@ echo "== apool benchmarks: build and smoke pass"
 apool_install_packages libbenchmark-dev
 cmake -S "$source_dir" -B "$build_root/bench" -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DAPOOL_BUILD_TESTS=OFF -DAPOOL_BUILD_EXAMPLES=OFF > /dev/null
-cmake --build "$build_root/bench" --target apool_bench -j "$jobs"
+cmake --build "$build_root/bench" --target apool_bench apool_bench_threads -j "$jobs"
 APOOL_BENCH_SMOKE=1 "$build_root/bench/bench/apool_bench" --benchmark_min_time=0.001 > "$build_root/bench/smoke.txt"
 echo "benchmark smoke pass: $(grep -c '^[a-z_0-9]*/.*/\(forward\|backward\)' "$build_root/bench/smoke.txt") benchmarks ran"
+APOOL_BENCH_SMOKE=1 "$build_root/bench/bench/apool_bench_threads" --benchmark_min_time=0.001 > "$build_root/bench/smoke_threads.txt"
+echo "thread benchmark smoke pass: $(grep -c 'threads:' "$build_root/bench/smoke_threads.txt") benchmarks ran"
 "$source_dir/examples/run_examples.sh"
 "$source_dir/tests/run_packaging_tests.sh"
 "$source_dir/tests/run_hardening_tests.sh"

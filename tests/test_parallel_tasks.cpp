@@ -110,3 +110,19 @@ TEST_CASE("a small call runs on the calling thread without calling the executor"
                                apool::strided_view<float, 4>(output.data(), {2, 3, 3, 3}), apool_test::counting_order{&tasks});
     CHECK(tasks == 0);
 }
+
+TEST_CASE("a bad call with an executor starts no task and writes nothing", "[parallel][errors]") {
+    const std::array<std::ptrdiff_t, 4> in_extents{1, 3, 1080, 1920};
+    const std::vector<float> input = pseudo_random<float>(count_of(in_extents), 3);
+    std::vector<float> output(2 * 3 * 224 * 224, 5.0f);
+    std::ptrdiff_t tasks = 0;
+    // The output's batch (2) differs from the input's (1).
+    CHECK_THROWS_AS(apool::adaptive_avg_pool2d(apool::strided_view<const float, 4>(input.data(), in_extents),
+                                               apool::strided_view<float, 4>(output.data(), {2, 3, 224, 224}),
+                                               apool_test::counting_order{&tasks}),
+                    apool::invalid_argument);
+    CHECK(tasks == 0);
+    bool untouched = true;
+    for (float v : output) untouched = untouched && v == 5.0f;
+    CHECK(untouched);
+}

@@ -68,3 +68,18 @@ TEST_CASE("the README's example: 5 inputs pool to 3 outputs", "[window]") {
     CHECK(seen[1] == definition(1, 5, 3));
     CHECK(seen[2] == definition(2, 5, 3));
 }
+
+TEST_CASE("begin_at starts the walk at any output", "[window]") {
+    for (std::int64_t in = 1; in <= 23; ++in) {
+        for (std::int64_t out = 1; out <= 23; ++out) {
+            const apool::adaptive_windows windows(in, out);
+            for (std::int64_t first = 0; first <= out; ++first) {
+                INFO(in << " -> " << out << " from output " << first);
+                auto at = windows.begin_at(first);
+                REQUIRE(at.index() == first);
+                for (std::int64_t o = first; o < out; ++o, ++at) REQUIRE(*at == definition(o, in, out));
+                REQUIRE(at == windows.end());
+            }
+        }
+    }
+}

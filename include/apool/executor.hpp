@@ -4,7 +4,9 @@
 // task)` that calls `task(i)` exactly once for every i in [0, count), in any
 // order, on any threads, and returns when every call has returned. `task` is
 // noexcept and owns the outputs it writes: no two tasks write one byte, so
-// the results are the same bytes for every executor, order and thread count.
+// the results are the same bytes for every executor, order and thread count
+// (but for the payload of a NaN that a sum over NaNs of different payloads
+// returns: which operand of an addition is returned, the compiler decides).
 // apool::thread_pool (<apool/thread_pool.hpp>) is one; so is
 //
 //     auto openmp = [](std::ptrdiff_t count, auto&& task) {

@@ -98,7 +98,7 @@ public:
     /// far, at the cost of one division.
     constexpr iterator begin_at(std::ptrdiff_t out_index) const noexcept {
         iterator at = begin();
-        if (out_size_ > 0) {
+        if (out_index > 0 && out_size_ > 0) {
             at.index_ = out_index;
             at.start_ = out_index * in_size_ / out_size_;
             at.remainder_ = out_index * in_size_ % out_size_;

@@ -22,7 +22,14 @@
 // outside the plane); then the call must throw apool::invalid_argument and
 // leave every byte of every buffer as it was.
 //
+// Half the calls (by a bit of the drawn seed) go through an executor that runs
+// the tasks last to first. This file sets APOOL_PARALLEL_FROM_ELEMENTS to 1,
+// so that such calls split into tasks, channel blocks and plane parts however
+// small they are.
+//
 // Build and run: tests/fuzz/build_fuzzer.sh, tests/fuzz/run_fuzzer.sh.
+#define APOOL_PARALLEL_FROM_ELEMENTS 1
+#define APOOL_ELEMENTS_PER_TASK 4
 #include <apool/apool.hpp>
 
 #include <fuzzer/FuzzedDataProvider.h>
@@ -44,6 +51,17 @@
 #include "../naive_reference.hpp"
 
 namespace {
+
+/// Runs the tasks on the calling thread, last to first.
+struct reverse_executor {
+    template <class Task>
+    void operator()(std::ptrdiff_t count, Task&& task) const {
+        for (std::ptrdiff_t i = count; i-- > 0;) task(i);
+    }
+};
+
+/// Whether a call with this seed goes through reverse_executor.
+bool through_executor(std::uint64_t seed) { return (seed >> 7) % 2 == 1; }
 
 [[noreturn]] void report_failure(const std::string& what) {
     std::fprintf(stderr, "fuzz_pooling: %s\n", what.c_str());
@@ -509,12 +527,20 @@ void fuzz_forward(FuzzedDataProvider& input, operation op, const problem_shape<S
         buffers.written_element_bytes.push_back(indices32.element_bytes());
     }
     const bool expect_error = injected != fault::none;
-    run_checked(buffers, expect_error, about, [&] {
+    about.add("executor", static_cast<int>(through_executor(seed)));
+    auto call = [&](auto&&... executor) {
         switch (op) {
-            case operation::avg: apool::adaptive_avg_pool<Spatial>(in_view, out_view); break;
-            case operation::max_values: apool::adaptive_max_pool<Spatial>(in_view, out_view); break;
-            case operation::max_indices64: apool::adaptive_max_pool<Spatial>(in_view, out_view, indices64_view); break;
-            default: apool::adaptive_max_pool<Spatial>(in_view, out_view, indices32_view); break;
+            case operation::avg: apool::adaptive_avg_pool<Spatial>(in_view, out_view, executor...); break;
+            case operation::max_values: apool::adaptive_max_pool<Spatial>(in_view, out_view, executor...); break;
+            case operation::max_indices64: apool::adaptive_max_pool<Spatial>(in_view, out_view, indices64_view, executor...); break;
+            default: apool::adaptive_max_pool<Spatial>(in_view, out_view, indices32_view, executor...); break;
+        }
+    };
+    run_checked(buffers, expect_error, about, [&] {
+        if (through_executor(seed)) {
+            call(reverse_executor{});
+        } else {
+            call();
         }
     });
     if (expect_error) return;
@@ -684,13 +710,25 @@ void fuzz_backward(FuzzedDataProvider& input, operation op, const problem_shape<
     buffers.written.push_back(&grad_input.buffer);
     buffers.written_element_bytes.push_back(grad_input.element_bytes());
     const bool expect_error = injected != fault::none;
-    run_checked(buffers, expect_error, about, [&] {
+    about.add("executor", static_cast<int>(through_executor(seed)));
+    auto call = [&](auto&&... executor) {
         switch (op) {
-            case operation::avg_backward: apool::adaptive_avg_pool_backward<Spatial>(grad_output_view, grad_input_view, update); break;
-            case operation::max_backward64:
-                apool::adaptive_max_pool_backward<Spatial>(grad_output_view, indices64_view, grad_input_view, update);
+            case operation::avg_backward:
+                apool::adaptive_avg_pool_backward<Spatial>(grad_output_view, grad_input_view, update, executor...);
                 break;
-            default: apool::adaptive_max_pool_backward<Spatial>(grad_output_view, indices32_view, grad_input_view, update); break;
+            case operation::max_backward64:
+                apool::adaptive_max_pool_backward<Spatial>(grad_output_view, indices64_view, grad_input_view, update, executor...);
+                break;
+            default:
+                apool::adaptive_max_pool_backward<Spatial>(grad_output_view, indices32_view, grad_input_view, update, executor...);
+                break;
+        }
+    };
+    run_checked(buffers, expect_error, about, [&] {
+        if (through_executor(seed)) {
+            call(reverse_executor{});
+        } else {
+            call();
         }
     });
     if (expect_error) return;
