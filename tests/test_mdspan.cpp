@@ -118,3 +118,15 @@ TEST_CASE("views from mdspans pool as hand-made views of the same memory do", "[
         CHECK(got == expected);
     }
 }
+
+#if defined(APOOL_TEST_MDSPAN_KOKKOS) || defined(APOOL_TEST_MDSPAN_EXPERIMENTAL)
+TEST_CASE("an mdspan of Kokkos' layout_right_padded converts to layout_stride, as from_mdspan's message says", "[mdspan]") {
+    std::vector<float> buffer(40);
+    using dims_2 = md::dextents<std::size_t, 2>;
+    const md::mdspan<float, dims_2, md::MDSPAN_IMPL_PROPOSED_NAMESPACE::layout_right_padded<8>> padded(buffer.data(), 3, 5);
+    const auto view = apool::from_mdspan(md::mdspan<float, dims_2, md::layout_stride>(padded));
+    CHECK(view.data() == buffer.data());
+    CHECK(view.extents() == std::array<std::ptrdiff_t, 2>{3, 5});
+    CHECK(view.strides() == std::array<std::ptrdiff_t, 2>{static_cast<std::ptrdiff_t>(padded.stride(0)), 1});
+}
+#endif
