@@ -11,8 +11,8 @@
 // - std:: where the standard library has <mdspan> (__cpp_lib_mdspan);
 // - Kokkos' MDSPAN_IMPL_STANDARD_NAMESPACE (Kokkos:: from <mdspan/mdspan.hpp>,
 //   std:: from <experimental/mdspan>, whose std::experimental:: names are the
-//   same types); Kokkos' mdspan 0.6.0 and older predate that macro and are not
-//   recognised.
+//   same types); its releases up to the tag mdspan-0.6.0 predate that macro
+//   and are not recognised.
 #pragma once
 
 #include <array>
