@@ -1,8 +1,8 @@
 // apool/interop/mdspan.hpp: strided_views of mdspans, C++23's std::mdspan or
 // the Kokkos reference implementation (github.com/kokkos/mdspan, C++17 and
-// later). Optional, and it includes no mdspan itself: include the mdspan
-// header before this one. No copy is made; the view points at the mdspan's
-// memory.
+// later). Optional. It includes the standard <mdspan> where the library has
+// it, and no Kokkos header: include Kokkos' mdspan before this one. No copy is
+// made; the view points at the mdspan's memory.
 //
 // Any type with mdspan's interface converts (element_type, data_handle_type,
 // layout_type, rank(), extent(r), stride(r), data_handle()); its layout must
