@@ -6,6 +6,15 @@
 
 #include <apool/apool.hpp>
 
+#if defined(APOOL_MISUSE_MDSPAN_LAYOUT)
+#include "../mdspan_stand_in.hpp"  // first: it names the namespace that <apool/interop/mdspan.hpp> checks
+
+#include <apool/interop/mdspan.hpp>
+
+// A layout from_mdspan does not know, though its mapping is layout_right's.
+struct layout_unknown : apool_test_mdspan::layout_right {};
+#endif
+
 void misuse() {
     float input[64] = {};
     float output[8] = {};
@@ -37,5 +46,7 @@ void misuse() {
 #elif defined(APOOL_MISUSE_SHORT_INDICES)
     std::int16_t short_indices[8] = {};
     apool::adaptive_max_pool2d(input_3, output_3, apool::strided_view<std::int16_t, 3>(short_indices, {1, 2, 4}));
+#elif defined(APOOL_MISUSE_MDSPAN_LAYOUT)
+    apool::from_mdspan(apool_test_mdspan::mdspan<float, apool_test_mdspan::extents<int, 8, 8>, layout_unknown>(input));
 #endif
 }
