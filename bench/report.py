@@ -64,7 +64,7 @@ def load_rows(path):
         if not row["error"]:
             row.update(apool_ms=b["real_time"] * unit, floor_ms=b["floor_ms"], vs_floor=b["vs_floor"],
                        vs_read_write=b.get("vs_read_write"), torch_ms=b.get("torch_ms"), speedup=b.get("torch_speedup"),
-                       label=b.get("label", ""))
+                       label=b.get("label", ""), values_only_ms=b.get("values_only_ms"))
             # Each way of reading the input once (forward), by name.
             row["floors"] = {key[len("floor_"):-len("_ms")]: value for key, value in b.items()
                              if key.startswith("floor_") and key.endswith("_ms") and key != "floor_ms"}
@@ -121,6 +121,8 @@ def below_floor(row):
     names = []
     if row["apool_ms"] < row["floor_ms"]:
         names.append("apool")
+    if row.get("values_only_ms") is not None and row["values_only_ms"] < row["floor_ms"]:
+        names.append("apool values-only")
     if row.get("torch_ms") is not None and row["torch_ms"] < row["floor_ms"]:
         names.append("PyTorch")
     for peer, display in PEERS:
@@ -251,9 +253,12 @@ def peers_table(rows):
     lines = ["Peer time / apool time on the forward runs a peer computes (above 1: apool is faster; "
              f"goal: at least {PEER_LEAD:g} for every peer). oneDNN computes every case whose In % Out == 0 in every "
              "spatial dim (kernel = stride = In / Out); OpenCV's INTER_AREA resize computes the HWC images "
-             "(batch 1, channels innermost) at integer scales.", "",
-             "| case | layout | apool ms | oneDNN / apool | OpenCV / apool | PyTorch / apool | oneDNN kernel | flags |",
-             "|---|---|---:|---:|---:|---:|---|---|"]
+             "(batch 1, channels innermost) at integer scales. The peers write a max's values only, so for max "
+             "their ratio is to apool's values-only call (apool values ms); PyTorch returns indices, and its ratio "
+             "is to apool's call with int64 indices (apool ms).", "",
+             "| case | layout | apool ms | apool values ms | oneDNN / apool | OpenCV / apool | PyTorch / apool "
+             "| oneDNN kernel | flags |",
+             "|---|---|---:|---:|---:|---:|---:|---|---|"]
     for r in shared:
         cells = []
         for peer, _ in PEERS + [("torch", "PyTorch")]:
@@ -263,7 +268,8 @@ def peers_table(rows):
         kernel = next((part.split(": ", 1)[1] for part in r.get("label", "").split("; ") if part.startswith("onednn: ")), "-")
         flags = [f"{d} below the floor" for d in below_floor(r)]
         flags += [f"{d} output differs" for p, d in PEERS if r.get(p) and not r[p]["agrees"]]
-        lines.append(f"| {r['case']} | {r['layout']} | {fmt(r['apool_ms'])} | {' | '.join(cells)} | {kernel} | "
+        lines.append(f"| {r['case']} | {r['layout']} | {fmt(r['apool_ms'])} | {fmt(r.get('values_only_ms'))} | "
+                     f"{' | '.join(cells)} | {kernel} | "
                      f"{'; '.join(flags) or '-'} |")
     return lines
 
