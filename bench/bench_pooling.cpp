@@ -46,6 +46,7 @@
 #include <malloc.h>
 #endif
 
+#include "bench_peer.hpp"
 #include "bench_problem.hpp"
 #if APOOL_BENCH_WITH_TORCH
 #include "torch_pooling.hpp"
