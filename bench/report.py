@@ -204,8 +204,9 @@ def markdown(context, rows, plot_name):
     has_read_write = any(r.get("vs_read_write") is not None for r in rows)
     out = ["## Benchmark results", "", *machine_lines(context), *(f"- {note}" for note in context.get("notes", [])), ""]
     out += ["Times are medians over repetitions; each ratio is the median of per-repetition ratios taken "
-            "from the same iterations (apool, the floors and PyTorch interleaved). Floor: forward, one vectorized "
-            "read of the input (a sum); backward, one vectorized write of grad_input. "
+            "from the same iterations (apool, the floors, PyTorch and the peers interleaved). Floor: forward, the "
+            "fastest of several ways of reading the input once (the floors table below); backward, one vectorized "
+            "write of grad_input. "
             + ("Read-and-write floor: every buffer the call reads read once, then every buffer it writes written "
                "once (forward: input, then output and indices; backward: grad_output and indices, then grad_input). "
                if has_read_write else "") +
