@@ -1,25 +1,32 @@
-// apool benchmarks: the suite of project issue #4 (float32, one thread).
+// apool benchmarks: the suite of project issues #4 and #22 (float32, one thread).
 //
 // One benchmark per case, memory layout and pass, named case/layout/pass. Each
 // iteration times, in rotating order and on the same buffers, apool's call,
-// the floor (the read-once floor forward: a vectorized sum over the input;
-// the write-once floor backward: vectorized stores over grad_input), the
-// read-and-write floor (every buffer the call reads read once, every buffer it
-// writes written once) and, when built with PyTorch, PyTorch's kernel. The
-// benchmark's time is apool's; the others come back as counters, with the
-// ratios taken from the same iterations, so a slow patch on a shared machine
-// shifts them all together. Each is timed by the thread's CPU time (see
-// thread_seconds).
+// the floor (forward, the read-once floor: the fastest of several ways of
+// reading the input once, see read_floors; backward, the write-once floor:
+// vectorized stores over grad_input), the read-and-write floor (every buffer
+// the call reads read once, every buffer it writes written once) and the peers
+// built in: PyTorch's kernel, and forward, oneDNN's pooling and OpenCV's area
+// resize where they compute the case (see peers_for). The benchmark's time is
+// apool's; the others come back as counters, with the ratios taken from the
+// same iterations, so a slow patch on a shared machine shifts them all
+// together. Each is timed by the thread's CPU time (see thread_seconds).
 //
-// Counters: floor_ms, vs_floor (apool / floor), read_write_ms, vs_read_write
+// Counters: floor_ms (the fastest floor), floor_<way>_ms (each way of reading
+// the input once), vs_floor (apool / floor), read_write_ms, vs_read_write
 // (apool / read-and-write floor), torch_ms, torch_speedup (PyTorch / apool),
-// bytes_per_second (bytes of the input-sized tensor).
+// <peer>_ms, <peer>_speedup (peer / apool; for max, over apool's values-only
+// call, values_only_ms, since the peers write no indices), <peer>_agrees (1 when the peer's
+// output matched apool's before timing), <peer>_max_abs_diff, and
+// bytes_per_second (bytes of the input-sized tensor). The label names the
+// code path each peer took.
 // bench/README.md has the commands; bench/report.py makes the table and plot.
 #include <benchmark/benchmark.h>
 
 #include <apool/apool.hpp>
 #include <xsimd/xsimd.hpp>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cmath>
@@ -39,9 +46,16 @@
 #include <malloc.h>
 #endif
 
+#include "bench_peer.hpp"
 #include "bench_problem.hpp"
 #if APOOL_BENCH_WITH_TORCH
 #include "torch_pooling.hpp"
+#endif
+#if APOOL_BENCH_WITH_ONEDNN
+#include "onednn_pooling.hpp"
+#endif
+#if APOOL_BENCH_WITH_OPENCV
+#include "opencv_pooling.hpp"
 #endif
 
 namespace apool_bench {
@@ -54,7 +68,9 @@ struct suite_case {
     std::vector<std::int64_t> output_spatial;  // the pooled spatial extents
 };
 
-// The table of the issue; max pooling always returns int64 indices.
+// The table of issue #4, then the shapes of issue #22 on which a peer was
+// fastest (the 14x14 max, and 1080p HWC images pooled by 2 and by 5); max
+// pooling always returns int64 indices.
 std::vector<suite_case> full_suite() {
     return {
         {"resnet_head_gap", pooling::average, {32, 2048, 7, 7}, {1, 1}},
@@ -70,6 +86,9 @@ std::vector<suite_case> full_suite() {
         {"seq_1d_max", pooling::maximum, {64, 256, 1000}, {10}},
         {"video_3d", pooling::average, {4, 64, 16, 56, 56}, {4, 7, 7}},
         {"video_3d_max", pooling::maximum, {4, 64, 16, 56, 56}, {4, 7, 7}},
+        {"vgg_14_to_7_max", pooling::maximum, {32, 512, 14, 14}, {7, 7}},
+        {"image_by_2", pooling::average, {1, 3, 1080, 1920}, {540, 960}},
+        {"image_by_5", pooling::average, {1, 3, 1080, 1920}, {216, 384}},
     };
 }
 
@@ -239,6 +258,23 @@ std::function<void()> apool_forward(const problem& p) {
     }
 }
 
+/// apool's max without indices (the values-only overload), into p.output.
+template <std::size_t Spatial>
+std::function<void()> apool_max_values_of_rank(const problem& p) {
+    constexpr std::size_t rank = Spatial + 2;
+    const apool::strided_view<const float, rank> input(p.input, to_array<rank>(p.input_extents), to_array<rank>(p.input_strides));
+    const apool::strided_view<float, rank> output(p.output, to_array<rank>(p.output_extents), to_array<rank>(p.output_strides));
+    return [=] { apool::adaptive_max_pool<Spatial>(input, output); };
+}
+
+std::function<void()> apool_max_values(const problem& p) {
+    switch (p.spatial) {
+        case 1: return apool_max_values_of_rank<1>(p);
+        case 2: return apool_max_values_of_rank<2>(p);
+        default: return apool_max_values_of_rank<3>(p);
+    }
+}
+
 /// The gradient into grad_input (overwriting it, as PyTorch's backward returns
 /// a fresh tensor); max pooling reads the indices of an earlier forward call.
 template <std::size_t Spatial>
@@ -288,6 +324,62 @@ template <class T>
     total.store_aligned(lanes);
     for (T lane : lanes) sum += lane;
     return sum;
+}
+
+/// read_once with a software prefetch `Distance` bytes ahead of every cache
+/// line the loop reads: Locality 3 is prefetcht0 (into every cache level),
+/// 0 is prefetchnta (non-temporal: the lines skip most of the cache
+/// hierarchy, so a read larger than the caches evicts less). Where the
+/// hardware prefetchers already keep up, these match read_once.
+template <class T, int Locality, std::size_t Distance = 4096>
+[[gnu::noinline]] T read_once_prefetched(const T* data, std::size_t count) noexcept {
+    using batch = xsimd::batch<T>;
+    constexpr std::size_t width = batch::size;
+    constexpr std::size_t step_bytes = 8 * width * sizeof(T);
+    batch a0(T(0)), a1(T(0)), a2(T(0)), a3(T(0)), a4(T(0)), a5(T(0)), a6(T(0)), a7(T(0));
+    std::size_t i = 0;
+    for (; i + 8 * width <= count; i += 8 * width) {
+        const char* ahead = reinterpret_cast<const char*>(data + i) + Distance;
+        for (std::size_t line = 0; line < step_bytes; line += 64) __builtin_prefetch(ahead + line, 0, Locality);
+        a0 += batch::load_unaligned(data + i);
+        a1 += batch::load_unaligned(data + i + width);
+        a2 += batch::load_unaligned(data + i + 2 * width);
+        a3 += batch::load_unaligned(data + i + 3 * width);
+        a4 += batch::load_unaligned(data + i + 4 * width);
+        a5 += batch::load_unaligned(data + i + 5 * width);
+        a6 += batch::load_unaligned(data + i + 6 * width);
+        a7 += batch::load_unaligned(data + i + 7 * width);
+    }
+    for (; i + width <= count; i += width) a0 += batch::load_unaligned(data + i);
+    T sum = T(0);
+    for (; i < count; ++i) sum += data[i];
+    const batch total = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
+    alignas(64) T lanes[width];
+    total.store_aligned(lanes);
+    for (T lane : lanes) sum += lane;
+    return sum;
+}
+
+/// A way of reading the input once, named for its counter (floor_<name>_ms).
+struct read_floor {
+    std::string name;
+    std::function<void()> call;
+};
+
+/// The ways the read-once floor reads the input: the bench's own
+/// eight-accumulator sum, the same with prefetcht0 and with prefetchnta ahead,
+/// and PyTorch's at::sum where PyTorch is built in. The floor of a case is the
+/// fastest of them on that case, so that a library's reduction that reads
+/// faster than the bench's loop lowers the floor instead of passing under it.
+std::vector<read_floor> read_floors(const float* data, std::size_t count) {
+    std::vector<read_floor> floors;
+    floors.push_back({"sum8", [=] { benchmark::DoNotOptimize(read_once(data, count)); }});
+    floors.push_back({"prefetch", [=] { benchmark::DoNotOptimize(read_once_prefetched<float, 3>(data, count)); }});
+    floors.push_back({"prefetchnta", [=] { benchmark::DoNotOptimize(read_once_prefetched<float, 0>(data, count)); }});
+#if APOOL_BENCH_WITH_TORCH
+    floors.push_back({"torch_sum", torch_read_once(data, static_cast<std::int64_t>(count))});
+#endif
+    return floors;
 }
 
 /// The write-once floor of a backward pass: `value` stored over `count`
@@ -374,20 +466,63 @@ bool agrees_with_torch(benchmark::State& state, const entry& e, const problem& p
 }
 #endif
 
+/// A peer library's forward kernel for one benchmark, with its counters'
+/// prefix and its agreement with apool, checked once before timing.
+struct peer_run {
+    std::string name;
+    peer_kernel kernel;
+    bool agrees = false;
+    double max_abs_difference = 0;
+};
+
+/// The peers built in that compute this forward problem. Each peer's kernel
+/// is prepared once (oneDNN's primitive is created here), run once, and its
+/// output compared with apool's, which must already be in p.output: values
+/// within 1e-4 for average pooling (a different summation order), equal for
+/// max. A peer that disagrees is still timed, and its row flagged.
+std::vector<peer_run> peers_for(const problem& p) {
+    std::vector<peer_run> peers;
+    auto add = [&](const char* name, peer_kernel kernel) {
+        if (!kernel.run) return;
+        peer_run r{name, std::move(kernel)};
+        r.kernel.run();
+        const auto count = static_cast<std::size_t>(product(p.output_extents));
+        for (std::size_t i = 0; i < count; ++i) {
+            const double difference = std::fabs(double(r.kernel.output[i]) - double(p.output[i]));
+            if (!(difference <= r.max_abs_difference)) r.max_abs_difference = std::isnan(difference) ? INFINITY : difference;
+        }
+        r.agrees = r.max_abs_difference <= (p.op == pooling::average ? 1e-4 : 0.0);
+        peers.push_back(std::move(r));
+    };
+#if APOOL_BENCH_WITH_ONEDNN
+    add("onednn", onednn_forward(p));
+#endif
+#if APOOL_BENCH_WITH_OPENCV
+    add("opencv", opencv_forward(p));
+#endif
+    (void)add;
+    return peers;
+}
+
+/// One of the calls an iteration times, and its total seconds.
+struct contender {
+    std::function<void()> call;
+    double seconds = 0;
+};
+
 void run(benchmark::State& state, const entry& e) {
     const problem p = make_problem(*e.c, e.layout);
     const std::size_t elements = static_cast<std::size_t>(product(p.input_extents));
     // The forward call also makes the indices that max pooling's backward reads.
     apool_forward(p)();
     std::function<void()> ours;
-    std::function<void()> floor;
-    const std::function<void()> read_write = [&] { read_and_write_once(p, e.direction); };
+    std::vector<read_floor> floors;
     if (e.direction == pass::forward) {
         ours = apool_forward(p);
-        floor = [&] { benchmark::DoNotOptimize(read_once(p.input, elements)); };
+        floors = read_floors(p.input, elements);
     } else {
         ours = apool_backward(p);
-        floor = [&] { write_once(p.grad_input, elements, 0.0f); };
+        floors.push_back({"write", [&] { write_once(p.grad_input, elements, 0.0f); }});
         ours();
     }
     std::function<void()> torch;
@@ -395,39 +530,72 @@ void run(benchmark::State& state, const entry& e) {
     if (!agrees_with_torch(state, e, p)) return;
     torch = e.direction == pass::forward ? torch_forward(p) : torch_backward(p);
 #endif
+    std::vector<peer_run> peers;
+    if (e.direction == pass::forward) peers = peers_for(p);
 
-    double ours_seconds = 0;
-    double floor_seconds = 0;
-    double read_write_seconds = 0;
-    double torch_seconds = 0;
-    const int contenders = torch ? 4 : 3;
-    int turn = 0;
+    // Contenders in rotation: apool first, then the floors, the
+    // read-and-write floor, PyTorch and the peers.
+    std::vector<contender> contenders;
+    contenders.push_back({ours});
+    const std::size_t first_floor = contenders.size();
+    for (const read_floor& f : floors) contenders.push_back({f.call});
+    const std::size_t read_write = contenders.size();
+    contenders.push_back({[&] { read_and_write_once(p, e.direction); }});
+    const std::size_t torch_at = contenders.size();
+    if (torch) contenders.push_back({torch});
+    const std::size_t first_peer = contenders.size();
+    for (const peer_run& peer : peers) contenders.push_back({peer.kernel.run});
+    // The peers compute a max's values only (oneDNN's forward-inference max
+    // has no indices), so their ratio is to apool's values-only max, timed in
+    // the same rotation; the benchmark's own time stays the indexed call that
+    // PyTorch's is compared with.
+    std::size_t like_for_like = 0;
+    if (!peers.empty() && p.op == pooling::maximum) {
+        like_for_like = contenders.size();
+        contenders.push_back({apool_max_values(p)});
+    }
+
+    std::size_t turn = 0;
     for (auto _ : state) {
         double this_iteration = 0;
-        for (int k = 0; k < contenders; ++k) {
-            switch ((turn + k) % contenders) {
-                case 0:
-                    this_iteration = seconds_of(ours);
-                    ours_seconds += this_iteration;
-                    break;
-                case 1: floor_seconds += seconds_of(floor); break;
-                case 2: read_write_seconds += seconds_of(read_write); break;
-                default: torch_seconds += seconds_of(torch); break;
-            }
+        for (std::size_t k = 0; k < contenders.size(); ++k) {
+            const std::size_t which = (turn + k) % contenders.size();
+            const double seconds = seconds_of(contenders[which].call);
+            contenders[which].seconds += seconds;
+            if (which == 0) this_iteration = seconds;
         }
         state.SetIterationTime(this_iteration);
         ++turn;
     }
     const double iterations = static_cast<double>(state.iterations());
+    const double ours_seconds = contenders[0].seconds;
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(elements * sizeof(float)));
+    double floor_seconds = INFINITY;
+    for (std::size_t f = 0; f < floors.size(); ++f) {
+        const double seconds = contenders[first_floor + f].seconds;
+        if (e.direction == pass::forward) state.counters["floor_" + floors[f].name + "_ms"] = seconds / iterations * 1e3;
+        floor_seconds = std::min(floor_seconds, seconds);
+    }
     state.counters["floor_ms"] = floor_seconds / iterations * 1e3;
     state.counters["vs_floor"] = ours_seconds / floor_seconds;
-    state.counters["read_write_ms"] = read_write_seconds / iterations * 1e3;
-    state.counters["vs_read_write"] = ours_seconds / read_write_seconds;
+    state.counters["read_write_ms"] = contenders[read_write].seconds / iterations * 1e3;
+    state.counters["vs_read_write"] = ours_seconds / contenders[read_write].seconds;
     if (torch) {
-        state.counters["torch_ms"] = torch_seconds / iterations * 1e3;
-        state.counters["torch_speedup"] = torch_seconds / ours_seconds;
+        state.counters["torch_ms"] = contenders[torch_at].seconds / iterations * 1e3;
+        state.counters["torch_speedup"] = contenders[torch_at].seconds / ours_seconds;
     }
+    if (like_for_like != 0) state.counters["values_only_ms"] = contenders[like_for_like].seconds / iterations * 1e3;
+    std::string label;
+    for (std::size_t k = 0; k < peers.size(); ++k) {
+        const peer_run& peer = peers[k];
+        const double seconds = contenders[first_peer + k].seconds;
+        state.counters[peer.name + "_ms"] = seconds / iterations * 1e3;
+        state.counters[peer.name + "_speedup"] = seconds / contenders[like_for_like].seconds;
+        state.counters[peer.name + "_agrees"] = peer.agrees ? 1 : 0;
+        state.counters[peer.name + "_max_abs_diff"] = peer.max_abs_difference;
+        label += (label.empty() ? "" : "; ") + peer.name + ": " + peer.kernel.implementation;
+    }
+    if (!label.empty()) state.SetLabel(label);
 }
 
 std::vector<entry>& entries() {
@@ -437,9 +605,8 @@ std::vector<entry>& entries() {
 
 void register_suite() {
     for (const auto& c : suite()) {
-        std::vector<memory_layout> layouts{memory_layout::contiguous};
-        if (c.output_spatial.size() >= 2) layouts.push_back(memory_layout::channels_last);
-        for (memory_layout layout : layouts) {
+        // Every case in both layouts; for 1D, channels-last is (N, L, C) memory.
+        for (memory_layout layout : {memory_layout::contiguous, memory_layout::channels_last}) {
             for (pass direction : {pass::forward, pass::backward}) {
                 entry e{&c, layout, direction,
                         std::string(c.name) + (layout == memory_layout::contiguous ? "/contiguous" : "/channels_last") +
@@ -499,6 +666,16 @@ void describe_build() {
 #else
     benchmark::AddCustomContext("torch_version", "not built (APOOL_BENCH_TORCH=OFF)");
 #endif
+#if APOOL_BENCH_WITH_ONEDNN
+    benchmark::AddCustomContext("onednn_version", onednn_description());
+#else
+    benchmark::AddCustomContext("onednn_version", "not built (APOOL_BENCH_ONEDNN=OFF or oneDNN not found)");
+#endif
+#if APOOL_BENCH_WITH_OPENCV
+    benchmark::AddCustomContext("opencv_version", opencv_version());
+#else
+    benchmark::AddCustomContext("opencv_version", "not built (APOOL_BENCH_OPENCV=OFF or OpenCV not found)");
+#endif
 }
 
 }  // namespace
@@ -519,6 +696,12 @@ int main(int argc, char** argv) {
     mallopt(M_MMAP_MAX, 0);
     mallopt(M_TRIM_THRESHOLD, -1);
 #endif
+#endif
+#if APOOL_BENCH_WITH_ONEDNN
+    apool_bench::onednn_use_one_thread();
+#endif
+#if APOOL_BENCH_WITH_OPENCV
+    apool_bench::opencv_use_one_thread();
 #endif
     apool_bench::describe_build();
     apool_bench::register_suite();

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Turns apool_bench's JSON into a markdown table and a plot, and checks the
-targets of issue #4.
+"""Turns apool_bench's JSON into markdown tables and a plot, and checks the
+targets of issues #4 and #22.
 
 Reproduce (from the repository root; bench/README.md explains the choices):
 
@@ -22,9 +22,10 @@ import os
 import sys
 
 SUITE_ORDER = ["resnet_head_gap", "pspnet_ppm_6", "pspnet_ppm_3", "vgg_14_to_7", "vgg_13_to_7", "image_to_224",
-               "spp_13_to_4", "spp_13_to_1", "max_56_to_7", "seq_1d", "seq_1d_max", "video_3d", "video_3d_max"]
+               "spp_13_to_4", "spp_13_to_1", "max_56_to_7", "seq_1d", "seq_1d_max", "video_3d", "video_3d_max",
+               "vgg_14_to_7_max", "image_by_2", "image_by_5"]
 AVERAGE_CASES = {"resnet_head_gap", "pspnet_ppm_6", "pspnet_ppm_3", "vgg_14_to_7", "vgg_13_to_7", "image_to_224",
-                 "seq_1d", "video_3d"}
+                 "seq_1d", "video_3d", "image_by_2", "image_by_5"}
 GLOBAL_CASES = {"resnet_head_gap", "spp_13_to_1"}  # every output extent is 1
 
 # Issue #4's targets (single thread, float32).
@@ -33,6 +34,11 @@ MAX_FLOOR_LIMIT = 2.0
 FLOOR_GEOMEAN_LIMIT = 1.3
 CONTIGUOUS_SPEEDUP = 5.0
 BACKWARD_GEOMEAN_SPEEDUP = 2.0
+
+# Issue #22: the peers (counter prefix, display name) and the lead apool must
+# keep over each of them, PyTorch included, on every case they share.
+PEERS = [("onednn", "oneDNN"), ("opencv", "OpenCV")]
+PEER_LEAD = 1.1
 
 
 def load_rows(path):
@@ -57,7 +63,15 @@ def load_rows(path):
         row = {"case": case, "layout": layout, "pass": direction, "error": b.get("_error")}
         if not row["error"]:
             row.update(apool_ms=b["real_time"] * unit, floor_ms=b["floor_ms"], vs_floor=b["vs_floor"],
-                       vs_read_write=b.get("vs_read_write"), torch_ms=b.get("torch_ms"), speedup=b.get("torch_speedup"))
+                       vs_read_write=b.get("vs_read_write"), torch_ms=b.get("torch_ms"), speedup=b.get("torch_speedup"),
+                       label=b.get("label", ""), values_only_ms=b.get("values_only_ms"))
+            # Each way of reading the input once (forward), by name.
+            row["floors"] = {key[len("floor_"):-len("_ms")]: value for key, value in b.items()
+                             if key.startswith("floor_") and key.endswith("_ms") and key != "floor_ms"}
+            for peer, _ in PEERS:
+                if b.get(f"{peer}_ms") is not None:
+                    row[peer] = {"ms": b[f"{peer}_ms"], "speedup": b[f"{peer}_speedup"],
+                                 "agrees": b.get(f"{peer}_agrees", 1) >= 1, "max_abs_diff": b.get(f"{peer}_max_abs_diff")}
         rows.append(row)
     return data["context"], rows
 
@@ -101,12 +115,48 @@ def geomean(values):
     return math.exp(sum(math.log(v) for v in values) / len(values)) if values else float("nan")
 
 
+def below_floor(row):
+    """The contenders of a row that ran faster than its floor (which a floor
+    should make impossible: a flag on the floor or on the contender)."""
+    names = []
+    if row["apool_ms"] < row["floor_ms"]:
+        names.append("apool")
+    if row.get("values_only_ms") is not None and row["values_only_ms"] < row["floor_ms"]:
+        names.append("apool values-only")
+    if row.get("torch_ms") is not None and row["torch_ms"] < row["floor_ms"]:
+        names.append("PyTorch")
+    for peer, display in PEERS:
+        if row.get(peer) and row[peer]["ms"] < row["floor_ms"]:
+            names.append(display)
+    return names
+
+
+def peer_shortfalls(row):
+    """The peers (PyTorch included) this row is not PEER_LEAD times faster than."""
+    short = []
+    if row.get("speedup") is not None and row["speedup"] < PEER_LEAD:
+        short.append("PyTorch")
+    for peer, display in PEERS:
+        if row.get(peer) and row[peer]["speedup"] < PEER_LEAD:
+            short.append(display)
+    return short
+
+
 def row_failures(row):
     """The per-row targets this row misses (forward: floor limits, and 5x over
-    PyTorch on contiguous non-global cases; both passes: not slower than PyTorch)."""
+    PyTorch on contiguous non-global cases; both passes: not slower than PyTorch;
+    issue #22: PEER_LEAD over every peer, no run below the floor, and every peer's
+    output equal to apool's)."""
     misses = []
     if row["error"]:
         return ["run failed"]
+    for display in peer_shortfalls(row):
+        misses.append(f"< {PEER_LEAD:g}x {display}")
+    for display in below_floor(row):
+        misses.append(f"{display} below the floor")
+    for peer, display in PEERS:
+        if row.get(peer) and not row[peer]["agrees"]:
+            misses.append(f"{display} output differs (max |diff| {row[peer]['max_abs_diff']:.3g})")
     if row["pass"] == "forward":
         limit = AVG_FLOOR_LIMIT if row["case"] in AVERAGE_CASES else MAX_FLOOR_LIMIT
         if row["vs_floor"] > limit:
@@ -128,7 +178,9 @@ def machine_lines(context):
         f"- Compiler: {context.get('compiler', '?')}; flags: {context.get('build_flags', '?')}",
         f"- SIMD: xsimd {context.get('xsimd_version', '?')}, {context.get('simd_arch', '?')}",
         f"- PyTorch (CPU kernels, 1 thread): {context.get('torch_version', 'not built')}",
-        f"- apool {context.get('apool_version', '?')}; run {context.get('date', '?')} on {context.get('host_name', '?')}",
+        f"- oneDNN: {context.get('onednn_version', 'not built')}; OpenCV: {context.get('opencv_version', 'not built')}",
+        f"- apool {context.get('apool_version', '?')} at commit {context.get('commit', '?')}; "
+        f"run {context.get('date', '?')} on {context.get('host_name', '?')}",
     ]
     return lines
 
@@ -152,8 +204,9 @@ def markdown(context, rows, plot_name):
     has_read_write = any(r.get("vs_read_write") is not None for r in rows)
     out = ["## Benchmark results", "", *machine_lines(context), *(f"- {note}" for note in context.get("notes", [])), ""]
     out += ["Times are medians over repetitions; each ratio is the median of per-repetition ratios taken "
-            "from the same iterations (apool, the floors and PyTorch interleaved). Floor: forward, one vectorized "
-            "read of the input (a sum); backward, one vectorized write of grad_input. "
+            "from the same iterations (apool, the floors, PyTorch and the peers interleaved). Floor: forward, the "
+            "fastest of several ways of reading the input once (the floors table below); backward, one vectorized "
+            "write of grad_input. "
             + ("Read-and-write floor: every buffer the call reads read once, then every buffer it writes written "
                "once (forward: input, then output and indices; backward: grad_output and indices, then grad_input). "
                if has_read_write else "") +
@@ -180,10 +233,116 @@ def markdown(context, rows, plot_name):
             line += f" {fmt(r['torch_ms'])} | {fmt(r['speedup'])} |"
         line += " met |" if not misses else f" **missed**: {'; '.join(misses)} |"
         out.append(line)
-    out += ["", "### Targets", ""]
+    out += ["", "### Peers", ""]
+    out += peers_table(rows)
+    out += ["", "### Floors", ""]
+    out += floors_table(rows)
+    out += ["", "### Targets of issue #22", ""]
+    out += peer_summary(rows, has_torch)
+    out += ["", "### Targets of issue #4", ""]
     out += summary(rows, has_torch)
     out += ["", f"![apool and PyTorch against the floor]({plot_name})", ""]
     return "\n".join(out)
+
+
+def peers_table(rows):
+    """Forward runs that at least one peer computes: each peer's time over
+    apool's (above 1: apool is faster), the kernel oneDNN picked, and flags."""
+    shared = [r for r in rows if not r["error"] and r["pass"] == "forward" and any(r.get(p) for p, _ in PEERS)]
+    if not shared:
+        return ["No peer was built into this run (oneDNN and OpenCV are found by CMake when installed)."]
+    lines = ["Peer time / apool time on the forward runs a peer computes (above 1: apool is faster; "
+             f"goal: at least {PEER_LEAD:g} for every peer). oneDNN computes every case whose In % Out == 0 in every "
+             "spatial dim (kernel = stride = In / Out); OpenCV's INTER_AREA resize computes the HWC images "
+             "(batch 1, channels innermost) at integer scales. The peers write a max's values only, so for max "
+             "their ratio is to apool's values-only call (apool values ms); PyTorch returns indices, and its ratio "
+             "is to apool's call with int64 indices (apool ms).", "",
+             "| case | layout | apool ms | apool values ms | oneDNN / apool | OpenCV / apool | PyTorch / apool "
+             "| oneDNN kernel | flags |",
+             "|---|---|---:|---:|---:|---:|---:|---|---|"]
+    for r in shared:
+        cells = []
+        for peer, _ in PEERS + [("torch", "PyTorch")]:
+            value = r["speedup"] if peer == "torch" else (r[peer]["speedup"] if r.get(peer) else None)
+            text = "-" if value is None else f"{value:.2f}"
+            cells.append(f"**{text}**" if value is not None and value < PEER_LEAD else text)
+        kernel = next((part.split(": ", 1)[1] for part in r.get("label", "").split("; ") if part.startswith("onednn: ")), "-")
+        flags = [f"{d} below the floor" for d in below_floor(r)]
+        flags += [f"{d} output differs" for p, d in PEERS if r.get(p) and not r[p]["agrees"]]
+        lines.append(f"| {r['case']} | {r['layout']} | {fmt(r['apool_ms'])} | {fmt(r.get('values_only_ms'))} | "
+                     f"{' | '.join(cells)} | {kernel} | "
+                     f"{'; '.join(flags) or '-'} |")
+    return lines
+
+
+def floors_table(rows):
+    """Forward runs: each way of reading the input once, the fastest (the floor)
+    and apool's time over it."""
+    forward = [r for r in rows if not r["error"] and r["pass"] == "forward" and r.get("floors")]
+    if not forward:
+        return ["This run has no per-way floor counters."]
+    ways = sorted({w for r in forward for w in r["floors"]}, key=lambda w: ["sum8", "prefetch", "prefetchnta",
+                                                                            "torch_sum"].index(w)
+                  if w in ("sum8", "prefetch", "prefetchnta", "torch_sum") else 9)
+    lines = ["The read-once floor of a forward run is the fastest of these ways of reading its input once "
+             "(ms): `sum8`, the bench's eight-accumulator vector sum; `prefetch` and `prefetchnta`, the same "
+             "with prefetcht0 / prefetchnta 4 KiB ahead; `torch_sum`, `at::sum` (when PyTorch is built in).", "",
+             "| case | layout | " + " | ".join(ways) + " | floor | fastest | apool / floor |",
+             "|---|---|" + "---:|" * len(ways) + "---:|---|---:|"]
+    for r in forward:
+        fastest = min(r["floors"], key=r["floors"].get)
+        lines.append(f"| {r['case']} | {r['layout']} | "
+                     + " | ".join(fmt(r["floors"].get(w)) for w in ways)
+                     + f" | {fmt(r['floor_ms'])} | {fastest} | {r['vs_floor']:.2f} |")
+    return lines
+
+
+def peer_summary(rows, has_torch):
+    """One line per goal of issue #22."""
+    ok = [r for r in rows if not r["error"]]
+    forward = [r for r in ok if r["pass"] == "forward"]
+    lines = []
+
+    def verdict(held):
+        return "**holds**" if held else "**does not hold**"
+
+    def listing(misses, key):
+        return ", ".join(f"{r['case']}/{r['layout']}/{r['pass']} {key(r):.2f}x" for r in misses) or "none"
+
+    for peer, display in PEERS:
+        shared = [r for r in forward if r.get(peer)]
+        if not shared:
+            lines.append(f"- At least {PEER_LEAD:g}x {display} on every shared case: not measured ({display} not built).")
+            continue
+        behind = [r for r in shared if r[peer]["speedup"] < PEER_LEAD]
+        lines.append(f"- At least {PEER_LEAD:g}x {display} on every shared case: {verdict(not behind)} "
+                     f"({len(behind)} of {len(shared)} short: {listing(behind, lambda r: r[peer]['speedup'])}; "
+                     f"geometric mean {geomean([r[peer]['speedup'] for r in shared]):.2f}x).")
+    if has_torch:
+        timed = [r for r in ok if r["speedup"] is not None]
+        behind = [r for r in timed if r["speedup"] < PEER_LEAD]
+        lines.append(f"- At least {PEER_LEAD:g}x PyTorch on every case, forward and backward: {verdict(not behind)} "
+                     f"({len(behind)} of {len(timed)} short: {listing(behind, lambda r: r['speedup'])}).")
+    avg_miss = [r for r in forward if r["case"] in AVERAGE_CASES and r["vs_floor"] > AVG_FLOOR_LIMIT]
+    max_miss = [r for r in forward if r["case"] not in AVERAGE_CASES and r["vs_floor"] > MAX_FLOOR_LIMIT]
+    lines.append(f"- Every avg forward case within {AVG_FLOOR_LIMIT}x the read-once floor: {verdict(not avg_miss)} "
+                 f"({len(avg_miss)} of {sum(r['case'] in AVERAGE_CASES for r in forward)} miss: "
+                 f"{listing(avg_miss, lambda r: r['vs_floor'])}).")
+    lines.append(f"- Every max forward case within {MAX_FLOOR_LIMIT}x the floor: {verdict(not max_miss)} "
+                 f"({len(max_miss)} of {sum(r['case'] not in AVERAGE_CASES for r in forward)} miss: "
+                 f"{listing(max_miss, lambda r: r['vs_floor'])}).")
+    g = geomean([r["vs_floor"] for r in forward])
+    lines.append(f"- Geometric mean of apool / floor over the forward suite at most {FLOOR_GEOMEAN_LIMIT}: "
+                 f"{verdict(g <= FLOOR_GEOMEAN_LIMIT)} ({g:.2f}).")
+    under = [(r, below_floor(r)) for r in ok]
+    under = [(r, names) for r, names in under if names]
+    lines.append(f"- No run below its floor: {verdict(not under)} ("
+                 + (", ".join(f"{r['case']}/{r['layout']}/{r['pass']}: {', '.join(names)}" for r, names in under)
+                    or "none") + ").")
+    differ = [(r, d) for r in forward for p, d in PEERS if r.get(p) and not r[p]["agrees"]]
+    lines.append(f"- Every peer's output equal to apool's: {verdict(not differ)} ("
+                 + (", ".join(f"{r['case']}/{r['layout']} {d}" for r, d in differ) or "all agree") + ").")
+    return lines
 
 
 def summary(rows, has_torch):

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds apool's benchmarks (Release, -march=native, with PyTorch when libtorch
-# is installed), runs the suite on one thread and writes bench/results/:
+# Builds apool's benchmarks (Release, -march=native, with PyTorch, oneDNN and
+# OpenCV where they are installed), runs the suite on one thread and writes bench/results/:
 # benchmarks.json, results.md and results.png.
 #
 # Usage: bench/run_benchmarks.sh [extra apool_bench flags, e.g. --benchmark_filter=forward]
@@ -17,6 +17,9 @@ cmake -S "$source_dir" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DAPO
 cmake --build "$build_dir" --target apool_bench -j 2
 
 mkdir -p "$results"
+# The commit measured goes into the JSON's context (and so into results.md);
+# "-dirty" marks a run of uncommitted changes.
+commit=$(git -C "$source_dir" describe --always --dirty 2>/dev/null || echo unknown)
 # Repetitions run in random order so that a slow spell on a shared machine
 # lands on different benchmarks; the report takes medians.
 "$build_dir/bench/apool_bench" \
@@ -24,6 +27,7 @@ mkdir -p "$results"
     --benchmark_repetitions="${APOOL_BENCH_REPETITIONS:-5}" \
     --benchmark_enable_random_interleaving=true \
     --benchmark_report_aggregates_only=true \
+    --benchmark_context=commit="$commit" \
     --benchmark_out="$results/benchmarks.json" --benchmark_out_format=json "$@"
 
 python=python3

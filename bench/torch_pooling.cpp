@@ -104,6 +104,10 @@ std::function<void()> torch_backward(const problem& p) {
     return [t = wrap_problem_for_backward(p), p] { backward(t, p); };
 }
 
+std::function<void()> torch_read_once(const float* data, std::int64_t count) {
+    return [t = wrap(data, {count}, {1})] { at::sum(t); };
+}
+
 torch_agreement compare_with_torch(const problem& p, bool backward_pass) {
     torch_agreement agreement;
     if (backward_pass) {

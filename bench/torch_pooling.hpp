@@ -27,6 +27,11 @@ std::function<void()> torch_forward(const problem& p);
 /// grad_input, as in PyTorch; indices come from the problem's buffer).
 std::function<void()> torch_backward(const problem& p);
 
+/// at::sum over `count` floats from `data`: PyTorch's vectorized reduction,
+/// one of the ways of reading the input once that the read-once floor takes
+/// the fastest of.
+std::function<void()> torch_read_once(const float* data, std::int64_t count);
+
 struct torch_agreement {
     double max_abs_difference = 0;
     std::int64_t index_mismatches = 0;
