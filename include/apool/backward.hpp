@@ -20,9 +20,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <type_traits>
 
 #include "detail/backward_plan.hpp"
+#include "detail/call_checks.hpp"
+#include "detail/problem.hpp"
 #include "detail/validate.hpp"
 #include "detail/work_split.hpp"
 #include "executor.hpp"
@@ -56,39 +59,30 @@ constexpr void check_backward_types() noexcept {
 template <std::size_t Spatial, class T, class I, std::size_t Rank>
 bool check_backward(const char* function, const strided_view<const T, Rank>& grad_output, const strided_view<T, Rank>& grad_input,
                     const strided_view<const I, Rank>* indices) {
-    argument_checker check(function);
-    const auto grad_output_measure = check.view("grad_output", grad_output, Spatial, false, false);
-    const auto grad_input_measure = check.view("grad_input", grad_input, Spatial, true, true);
-    check.same_leading_extents("grad_input", grad_input, "grad_output", grad_output, Spatial);
-    check.window_rule_fits(grad_input, grad_output, Spatial);
-    check.disjoint("grad_input", bytes_of(grad_input, grad_input_measure), "grad_output", bytes_of(grad_output, grad_output_measure));
-    if (indices != nullptr) {
-        const auto indices_measure = check.view("indices", *indices, Spatial, false, false);
-        check.same_extents("grad_output", grad_output, "indices", *indices);
-        check.disjoint("grad_input", bytes_of(grad_input, grad_input_measure), "indices", bytes_of(*indices, indices_measure));
-        if (!check.failed()) {
-            // Extents are non-negative now; a plane too large to count can only
-            // belong to an empty grad_input, whose indices are empty too.
-            std::ptrdiff_t plane = 1;
-            for (std::size_t d = Rank - Spatial; d < Rank; ++d) {
-                if (multiply_overflows(plane, grad_input.extent(d), plane)) plane = max_ptrdiff;
-            }
-            check.indices_in_plane(*indices, plane);
-        }
+    const view_info index_info = indices != nullptr ? info_of(*indices) : view_info{};
+    std::string message = backward_argument_errors(function, Spatial, info_of(grad_output), info_of(grad_input),
+                                                   indices != nullptr ? &index_info : nullptr);
+    if (message.empty() && indices != nullptr) {
+        // Extents are non-negative now; a plane too large to count can only
+        // belong to an empty grad_input, whose indices are empty too.
+        message = indices_outside_plane(function, *indices, argument_checker::plane_size(info_of(grad_input), Spatial));
     }
-    return !check.failed();
+    return reported(message);
 }
 
 /// Plans a checked call, zeroes grad_input where the plan asks, and runs all
-/// of its work items, as tasks of the executor where it has one. `indices` is
-/// null for the average.
+/// of its work items at the planned rank, as tasks of the executor where it
+/// has one. `indices` is null for the average.
 template <bool Maximum, std::size_t Spatial, class T, class I, std::size_t Rank, class Executor>
 void plan_and_run_backward(const strided_view<const T, Rank>& grad_output, const strided_view<const I, Rank>* indices,
                            const strided_view<T, Rank>& grad_input, gradient_update update, Executor& executor) {
     constexpr bool with_executor = !std::is_same<std::decay_t<Executor>, no_executor>::value;
-    const auto plan = plan_backward<Maximum, Spatial>(grad_output, grad_input, indices != nullptr ? indices->strides() : grad_output.strides(),
+    constexpr std::size_t rank = planned_rank(Spatial, Rank);
+    const auto padded_grad_input = pad_leading<rank>(grad_input);
+    const auto plan = plan_backward<Maximum, Spatial>(pad_leading<rank>(grad_output), padded_grad_input,
+                                                      pad_leading<rank>(indices != nullptr ? indices->strides() : grad_output.strides(), 0),
                                                       update == gradient_update::accumulate, backward_kernel::automatic, with_executor);
-    if (plan.zero_first) zero_view(grad_input);
+    if (plan.zero_first) zero_view(padded_grad_input);
     using index_type = std::conditional_t<Maximum, const I, const void>;
     index_type* const index_data = indices != nullptr ? indices->data() : nullptr;
     const T* const grads = grad_output.data();

@@ -28,6 +28,17 @@
 #define APOOL_ALWAYS_INLINE inline
 #endif
 
+// Marks the appends that build an argument error's message: out of line and
+// optimized for size, so that a check's failure path is a few calls and the
+// checks cost each translation unit little to compile.
+#if defined(__GNUC__) || defined(__clang__)
+#define APOOL_COLD __attribute__((noinline, cold))
+#elif defined(_MSC_VER)
+#define APOOL_COLD __declspec(noinline)
+#else
+#define APOOL_COLD
+#endif
+
 // Elements of stack scratch that one call may use per reduction row (the
 // contiguous-row kernels sum or max whole rows into it before reducing along
 // the row). The kernels never allocate on the heap; wider rows are processed

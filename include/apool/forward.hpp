@@ -13,10 +13,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <type_traits>
 
+#include "detail/call_checks.hpp"
 #include "detail/forward_plan.hpp"
 #include "detail/reductions.hpp"
+#include "detail/problem.hpp"
 #include "detail/validate.hpp"
 #include "detail/work_split.hpp"
 #include "executor.hpp"
@@ -44,29 +47,20 @@ constexpr void check_forward_types() noexcept {
 template <std::size_t Spatial, class T, class I, std::size_t Rank>
 bool check_forward(const char* function, const strided_view<const T, Rank>& input, const strided_view<T, Rank>& output,
                    const strided_view<I, Rank>* indices) {
-    argument_checker check(function);
-    const auto input_measure = check.view("input", input, Spatial, true, false);
-    const auto output_measure = check.view("output", output, Spatial, false, true);
-    check.same_leading_extents("input", input, "output", output, Spatial);
-    check.window_rule_fits(input, output, Spatial);
-    check.disjoint("output", bytes_of(output, output_measure), "input", bytes_of(input, input_measure));
-    if (indices != nullptr) {
-        const auto indices_measure = check.view("indices", *indices, Spatial, false, true);
-        check.same_extents("output", output, "indices", *indices);
-        check.template index_type_holds_plane<I>(input, Spatial);
-        check.disjoint("indices", bytes_of(*indices, indices_measure), "input", bytes_of(input, input_measure));
-        check.disjoint("indices", bytes_of(*indices, indices_measure), "output", bytes_of(output, output_measure));
-    }
-    return !check.failed();
+    const view_info index_info = indices != nullptr ? info_of(*indices) : view_info{};
+    return reported(forward_argument_errors(function, Spatial, info_of(input), info_of(output), indices != nullptr ? &index_info : nullptr,
+                                            sizeof(I) * 8, static_cast<std::ptrdiff_t>(std::numeric_limits<I>::max())));
 }
 
-/// Plans a checked call and runs all of its work items, as tasks of the
-/// executor where it has one.
+/// Plans a checked call at the planned rank and runs all of its work items,
+/// as tasks of the executor where it has one.
 template <class Reduction, std::size_t Spatial, class T, class I, std::size_t Rank, class Executor>
 void plan_and_run_forward(const strided_view<const T, Rank>& input, const strided_view<T, Rank>& output,
                           const strided_view<I, Rank>* indices, Executor& executor) {
     constexpr bool with_executor = !std::is_same<std::decay_t<Executor>, no_executor>::value;
-    const auto plan = plan_forward<Reduction, Spatial>(input, output, indices != nullptr ? indices->strides() : output.strides(),
+    constexpr std::size_t rank = planned_rank(Spatial, Rank);
+    const auto plan = plan_forward<Reduction, Spatial>(pad_leading<rank>(input), pad_leading<rank>(output),
+                                                       pad_leading<rank>(indices != nullptr ? indices->strides() : output.strides(), 0),
                                                        indices != nullptr, forward_kernel::automatic, with_executor);
     const T* const in = input.data();
     T* const out = output.data();

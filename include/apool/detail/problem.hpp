@@ -109,6 +109,30 @@ Kernel take_kernel(const kernel_choice<Kernel> (&table)[Rows], Kernel wanted) no
     return Kernel::none;
 }
 
+/// The rank a call of `rank` dims, `spatial` of them spatial, is planned and
+/// run at: Spatial + 2 at least (batch and channel dims), so that one
+/// instantiation of a plan and its kernels serves NCHW, CHW and HW alike.
+constexpr std::size_t planned_rank(std::size_t spatial, std::size_t rank) noexcept {
+    return rank < spatial + 2 ? spatial + 2 : rank;
+}
+
+/// `values` behind To - Rank leading entries of `fill`.
+template <std::size_t To, std::size_t Rank>
+std::array<std::ptrdiff_t, To> pad_leading(const std::array<std::ptrdiff_t, Rank>& values, std::ptrdiff_t fill) noexcept {
+    static_assert(To >= Rank, "pad_leading only adds dims");
+    std::array<std::ptrdiff_t, To> padded{};
+    for (std::size_t d = 0; d < To; ++d) padded[d] = d < To - Rank ? fill : values[d - (To - Rank)];
+    return padded;
+}
+
+/// The view with leading dims of extent 1 (stride 0) added up to rank To: the
+/// same elements, the same planes, and the same plan (an extent-1 dim is
+/// never a channel dim nor longer than another).
+template <std::size_t To, class T, std::size_t Rank>
+strided_view<T, To> pad_leading(const strided_view<T, Rank>& view) noexcept {
+    return {view.data(), pad_leading<To>(view.extents(), 1), pad_leading<To>(view.strides(), 0)};
+}
+
 template <std::size_t Spatial, class In, class Out, std::size_t Rank>
 problem_layout<Spatial, Rank> describe_problem(const strided_view<In, Rank>& in, const strided_view<Out, Rank>& out,
                                                const std::array<std::ptrdiff_t, Rank>& index_strides) noexcept {

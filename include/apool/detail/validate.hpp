@@ -11,27 +11,62 @@
 #include <limits>
 #include <string>
 #include <type_traits>
-#include <utility>
 
-#include "../errors.hpp"
+#include "../config.hpp"
 #include "../strided_view.hpp"
-#include "memory_order.hpp"
-#include "walk.hpp"
 
 namespace apool {
 namespace detail {
 
 constexpr std::ptrdiff_t max_ptrdiff = std::numeric_limits<std::ptrdiff_t>::max();
 
-template <std::size_t Rank>
-std::string describe_extents(const std::array<std::ptrdiff_t, Rank>& extents) {
-    std::string text = "[";
-    for (std::size_t dim = 0; dim < Rank; ++dim) {
-        if (dim != 0) text += ", ";
-        text += std::to_string(extents[dim]);
-    }
-    return text + "]";
+/// A view as the argument checks see it. The checks depend on extents,
+/// strides and the element size, not on the element type or the rank, so one
+/// compiled copy of them serves every call.
+struct view_info {
+    const void* data = nullptr;
+    std::size_t element_size = 1;
+    std::size_t rank = 0;
+    const std::ptrdiff_t* extents = nullptr;
+    const std::ptrdiff_t* strides = nullptr;
+};
+
+template <class T, std::size_t Rank>
+view_info info_of(const strided_view<T, Rank>& view) noexcept {
+    return {view.data(), sizeof(T), Rank, view.extents().data(), view.strides().data()};
 }
+
+/// A list of extents or strides, or a multi-index, as a message shows it: [2, 3].
+struct dims {
+    const std::ptrdiff_t* values;
+    std::size_t count;
+};
+
+/// An argument error's message, built by appends that are out of line.
+class message_text {
+public:
+    APOOL_COLD message_text& operator<<(const char* part) {
+        text_ += part;
+        return *this;
+    }
+    APOOL_COLD message_text& operator<<(long long value) {
+        text_ += std::to_string(value);
+        return *this;
+    }
+    APOOL_COLD message_text& operator<<(const dims& list) {
+        text_ += '[';
+        for (std::size_t dim = 0; dim < list.count; ++dim) {
+            if (dim != 0) text_ += ", ";
+            text_ += std::to_string(list.values[dim]);
+        }
+        text_ += ']';
+        return *this;
+    }
+    std::string& text() noexcept { return text_; }
+
+private:
+    std::string text_;
+};
 
 /// Index element types the pooling functions accept.
 template <class I>
@@ -66,17 +101,16 @@ struct view_extent_check {
     std::ptrdiff_t highest_offset = 0;  // in elements, >= 0
 };
 
-template <class T, std::size_t Rank>
-view_extent_check measure(const strided_view<T, Rank>& view) noexcept {
+inline view_extent_check measure(const view_info& view) noexcept {
     view_extent_check result;
-    for (std::size_t dim = 0; dim < Rank; ++dim) {
-        if (multiply_overflows(result.count, view.extent(dim), result.count)) result.count_overflows = true;
+    for (std::size_t dim = 0; dim < view.rank; ++dim) {
+        if (multiply_overflows(result.count, view.extents[dim], result.count)) result.count_overflows = true;
     }
     if (result.count_overflows || result.count == 0) return result;
-    constexpr std::ptrdiff_t max_elements = max_ptrdiff / static_cast<std::ptrdiff_t>(sizeof(T));
-    for (std::size_t dim = 0; dim < Rank; ++dim) {
-        const std::ptrdiff_t stride = view.stride(dim);
-        const std::ptrdiff_t steps = view.extent(dim) - 1;
+    const std::ptrdiff_t max_elements = max_ptrdiff / static_cast<std::ptrdiff_t>(view.element_size);
+    for (std::size_t dim = 0; dim < view.rank; ++dim) {
+        const std::ptrdiff_t stride = view.strides[dim];
+        const std::ptrdiff_t steps = view.extents[dim] - 1;
         if (stride == std::numeric_limits<std::ptrdiff_t>::min()) {
             result.span_overflows = true;
             return result;
@@ -100,207 +134,164 @@ view_extent_check measure(const strided_view<T, Rank>& view) noexcept {
 }
 
 template <class T, std::size_t Rank>
-byte_range bytes_of(const strided_view<T, Rank>& view, const view_extent_check& measured) noexcept {
+view_extent_check measure(const strided_view<T, Rank>& view) noexcept {
+    return measure(info_of(view));
+}
+
+inline byte_range bytes_of(const view_info& view, const view_extent_check& measured) noexcept {
     if (measured.count == 0) return {};
-    const auto base = reinterpret_cast<std::uintptr_t>(view.data());
-    return {base + static_cast<std::uintptr_t>(measured.lowest_offset) * sizeof(T),
-            base + static_cast<std::uintptr_t>(measured.highest_offset + 1) * sizeof(T)};
+    const auto base = reinterpret_cast<std::uintptr_t>(view.data);
+    return {base + static_cast<std::uintptr_t>(measured.lowest_offset) * view.element_size,
+            base + static_cast<std::uintptr_t>(measured.highest_offset + 1) * view.element_size};
 }
 
 /// True when two distinct multi-indices of the view can reach the same element.
 /// Exact for every layout made of nested strides (all layouts PyTorch produces);
 /// conservative (reports overlap) for exotic interleavings.
-template <class T, std::size_t Rank>
-bool overlaps_itself(const strided_view<T, Rank>& view) noexcept {
-    std::array<std::size_t, Rank> order{};
-    std::size_t used = 0;
-    for (std::size_t dim = 0; dim < Rank; ++dim) {
-        if (view.extent(dim) > 1) order[used++] = dim;
-    }
+inline bool overlaps_itself(const view_info& view) noexcept {
     auto magnitude = [&](std::size_t dim) {
-        const std::ptrdiff_t stride = view.stride(dim);
+        const std::ptrdiff_t stride = view.strides[dim];
         return stride < 0 ? -stride : stride;
     };
-    for (std::size_t k = 1; k < used; ++k) {  // insertion sort: Rank is tiny
-        for (std::size_t j = k; j > 0 && magnitude(order[j]) < magnitude(order[j - 1]); --j) std::swap(order[j], order[j - 1]);
-    }
+    // The dims of extent > 1 by stride magnitude (ties by dim), each found by a
+    // scan for the smallest one after the previous: the rank is tiny and known
+    // only at run time, so no buffer.
+    auto after = [&](std::size_t dim, std::size_t previous) {
+        return magnitude(dim) > magnitude(previous) || (magnitude(dim) == magnitude(previous) && dim > previous);
+    };
     std::ptrdiff_t reach = 0;  // farthest offset reachable by the smaller-stride dims
-    for (std::size_t k = 0; k < used; ++k) {
-        const std::size_t dim = order[k];
-        if (magnitude(dim) <= reach) return true;
-        reach += magnitude(dim) * (view.extent(dim) - 1);
+    std::size_t previous = view.rank;
+    for (;;) {
+        std::size_t next = view.rank;
+        for (std::size_t dim = 0; dim < view.rank; ++dim) {
+            if (view.extents[dim] <= 1 || (previous != view.rank && !after(dim, previous))) continue;
+            if (next == view.rank || after(next, dim)) next = dim;
+        }
+        if (next == view.rank) return false;
+        if (magnitude(next) <= reach) return true;
+        reach += magnitude(next) * (view.extents[next] - 1);
+        previous = next;
     }
-    return false;
 }
 
-/// Checks shared by every public function, run once per call.
+/// Checks shared by every public function, run once per call. A failure
+/// keeps the first message; the caller reports it (errors.hpp) in its own
+/// translation unit's configuration.
 class argument_checker {
 public:
     explicit argument_checker(const char* function) noexcept : function_(function) {}
 
-    bool failed() const noexcept { return failed_; }
+    bool failed() const noexcept { return !message_.empty(); }
+    std::string& message() noexcept { return message_; }
 
-    void fail(const std::string& message) {
-        if (failed_) return;
-        failed_ = true;
-        report_error(std::string("apool::") + function_ + ": " + message);
+    APOOL_COLD void fail(message_text& message) {
+        if (failed()) return;
+        message_ = std::string("apool::") + function_ + ": " + message.text();
     }
 
     /// A view's own soundness: extents, data pointer, size and span limits.
     /// `spatial` is how many trailing dims are spatial; `spatial_nonzero`
     /// demands that each of those is at least 1.
-    template <class T, std::size_t Rank>
-    view_extent_check view(const char* name, const strided_view<T, Rank>& view, std::size_t spatial, bool spatial_nonzero,
-                           bool writable) {
+    view_extent_check view(const char* name, const view_info& view, std::size_t spatial, bool spatial_nonzero, bool writable) {
         view_extent_check measured;
-        if (failed_) return measured;
-        for (std::size_t dim = 0; dim < Rank; ++dim) {
-            if (view.extent(dim) < 0) {
-                fail(std::string(name) + " has a negative extent " + std::to_string(view.extent(dim)) + " in dim " +
-                     std::to_string(dim) + " (extents " + describe_extents(view.extents()) + ")");
+        if (failed()) return measured;
+        const std::size_t rank = view.rank;
+        for (std::size_t dim = 0; dim < rank; ++dim) {
+            if (view.extents[dim] < 0) {
+                fail(message_text() << name << " has a negative extent " << view.extents[dim] << " in dim " << dim <<
+                     " (extents " << dims{view.extents, rank} << ")");
                 return measured;
             }
-            if (spatial_nonzero && dim >= Rank - spatial && view.extent(dim) == 0) {
-                fail(std::string(name) + " has an empty spatial dim " + std::to_string(dim) + " (extents " +
-                     describe_extents(view.extents()) + "); adaptive pooling needs at least one element per spatial dim");
+            if (spatial_nonzero && dim >= rank - spatial && view.extents[dim] == 0) {
+                fail(message_text() << name << " has an empty spatial dim " << dim << " (extents " << dims{view.extents, rank} <<
+                     "); adaptive pooling needs at least one element per spatial dim");
                 return measured;
             }
         }
         measured = measure(view);
         if (measured.count_overflows) {
-            fail(std::string(name) + " has more elements than std::ptrdiff_t can count (extents " +
-                 describe_extents(view.extents()) + ")");
-            return measured;
-        }
-        if (measured.span_overflows) {
-            fail(std::string(name) + " spans more bytes than std::ptrdiff_t can address (extents " +
-                 describe_extents(view.extents()) + ", strides " + describe_extents(view.strides()) + ")");
-            return measured;
-        }
-        if (measured.count != 0 && view.data() == nullptr) {
-            fail(std::string(name) + " has a null data pointer but " + std::to_string(measured.count) + " elements (extents " +
-                 describe_extents(view.extents()) + ")");
-            return measured;
-        }
-        if (writable && measured.count != 0 && overlaps_itself(view)) {
-            fail(std::string(name) + " is written but its strides " + describe_extents(view.strides()) +
-                 " make distinct elements share memory (extents " + describe_extents(view.extents()) + ")");
+            fail(message_text() << name << " has more elements than std::ptrdiff_t can count (extents " <<
+                 dims{view.extents, rank} << ")");
+        } else if (measured.span_overflows) {
+            fail(message_text() << name << " spans more bytes than std::ptrdiff_t can address (extents " <<
+                 dims{view.extents, rank} << ", strides " << dims{view.strides, rank} << ")");
+        } else if (measured.count != 0 && view.data == nullptr) {
+            fail(message_text() << name << " has a null data pointer but " << measured.count << " elements (extents " <<
+                 dims{view.extents, rank} << ")");
+        } else if (writable && measured.count != 0 && overlaps_itself(view)) {
+            fail(message_text() << name << " is written but its strides " << dims{view.strides, rank} <<
+                 " make distinct elements share memory (extents " << dims{view.extents, rank} << ")");
         }
         return measured;
     }
 
     /// The leading (non-spatial) extents of `other` must equal those of `reference`.
-    template <class T, class U, std::size_t Rank>
-    void same_leading_extents(const char* reference_name, const strided_view<T, Rank>& reference, const char* other_name,
-                              const strided_view<U, Rank>& other, std::size_t spatial) {
-        if (failed_) return;
-        for (std::size_t dim = 0; dim + spatial < Rank; ++dim) {
-            if (reference.extent(dim) != other.extent(dim)) {
-                fail(std::string(other_name) + " extent " + std::to_string(other.extent(dim)) + " in dim " + std::to_string(dim) +
-                     " differs from " + reference_name + " extent " + std::to_string(reference.extent(dim)) +
-                     "; the leading (non-spatial) dims must match (" + reference_name + " extents " +
-                     describe_extents(reference.extents()) + ", " + other_name + " extents " + describe_extents(other.extents()) + ")");
+    void same_leading_extents(const char* reference_name, const view_info& reference, const char* other_name, const view_info& other,
+                              std::size_t spatial) {
+        if (failed()) return;
+        for (std::size_t dim = 0; dim + spatial < reference.rank; ++dim) {
+            if (reference.extents[dim] != other.extents[dim]) {
+                fail(message_text() << other_name << " extent " << other.extents[dim] << " in dim " << dim <<
+                     " differs from " << reference_name << " extent " << reference.extents[dim] <<
+                     "; the leading (non-spatial) dims must match (" << reference_name << " extents " <<
+                     dims{reference.extents, reference.rank} << ", " << other_name << " extents " <<
+                     dims{other.extents, other.rank} << ")");
                 return;
             }
         }
     }
 
     /// All extents of `other` must equal those of `reference`.
-    template <class T, class U, std::size_t Rank>
-    void same_extents(const char* reference_name, const strided_view<T, Rank>& reference, const char* other_name,
-                      const strided_view<U, Rank>& other) {
-        if (failed_ || reference.extents() == other.extents()) return;
-        fail(std::string(other_name) + " extents " + describe_extents(other.extents()) + " differ from " + reference_name +
-             " extents " + describe_extents(reference.extents()) + "; they must be equal");
+    void same_extents(const char* reference_name, const view_info& reference, const char* other_name, const view_info& other) {
+        if (failed() || std::equal(reference.extents, reference.extents + reference.rank, other.extents)) return;
+        fail(message_text() << other_name << " extents " << dims{other.extents, other.rank} << " differ from " <<
+             reference_name << " extents " << dims{reference.extents, reference.rank} << "; they must be equal");
     }
 
     /// The window rule computes (index + 1) * in_size + out_size - 1 in
     /// std::ptrdiff_t; (in_size + 1) * out_size bounds it.
-    template <class T, class U, std::size_t Rank>
-    void window_rule_fits(const strided_view<T, Rank>& input, const strided_view<U, Rank>& output, std::size_t spatial) {
-        if (failed_) return;
-        for (std::size_t dim = Rank - spatial; dim < Rank; ++dim) {
+    void window_rule_fits(const view_info& input, const view_info& output, std::size_t spatial) {
+        if (failed()) return;
+        for (std::size_t dim = input.rank - spatial; dim < input.rank; ++dim) {
             std::ptrdiff_t product = 0;
-            if (input.extent(dim) == max_ptrdiff || multiply_overflows(input.extent(dim) + 1, output.extent(dim), product)) {
-                fail("input extent " + std::to_string(input.extent(dim)) + " times output extent " +
-                     std::to_string(output.extent(dim)) + " in dim " + std::to_string(dim) +
-                     " overflows std::ptrdiff_t, which the window rule needs");
+            if (input.extents[dim] == max_ptrdiff || multiply_overflows(input.extents[dim] + 1, output.extents[dim], product)) {
+                fail(message_text() << "input extent " << input.extents[dim] << " times output extent " << output.extents[dim] <<
+                     " in dim " << dim << " overflows std::ptrdiff_t, which the window rule needs");
                 return;
             }
         }
     }
 
-    /// Indices of type I must hold every flat position of the input's spatial plane.
-    template <class I, class T, std::size_t Rank>
-    void index_type_holds_plane(const strided_view<T, Rank>& spatial_view, std::size_t spatial) {
-        if (failed_) return;
-        std::ptrdiff_t plane = 1;
-        for (std::size_t dim = Rank - spatial; dim < Rank; ++dim) {
-            if (multiply_overflows(plane, spatial_view.extent(dim), plane)) plane = max_ptrdiff;
-        }
-        if (plane - 1 > static_cast<std::ptrdiff_t>(std::numeric_limits<I>::max())) {
-            fail("indices of a " + std::to_string(sizeof(I) * 8) + "-bit type cannot hold the flat positions of a " +
-                 std::to_string(plane) + "-element spatial plane (extents " + describe_extents(spatial_view.extents()) +
+    /// Indices of `index_bits` bits, the largest `index_max`, must hold every
+    /// flat position of the input's spatial plane.
+    void index_type_holds_plane(const view_info& spatial_view, std::size_t spatial, std::size_t index_bits, std::ptrdiff_t index_max) {
+        if (failed()) return;
+        const std::ptrdiff_t plane = plane_size(spatial_view, spatial);
+        if (plane - 1 > index_max) {
+            fail(message_text() << "indices of a " << index_bits << "-bit type cannot hold the flat positions of a " << plane <<
+                 "-element spatial plane (extents " << dims{spatial_view.extents, spatial_view.rank} <<
                  "); use std::int64_t indices");
         }
     }
 
-    /// Every index must name a position inside a plane of `plane_size`
-    /// elements; reads every index once, before anything is written.
-    template <class I, std::size_t Rank>
-    void indices_in_plane(const strided_view<const I, Rank>& indices, std::ptrdiff_t plane_size) {
-        if (failed_ || indices.size() == 0 || !any_index_outside(indices, plane_size)) return;
-        std::array<std::ptrdiff_t, Rank> position{};
-        std::ptrdiff_t offset = 0;
-        for (std::ptrdiff_t visited = 0, total = indices.size(); visited < total; ++visited) {
-            const I value = indices.data()[offset];
-            if (value < 0 || static_cast<std::ptrdiff_t>(value) >= plane_size) {
-                fail("indices" + describe_extents(position) + " is " + std::to_string(value) +
-                     ", outside the input plane of " + std::to_string(plane_size) + " elements (indices extents " +
-                     describe_extents(indices.extents()) + ")");
-                return;
-            }
-            next_position(position, indices.extents(), Rank, Rank,
-                          [&](std::size_t dim, std::ptrdiff_t steps) { offset += steps * indices.stride(dim); });
-        }
-    }
-
-    /// The fast test behind indices_in_plane: the indices are read in memory
-    /// order (memory_order.hpp), so that channels-last indices are one
-    /// contiguous line, and without a branch per element (vectorized where the
-    /// line is contiguous); only a hit is located again, in logical order, for
-    /// the message.
-    template <class I, std::size_t Rank>
-    static bool any_index_outside(const strided_view<const I, Rank>& indices, std::ptrdiff_t plane_size) noexcept {
-        const auto order = order_by_memory(indices);
-        if (order.empty) return false;
-        const std::ptrdiff_t length = order.line_length();
-        const std::ptrdiff_t step = order.line_stride();
-        // As unsigned numbers negative indices are huge, so one maximum (a
-        // reduction compilers vectorize, unlike an `or` of comparisons) catches
-        // both ends of the range.
-        std::uint64_t largest = 0;
-        for_each_line(indices.data(), order, [&](const I* line) {
-            std::uint64_t line_largest = 0;
-            if (step == 1) {
-                for (std::ptrdiff_t i = 0; i < length; ++i) line_largest = std::max(line_largest, static_cast<std::uint64_t>(line[i]));
-            } else {
-                for (std::ptrdiff_t i = 0; i < length; ++i) line_largest = std::max(line_largest, static_cast<std::uint64_t>(line[i * step]));
-            }
-            largest = std::max(largest, line_largest);
-        });
-        return largest >= static_cast<std::uint64_t>(plane_size);
-    }
-
     void disjoint(const char* written_name, const byte_range& written, const char* other_name, const byte_range& other) {
-        if (failed_ || !written.overlaps(other)) return;
-        fail(std::string(written_name) + " overlaps " + other_name + " in memory; " + written_name +
+        if (failed() || !written.overlaps(other)) return;
+        fail(message_text() << written_name << " overlaps " << other_name << " in memory; " << written_name <<
              " must not share memory with any other argument");
+    }
+
+    /// The element count of a view's spatial plane; max_ptrdiff where it overflows.
+    static std::ptrdiff_t plane_size(const view_info& view, std::size_t spatial) noexcept {
+        std::ptrdiff_t plane = 1;
+        for (std::size_t dim = view.rank - spatial; dim < view.rank; ++dim) {
+            if (multiply_overflows(plane, view.extents[dim], plane)) plane = max_ptrdiff;
+        }
+        return plane;
     }
 
 private:
     const char* function_;
-    bool failed_ = false;
+    std::string message_;
 };
 
 }  // namespace detail

@@ -1,0 +1,121 @@
+// apool: the argument checks of a forward and of a backward call.
+//
+// They take the views as view_info (validate.hpp) and are not templates: a
+// translation unit compiles one copy of them whatever the element types and
+// ranks it calls with. They return the failure's message (empty when every
+// argument is sound), which `reported` hands to report_error in the calling
+// translation unit's error configuration.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <utility>
+
+#include "../errors.hpp"
+#include "../strided_view.hpp"
+#include "memory_order.hpp"
+#include "validate.hpp"
+#include "walk.hpp"
+
+namespace apool {
+namespace detail {
+
+/// Reports a check's message, if any; true when there is none.
+inline bool reported(const std::string& message) {
+    if (message.empty()) return true;
+    report_error(message);
+    return false;
+}
+
+/// The checks of a forward call; `indices` is null where none are written,
+/// else indices of `index_bits` bits whose largest value is `index_max`.
+inline std::string forward_argument_errors(const char* function, std::size_t spatial, const view_info& input, const view_info& output,
+                                           const view_info* indices, std::size_t index_bits, std::ptrdiff_t index_max) {
+    argument_checker check(function);
+    const auto input_measure = check.view("input", input, spatial, true, false);
+    const auto output_measure = check.view("output", output, spatial, false, true);
+    check.same_leading_extents("input", input, "output", output, spatial);
+    check.window_rule_fits(input, output, spatial);
+    check.disjoint("output", bytes_of(output, output_measure), "input", bytes_of(input, input_measure));
+    if (indices != nullptr) {
+        const auto indices_measure = check.view("indices", *indices, spatial, false, true);
+        check.same_extents("output", output, "indices", *indices);
+        check.index_type_holds_plane(input, spatial, index_bits, index_max);
+        check.disjoint("indices", bytes_of(*indices, indices_measure), "input", bytes_of(input, input_measure));
+        check.disjoint("indices", bytes_of(*indices, indices_measure), "output", bytes_of(output, output_measure));
+    }
+    return std::move(check.message());
+}
+
+/// The checks of a backward call that do not read the indices; `indices` is
+/// null for the average.
+inline std::string backward_argument_errors(const char* function, std::size_t spatial, const view_info& grad_output,
+                                            const view_info& grad_input, const view_info* indices) {
+    argument_checker check(function);
+    const auto grad_output_measure = check.view("grad_output", grad_output, spatial, false, false);
+    const auto grad_input_measure = check.view("grad_input", grad_input, spatial, true, true);
+    check.same_leading_extents("grad_input", grad_input, "grad_output", grad_output, spatial);
+    check.window_rule_fits(grad_input, grad_output, spatial);
+    check.disjoint("grad_input", bytes_of(grad_input, grad_input_measure), "grad_output", bytes_of(grad_output, grad_output_measure));
+    if (indices != nullptr) {
+        const auto indices_measure = check.view("indices", *indices, spatial, false, false);
+        check.same_extents("grad_output", grad_output, "indices", *indices);
+        check.disjoint("grad_input", bytes_of(grad_input, grad_input_measure), "indices", bytes_of(*indices, indices_measure));
+    }
+    return std::move(check.message());
+}
+
+/// The fast test behind indices_outside_plane: the indices are read in
+/// memory order (memory_order.hpp), so that channels-last indices are one
+/// contiguous line, and without a branch per element (vectorized where the
+/// line is contiguous); only a hit is located again, in logical order, for
+/// the message.
+template <class I, std::size_t Rank>
+bool any_index_outside(const strided_view<const I, Rank>& indices, std::ptrdiff_t plane_size) noexcept {
+    const auto order = order_by_memory(indices);
+    if (order.empty) return false;
+    const std::ptrdiff_t length = order.line_length();
+    const std::ptrdiff_t step = order.line_stride();
+    // As unsigned numbers negative indices are huge, so one maximum (a
+    // reduction compilers vectorize, unlike an `or` of comparisons) catches
+    // both ends of the range.
+    std::uint64_t largest = 0;
+    for_each_line(indices.data(), order, [&](const I* line) {
+        std::uint64_t line_largest = 0;
+        if (step == 1) {
+            for (std::ptrdiff_t i = 0; i < length; ++i) line_largest = std::max(line_largest, static_cast<std::uint64_t>(line[i]));
+        } else {
+            for (std::ptrdiff_t i = 0; i < length; ++i) line_largest = std::max(line_largest, static_cast<std::uint64_t>(line[i * step]));
+        }
+        largest = std::max(largest, line_largest);
+    });
+    return largest >= static_cast<std::uint64_t>(plane_size);
+}
+
+/// Every index must name a position inside a plane of `plane_size`
+/// elements; reads every index once, before anything is written. The
+/// message names the first index outside, in logical order.
+template <class I, std::size_t Rank>
+std::string indices_outside_plane(const char* function, const strided_view<const I, Rank>& indices, std::ptrdiff_t plane_size) {
+    argument_checker check(function);
+    if (indices.size() == 0 || !any_index_outside(indices, plane_size)) return std::string();
+    std::array<std::ptrdiff_t, Rank> position{};
+    std::ptrdiff_t offset = 0;
+    for (std::ptrdiff_t visited = 0, total = indices.size(); visited < total && !check.failed(); ++visited) {
+        const I value = indices.data()[offset];
+        if (value < 0 || static_cast<std::ptrdiff_t>(value) >= plane_size) {
+            check.fail(message_text() << "indices" << dims{position.data(), Rank} << " is " << value <<
+                       ", outside the input plane of " << plane_size << " elements (indices extents " <<
+                       dims{indices.extents().data(), Rank} << ")");
+        }
+        next_position(position, indices.extents(), Rank, Rank,
+                      [&](std::size_t dim, std::ptrdiff_t steps) { offset += steps * indices.stride(dim); });
+    }
+    return std::move(check.message());
+}
+
+}  // namespace detail
+}  // namespace apool
