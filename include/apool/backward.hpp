@@ -22,6 +22,7 @@
 
 #include "detail/backward_plan.hpp"
 #include "detail/call_checks.hpp"
+#include "detail/instances.hpp"
 #include "detail/problem.hpp"
 #include "detail/validate.hpp"
 #include "strided_view.hpp"
