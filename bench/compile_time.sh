@@ -7,7 +7,10 @@
 #   avg_pool2d      includes <apool/apool.hpp>, calls adaptive_avg_pool2d once
 #                   on a float NCHW strided_view<.., 4> (the issue's figure);
 #   max_pool2d_idx  the same with adaptive_max_pool2d and int64 indices;
-#   sort_vector     no apool: sorts a std::vector<float> (for scale).
+#   sort_vector     no apool: sorts a std::vector<float> (for scale);
+# and the two apool TUs again with -DAPOOL_COMPILED=1 (suffix "+compiled"),
+# as a user of apool::apool_compiled compiles them (the library's own compile
+# is not counted: it is built once).
 # --tests: configures the test suite (tests only, no examples or benchmarks)
 # into a temporary dir and prints the user+sys CPU seconds of
 # `cmake --build -j1` (build type RelWithDebInfo, as tests/run_tests.sh).
@@ -80,15 +83,17 @@ EOF
 includes=(-I "$source_dir/include")
 [[ -n ${XSIMD_INCLUDE_DIR:-} ]] && includes+=(-I "$XSIMD_INCLUDE_DIR")
 echo "$cxx -O2 -std=c++17 $extra -c: user CPU s (min, max of $repeat runs), each run's user s/peak MB"
-for tu in avg_pool2d max_pool2d_idx sort_vector; do
+for figure in avg_pool2d max_pool2d_idx sort_vector avg_pool2d+compiled max_pool2d_idx+compiled; do
+    tu=${figure%+compiled} mode=()
+    [[ $figure == *+compiled ]] && mode=(-DAPOOL_COMPILED=1)
     line="" times=""
     for ((run = 1; run <= repeat; ++run)); do
         # shellcheck disable=SC2086
-        /usr/bin/time -o "$work/time" -f '%U %M' "$cxx" -O2 -std=c++17 $extra "${includes[@]}" \
+        /usr/bin/time -o "$work/time" -f '%U %M' "$cxx" -O2 -std=c++17 $extra "${includes[@]}" "${mode[@]}" \
             -c "$work/$tu.cpp" -o "$work/$tu.o"
         read -r user peak < "$work/time"
         line+=" $user/$((peak / 1024))MB" times+=" $user"
     done
-    printf '%-15s min %s max %s  (runs:%s)  [load %s]\n' "$tu" \
+    printf '%-24s min %s max %s  (runs:%s)  [load %s]\n' "$figure" \
         "$(tr ' ' '\n' <<< "$times" | sort -g | sed -n 2p)" "$(tr ' ' '\n' <<< "$times" | sort -g | tail -1)" "$line" "$(load)"
 done

@@ -7,6 +7,11 @@
 // a plain loop that follows the order literally, across layouts, shapes where
 // windows overlap and repeat (output larger than input), and channel counts
 // around every vector width.
+//
+// This file is the suite's header-only translation unit: it instantiates
+// every kernel it calls itself, although the suite links apool::apool_compiled.
+#undef APOOL_COMPILED
+#define APOOL_COMPILED 0
 #include <apool/apool.hpp>
 
 #include <array>

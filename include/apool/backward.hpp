@@ -25,6 +25,7 @@
 
 #include "detail/backward_plan.hpp"
 #include "detail/call_checks.hpp"
+#include "detail/instances.hpp"
 #include "detail/problem.hpp"
 #include "detail/validate.hpp"
 #include "detail/work_split.hpp"

@@ -17,6 +17,17 @@
 #endif
 #endif
 
+// Whether the common instantiations (float and double, 1 to 3 spatial dims,
+// average and max with 32- or 64-bit indices, forward and backward, at the
+// planned rank: detail/instances.hpp) come from apool::apool_compiled, the
+// static library that compiles them once, instead of from every translation
+// unit that calls them. Linking apool::apool_compiled defines it to 1. The
+// library and its users must agree on the knobs below and on the target
+// instruction set.
+#ifndef APOOL_COMPILED
+#define APOOL_COMPILED 0
+#endif
+
 // Marks the window walk that every kernel's inner loop runs through: when
 // GCC declines to inline it (its budget runs out in large callers), the
 // reduction state goes through memory at every element.

@@ -19,6 +19,7 @@
 #include "detail/call_checks.hpp"
 #include "detail/forward_plan.hpp"
 #include "detail/reductions.hpp"
+#include "detail/instances.hpp"
 #include "detail/problem.hpp"
 #include "detail/validate.hpp"
 #include "detail/work_split.hpp"

@@ -30,22 +30,40 @@ inline bool reported(const std::string& message) {
     return false;
 }
 
+/// The measures of a call's two sides, once their checks have run.
+struct side_measures {
+    view_extent_check written;
+    view_extent_check other;
+};
+
+/// The checks of a call's pooling input side and output side, in their order:
+/// first the side that is only read (`other`), then the written one, which is
+/// the input side (grad_input) when `written_is_in`, else the output side.
+inline side_measures check_sides(argument_checker& check, std::size_t spatial, const char* written_name, const view_info& written,
+                                 const char* other_name, const view_info& other, bool written_is_in) {
+    side_measures measures;
+    measures.other = check.view(other_name, other, spatial, !written_is_in, false);
+    measures.written = check.view(written_name, written, spatial, written_is_in, true);
+    const view_info& in = written_is_in ? written : other;
+    const view_info& out = written_is_in ? other : written;
+    check.same_leading_extents(written_is_in ? written_name : other_name, in, written_is_in ? other_name : written_name, out, spatial);
+    check.window_rule_fits(in, out, spatial);
+    check.disjoint(written_name, bytes_of(written, measures.written), other_name, bytes_of(other, measures.other));
+    return measures;
+}
+
 /// The checks of a forward call; `indices` is null where none are written,
 /// else indices of `index_bits` bits whose largest value is `index_max`.
 inline std::string forward_argument_errors(const char* function, std::size_t spatial, const view_info& input, const view_info& output,
                                            const view_info* indices, std::size_t index_bits, std::ptrdiff_t index_max) {
     argument_checker check(function);
-    const auto input_measure = check.view("input", input, spatial, true, false);
-    const auto output_measure = check.view("output", output, spatial, false, true);
-    check.same_leading_extents("input", input, "output", output, spatial);
-    check.window_rule_fits(input, output, spatial);
-    check.disjoint("output", bytes_of(output, output_measure), "input", bytes_of(input, input_measure));
+    const side_measures sides = check_sides(check, spatial, "output", output, "input", input, false);
     if (indices != nullptr) {
         const auto indices_measure = check.view("indices", *indices, spatial, false, true);
         check.same_extents("output", output, "indices", *indices);
         check.index_type_holds_plane(input, spatial, index_bits, index_max);
-        check.disjoint("indices", bytes_of(*indices, indices_measure), "input", bytes_of(input, input_measure));
-        check.disjoint("indices", bytes_of(*indices, indices_measure), "output", bytes_of(output, output_measure));
+        check.disjoint("indices", bytes_of(*indices, indices_measure), "input", bytes_of(input, sides.other));
+        check.disjoint("indices", bytes_of(*indices, indices_measure), "output", bytes_of(output, sides.written));
     }
     return std::move(check.message());
 }
@@ -55,15 +73,11 @@ inline std::string forward_argument_errors(const char* function, std::size_t spa
 inline std::string backward_argument_errors(const char* function, std::size_t spatial, const view_info& grad_output,
                                             const view_info& grad_input, const view_info* indices) {
     argument_checker check(function);
-    const auto grad_output_measure = check.view("grad_output", grad_output, spatial, false, false);
-    const auto grad_input_measure = check.view("grad_input", grad_input, spatial, true, true);
-    check.same_leading_extents("grad_input", grad_input, "grad_output", grad_output, spatial);
-    check.window_rule_fits(grad_input, grad_output, spatial);
-    check.disjoint("grad_input", bytes_of(grad_input, grad_input_measure), "grad_output", bytes_of(grad_output, grad_output_measure));
+    const side_measures sides = check_sides(check, spatial, "grad_input", grad_input, "grad_output", grad_output, true);
     if (indices != nullptr) {
         const auto indices_measure = check.view("indices", *indices, spatial, false, false);
         check.same_extents("grad_output", grad_output, "indices", *indices);
-        check.disjoint("grad_input", bytes_of(grad_input, grad_input_measure), "indices", bytes_of(*indices, indices_measure));
+        check.disjoint("grad_input", bytes_of(grad_input, sides.written), "indices", bytes_of(*indices, indices_measure));
     }
     return std::move(check.message());
 }

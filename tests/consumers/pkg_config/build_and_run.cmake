@@ -1,16 +1,20 @@
 # Consumer route 4: a build without CMake, as a Makefile would do it: compile
-# consumer.cpp with the flags `pkg-config --cflags apool` gives, then run it.
-# Run with cmake -DCXX=<compiler> -DWORK_DIR=<dir> -P build_and_run.cmake, with
-# PKG_CONFIG_PATH naming the installed apool.pc; CXXFLAGS from the environment
-# are added, as make would.
+# consumer.cpp with the flags `pkg-config --cflags --libs <PACKAGE>` gives
+# (PACKAGE apool by default, or apool-compiled), then run it.
+# Run with cmake -DCXX=<compiler> -DWORK_DIR=<dir> [-DPACKAGE=...] -P build_and_run.cmake,
+# with PKG_CONFIG_PATH naming the installed .pc files; CXXFLAGS from the
+# environment are added, as make would.
 cmake_minimum_required(VERSION 3.14)
+if(NOT PACKAGE)
+  set(PACKAGE apool)
+endif()
 find_program(pkg_config NAMES pkg-config pkgconf REQUIRED)
-execute_process(COMMAND "${pkg_config}" --cflags apool
+execute_process(COMMAND "${pkg_config}" --cflags --libs ${PACKAGE}
                 OUTPUT_VARIABLE cflags OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE status)
 if(NOT status EQUAL 0)
-  message(FATAL_ERROR "pkg-config --cflags apool failed (PKG_CONFIG_PATH=$ENV{PKG_CONFIG_PATH})")
+  message(FATAL_ERROR "pkg-config --cflags --libs ${PACKAGE} failed (PKG_CONFIG_PATH=$ENV{PKG_CONFIG_PATH})")
 endif()
-message(STATUS "pkg-config --cflags apool: ${cflags}")
+message(STATUS "pkg-config --cflags --libs ${PACKAGE}: ${cflags}")
 separate_arguments(cflags UNIX_COMMAND "${cflags}")
 separate_arguments(environment_flags UNIX_COMMAND "$ENV{CXXFLAGS}")
 
@@ -20,8 +24,8 @@ get_filename_component(source "${CMAKE_CURRENT_LIST_DIR}/../consumer.cpp" ABSOLU
 # No -Werror here: pkg-config gives xsimd's include dir as -I, not as a system
 # dir, and xsimd 14's own headers trip -Wpedantic (__int128). apool's headers
 # are held to -Werror by the add_subdirectory and FetchContent consumers.
-execute_process(COMMAND "${CXX}" -std=c++17 -O2 ${environment_flags} ${cflags}
-                        "-DAPOOL_CONSUMER_ROUTE=\"pkg_config\"" "${source}" -o "${program}"
+execute_process(COMMAND "${CXX}" -std=c++17 -O2 ${environment_flags}
+                        "-DAPOOL_CONSUMER_ROUTE=\"pkg_config\"" "${source}" ${cflags} -o "${program}"
                 RESULT_VARIABLE status)
 if(NOT status EQUAL 0)
   message(FATAL_ERROR "compiling ${source} with pkg-config's flags failed")

@@ -1,0 +1,9 @@
+// apool::apool_compiled: the common instantiations for double elements
+// (detail/instances.hpp), compiled once for every user of the library.
+#include <apool/apool.hpp>
+
+namespace apool {
+namespace detail {
+APOOL_DETAIL_INSTANCES(template, double)
+}  // namespace detail
+}  // namespace apool
