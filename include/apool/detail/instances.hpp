@@ -22,14 +22,14 @@
 #define APOOL_DETAIL_FORWARD_PLAN(prefix, Reduction, T, S)                                                                        \
     prefix forward_plan<S, S + 2> plan_forward<Reduction<T>, S, T, S + 2>(                                                        \
         const strided_view<const T, S + 2>&, const strided_view<T, S + 2>&, const std::array<std::ptrdiff_t, S + 2>&, bool,     \
-        forward_kernel) noexcept;
+        forward_kernel, bool) noexcept;
 #define APOOL_DETAIL_FORWARD_RUN(prefix, Reduction, T, I, S)                                                                     \
     prefix void run_forward<Reduction<T>, T, I, S, S + 2>(const forward_plan<S, S + 2>&, const T*, T*, I*, std::ptrdiff_t,       \
                                                            std::ptrdiff_t) noexcept;
 #define APOOL_DETAIL_BACKWARD_PLAN(prefix, Maximum, T, S)                                                                        \
     prefix backward_plan<S, S + 2> plan_backward<Maximum, S, T, S + 2>(                                                          \
         const strided_view<const T, S + 2>&, const strided_view<T, S + 2>&, const std::array<std::ptrdiff_t, S + 2>&, bool,     \
-        backward_kernel) noexcept;
+        backward_kernel, bool) noexcept;
 #define APOOL_DETAIL_BACKWARD_RUN(prefix, T, I, S)                                                                               \
     prefix void run_backward<T, I, S, S + 2>(const backward_plan<S, S + 2>&, const T*, const I*, T*, std::ptrdiff_t,            \
                                               std::ptrdiff_t) noexcept;
