@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -213,4 +214,46 @@ TEST_CASE("with any executor every call writes the bytes of the call without one
     }
     // Nearly every call splits at these knobs (global pooling of one plane is one task).
     CHECK(split_calls > 1000);
+}
+
+TEST_CASE("a max gradient split into parts of rows adds the outputs whose index lies in its part, wherever their windows are",
+          "[parallel]") {
+    // A valid index may point anywhere in its plane (the fuzzer found a split
+    // that read only the outputs whose windows reach a part). One plane of
+    // 64 rows to 4 (1d) and 32 x 4 to 2 x 2 (2d), each index drawn over the
+    // whole plane, in both gradient updates.
+    auto check = [](auto extents, auto out_extents) {
+        constexpr std::size_t rank = std::tuple_size<decltype(extents)>::value;
+        std::ptrdiff_t plane = 1, outputs = 1;
+        for (std::size_t d = 0; d < rank; ++d) {
+            plane *= extents[d];
+            outputs *= out_extents[d];
+        }
+        std::vector<float> grad_output(static_cast<std::size_t>(outputs));
+        std::vector<std::int64_t> indices(grad_output.size());
+        for (std::ptrdiff_t o = 0; o < outputs; ++o) {
+            grad_output[static_cast<std::size_t>(o)] = 0.5f + static_cast<float>(o);
+            indices[static_cast<std::size_t>(o)] = (o * 37 + 11) % plane;  // far from o's window
+        }
+        const apool::strided_view<const float, rank> go(grad_output.data(), out_extents);
+        const apool::strided_view<const std::int64_t, rank> idx(indices.data(), out_extents);
+        for (apool::gradient_update update : {apool::gradient_update::overwrite, apool::gradient_update::accumulate}) {
+            std::vector<float> expected(static_cast<std::size_t>(plane), 2.0f);
+            apool::adaptive_max_pool_backward<rank>(go, idx, apool::strided_view<float, rank>(expected.data(), extents), update);
+            std::ptrdiff_t tasks = 0;
+            std::vector<float> counted(expected.size(), 2.0f);
+            apool::adaptive_max_pool_backward<rank>(go, idx, apool::strided_view<float, rank>(counted.data(), extents), update,
+                                                    apool_test::counting_order{&tasks});
+            CHECK(tasks > 1);
+            CHECK(apool_test::bit_mismatches("max grad_input", counted, expected) == "");
+            apool_test::for_each_executor([&](auto&& executor, const char* name) {
+                INFO(name);
+                std::vector<float> got(expected.size(), 2.0f);
+                apool::adaptive_max_pool_backward<rank>(go, idx, apool::strided_view<float, rank>(got.data(), extents), update, executor);
+                CHECK(apool_test::bit_mismatches("max grad_input", got, expected) == "");
+            });
+        }
+    };
+    check(std::array<std::ptrdiff_t, 1>{64}, std::array<std::ptrdiff_t, 1>{4});
+    check(std::array<std::ptrdiff_t, 2>{32, 4}, std::array<std::ptrdiff_t, 2>{2, 2});
 }

@@ -101,8 +101,9 @@ void maximum_backward_planes(const T* grad_output, const I* indices, T* grad_inp
                              std::ptrdiff_t dense_scale, std::ptrdiff_t channels, std::ptrdiff_t grad_output_channel_stride,
                              std::ptrdiff_t index_channel_stride, bool zero_first) noexcept {
     // The rows layout.in_range[0] of dim 0 are this work item's: it zeroes
-    // those, and adds the outputs whose windows reach into them
-    // (layout.out_range[0]) and whose index lies there.
+    // those, and adds the outputs of layout.out_range[0] (all of them where
+    // the rows are cut: an index may lie anywhere in the plane) whose index
+    // lies there.
     const window rows = layout.in_range[0];
     const window output_rows = layout.out_range[0];
     if (zero_first) {

@@ -166,11 +166,14 @@ backward_plan<Spatial, Rank> plan_backward(const strided_view<const T, Rank>& gr
     // What a work item may be cut into, where the planes are too few for the
     // tasks: the channel dim in blocks of whole vectors, and grad_input's
     // spatial dim 0 into parts of rows (a part receives, in the outputs'
-    // order, the shares of every output whose window reaches into it).
-    // Each grad_input element then belongs to one item, and its arithmetic is
-    // that of the uncut call. The share-rows kernels build each share row
-    // along the last dim, which stays whole; the global and tiled kernels have
-    // nothing to cut.
+    // order, the shares of every output whose window reaches into it; for the
+    // max, of every output whose index lies in it, which may be any output of
+    // the plane, so each part reads all of the plane's outputs, and the rows
+    // are cut only where all parts together read no more outputs than the
+    // plane has elements). Each grad_input element then belongs to one item,
+    // and its arithmetic is that of the uncut call. The share-rows kernels
+    // build each share row along the last dim, which stays whole; the global
+    // and tiled kernels have nothing to cut.
     const std::ptrdiff_t plane_items = (count_planes(problem.planes, plan.vector_dim) + plan.planes_per_item - 1) / plan.planes_per_item;
     bool cut_channels = false;
     bool cut_rows = false;
@@ -183,8 +186,12 @@ backward_plan<Spatial, Rank> plan_backward(const strided_view<const T, Rank>& gr
         case backward_kernel::maximum_dense_planes: cut_rows = true; break;
         default: break;
     }
-    plan.split = split_work(plane_size * problem.plane_count(), plane_items, with_executor, problem.planes.extent[plan.vector_dim],
-                            cut_channels, width, {cut_rows ? spatial.in_extent[0] : 0, 0});
+    const std::ptrdiff_t elements = plane_size * problem.plane_count();
+    const std::ptrdiff_t channel_extent = problem.planes.extent[plan.vector_dim];
+    plan.split = split_work(elements, plane_items, with_executor, channel_extent, cut_channels, width, {cut_rows ? spatial.in_extent[0] : 0, 0});
+    if (Maximum && plan.split.spatial_parts[0] * problem.out_plane_size() > plane_size) {
+        plan.split = split_work(elements, plane_items, with_executor, channel_extent, cut_channels, width, {0, 0});
+    }
     plan.items = plan.split.items();
     return plan;
 }
@@ -292,7 +299,9 @@ void run_backward(const backward_plan<Spatial, Rank>& plan, const T* grad_output
         const work_part part = split.part(item);
         spatial_layout<Spatial> spatial = plan.problem.spatial;
         spatial.in_range[0] = part_of(spatial.in_extent[0], part.spatial_part[0], split.spatial_parts[0]);
-        spatial.out_range[0] = outputs_reaching(spatial.in_range[0], spatial.in_extent[0], spatial.out_extent[0]);
+        if constexpr (std::is_void<I>::value) {  // the max reads every output: its indices may point anywhere in the plane
+            spatial.out_range[0] = outputs_reaching(spatial.in_range[0], spatial.in_extent[0], spatial.out_extent[0]);
+        }
         const std::ptrdiff_t channel = part.first_channel;
         const I* part_indices = indices;
         if constexpr (!std::is_void<I>::value) part_indices += channel * planes.index_stride[dim];
