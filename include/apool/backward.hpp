@@ -25,6 +25,7 @@
 
 #include "detail/backward_plan.hpp"
 #include "detail/call_checks.hpp"
+#include "detail/call_types.hpp"
 #include "detail/instances.hpp"
 #include "detail/problem.hpp"
 #include "detail/validate.hpp"
@@ -41,20 +42,6 @@ enum class gradient_update {
 };
 
 namespace detail {
-
-template <std::size_t Spatial, class GradOutput, std::size_t GradOutputRank, class T, std::size_t Rank, std::size_t IndexRank = Rank>
-constexpr void check_backward_types() noexcept {
-    static_assert(GradOutputRank == Rank && IndexRank == Rank,
-                  "apool pooling backward: grad_output, indices and grad_input views must have the same rank (that of the "
-                  "forward input)");
-    static_assert(std::is_same<std::remove_const_t<GradOutput>, T>::value,
-                  "apool pooling backward: grad_output and grad_input must have the same element type (grad_output may be const)");
-    static_assert(std::is_same<T, float>::value || std::is_same<T, double>::value,
-                  "apool pooling backward: the element type must be float or double");
-    static_assert(Rank >= Spatial,
-                  "apool pooling backward: the views need at least as many dims as the pooling has spatial dims "
-                  "(for example adaptive_avg_pool2d_backward needs Rank >= 2)");
-}
 
 /// Checks a backward call. Returns false (after reporting) when an argument is bad.
 template <std::size_t Spatial, class T, class I, std::size_t Rank>
@@ -112,17 +99,17 @@ void max_pool_backward(const char* function, const strided_view<const T, Rank>& 
 /// Gradient of adaptive average pooling over the last `Spatial` dims
 /// (rank-generic form of adaptive_avg_pool{1,2,3}d_backward).
 template <std::size_t Spatial, class GradOutput, std::size_t GradOutputRank, class T, std::size_t Rank,
-          class Executor = detail::no_executor>
+          class Executor = detail::no_executor, detail::if_backward_types<Spatial, GradOutput, GradOutputRank, T, Rank> = 0>
 void adaptive_avg_pool_backward(strided_view<GradOutput, GradOutputRank> grad_output, strided_view<T, Rank> grad_input,
                                 gradient_update update = gradient_update::overwrite, Executor&& executor = {}) {
-    detail::check_backward_types<Spatial, GradOutput, GradOutputRank, T, Rank>();
     detail::check_executor<Executor>();
     detail::avg_pool_backward<Spatial, T>("adaptive_avg_pool_backward", strided_view<const T, Rank>(grad_output), grad_input, update, executor);
 }
 
 /// adaptive_avg_pool_backward with the default gradient_update::overwrite and an executor.
 template <std::size_t Spatial, class GradOutput, std::size_t GradOutputRank, class T, std::size_t Rank,
-          class Executor, detail::if_executor<Executor> = 0>
+          class Executor, detail::if_executor<Executor> = 0,
+          detail::if_backward_types<Spatial, GradOutput, GradOutputRank, T, Rank> = 0>
 void adaptive_avg_pool_backward(strided_view<GradOutput, GradOutputRank> grad_output, strided_view<T, Rank> grad_input, Executor&& executor) {
     adaptive_avg_pool_backward<Spatial>(grad_output, grad_input, gradient_update::overwrite, executor);
 }
@@ -130,12 +117,11 @@ void adaptive_avg_pool_backward(strided_view<GradOutput, GradOutputRank> grad_ou
 /// Gradient of adaptive max pooling over the last `Spatial` dims, from the
 /// indices the forward pass returned.
 template <std::size_t Spatial, class GradOutput, std::size_t GradOutputRank, class Index, std::size_t IndexRank, class T, std::size_t Rank,
-          class Executor = detail::no_executor>
+          class Executor = detail::no_executor,
+          detail::if_backward_types<Spatial, GradOutput, GradOutputRank, T, Rank, Index, IndexRank> = 0>
 void adaptive_max_pool_backward(strided_view<GradOutput, GradOutputRank> grad_output, strided_view<Index, IndexRank> indices,
                                 strided_view<T, Rank> grad_input, gradient_update update = gradient_update::overwrite, Executor&& executor = {}) {
-    detail::check_backward_types<Spatial, GradOutput, GradOutputRank, T, Rank, IndexRank>();
     using I = std::remove_const_t<Index>;
-    detail::check_index_type<I>();
     detail::check_executor<Executor>();
     detail::max_pool_backward<Spatial, T, I>("adaptive_max_pool_backward", strided_view<const T, Rank>(grad_output),
                                              strided_view<const I, Rank>(indices), grad_input, update, executor);
@@ -143,7 +129,8 @@ void adaptive_max_pool_backward(strided_view<GradOutput, GradOutputRank> grad_ou
 
 /// adaptive_max_pool_backward with the default gradient_update::overwrite and an executor.
 template <std::size_t Spatial, class GradOutput, std::size_t GradOutputRank, class Index, std::size_t IndexRank, class T, std::size_t Rank,
-          class Executor, detail::if_executor<Executor> = 0>
+          class Executor, detail::if_executor<Executor> = 0,
+          detail::if_backward_types<Spatial, GradOutput, GradOutputRank, T, Rank, Index, IndexRank> = 0>
 void adaptive_max_pool_backward(strided_view<GradOutput, GradOutputRank> grad_output, strided_view<Index, IndexRank> indices,
                                 strided_view<T, Rank> grad_input, Executor&& executor) {
     adaptive_max_pool_backward<Spatial>(grad_output, indices, grad_input, gradient_update::overwrite, executor);
@@ -151,63 +138,61 @@ void adaptive_max_pool_backward(strided_view<GradOutput, GradOutputRank> grad_ou
 
 /// Gradient of adaptive_avg_pool1d.
 template <class GradOutput, std::size_t GradOutputRank, class T, std::size_t Rank,
-          class Executor = detail::no_executor>
+          class Executor = detail::no_executor, detail::if_backward_types<1, GradOutput, GradOutputRank, T, Rank> = 0>
 void adaptive_avg_pool1d_backward(strided_view<GradOutput, GradOutputRank> grad_output, strided_view<T, Rank> grad_input,
                                   gradient_update update = gradient_update::overwrite, Executor&& executor = {}) {
-    detail::check_backward_types<1, GradOutput, GradOutputRank, T, Rank>();
     detail::check_executor<Executor>();
     detail::avg_pool_backward<1, T>("adaptive_avg_pool1d_backward", strided_view<const T, Rank>(grad_output), grad_input, update, executor);
 }
 
 /// adaptive_avg_pool1d_backward with the default gradient_update::overwrite and an executor.
 template <class GradOutput, std::size_t GradOutputRank, class T, std::size_t Rank,
-          class Executor, detail::if_executor<Executor> = 0>
+          class Executor, detail::if_executor<Executor> = 0,
+          detail::if_backward_types<1, GradOutput, GradOutputRank, T, Rank> = 0>
 void adaptive_avg_pool1d_backward(strided_view<GradOutput, GradOutputRank> grad_output, strided_view<T, Rank> grad_input, Executor&& executor) {
     adaptive_avg_pool1d_backward(grad_output, grad_input, gradient_update::overwrite, executor);
 }
 
 /// Gradient of adaptive_avg_pool2d.
 template <class GradOutput, std::size_t GradOutputRank, class T, std::size_t Rank,
-          class Executor = detail::no_executor>
+          class Executor = detail::no_executor, detail::if_backward_types<2, GradOutput, GradOutputRank, T, Rank> = 0>
 void adaptive_avg_pool2d_backward(strided_view<GradOutput, GradOutputRank> grad_output, strided_view<T, Rank> grad_input,
                                   gradient_update update = gradient_update::overwrite, Executor&& executor = {}) {
-    detail::check_backward_types<2, GradOutput, GradOutputRank, T, Rank>();
     detail::check_executor<Executor>();
     detail::avg_pool_backward<2, T>("adaptive_avg_pool2d_backward", strided_view<const T, Rank>(grad_output), grad_input, update, executor);
 }
 
 /// adaptive_avg_pool2d_backward with the default gradient_update::overwrite and an executor.
 template <class GradOutput, std::size_t GradOutputRank, class T, std::size_t Rank,
-          class Executor, detail::if_executor<Executor> = 0>
+          class Executor, detail::if_executor<Executor> = 0,
+          detail::if_backward_types<2, GradOutput, GradOutputRank, T, Rank> = 0>
 void adaptive_avg_pool2d_backward(strided_view<GradOutput, GradOutputRank> grad_output, strided_view<T, Rank> grad_input, Executor&& executor) {
     adaptive_avg_pool2d_backward(grad_output, grad_input, gradient_update::overwrite, executor);
 }
 
 /// Gradient of adaptive_avg_pool3d.
 template <class GradOutput, std::size_t GradOutputRank, class T, std::size_t Rank,
-          class Executor = detail::no_executor>
+          class Executor = detail::no_executor, detail::if_backward_types<3, GradOutput, GradOutputRank, T, Rank> = 0>
 void adaptive_avg_pool3d_backward(strided_view<GradOutput, GradOutputRank> grad_output, strided_view<T, Rank> grad_input,
                                   gradient_update update = gradient_update::overwrite, Executor&& executor = {}) {
-    detail::check_backward_types<3, GradOutput, GradOutputRank, T, Rank>();
     detail::check_executor<Executor>();
     detail::avg_pool_backward<3, T>("adaptive_avg_pool3d_backward", strided_view<const T, Rank>(grad_output), grad_input, update, executor);
 }
 
 /// adaptive_avg_pool3d_backward with the default gradient_update::overwrite and an executor.
 template <class GradOutput, std::size_t GradOutputRank, class T, std::size_t Rank,
-          class Executor, detail::if_executor<Executor> = 0>
+          class Executor, detail::if_executor<Executor> = 0,
+          detail::if_backward_types<3, GradOutput, GradOutputRank, T, Rank> = 0>
 void adaptive_avg_pool3d_backward(strided_view<GradOutput, GradOutputRank> grad_output, strided_view<T, Rank> grad_input, Executor&& executor) {
     adaptive_avg_pool3d_backward(grad_output, grad_input, gradient_update::overwrite, executor);
 }
 
 /// Gradient of adaptive_max_pool1d.
 template <class GradOutput, std::size_t GradOutputRank, class Index, std::size_t IndexRank, class T, std::size_t Rank,
-          class Executor = detail::no_executor>
+          class Executor = detail::no_executor, detail::if_backward_types<1, GradOutput, GradOutputRank, T, Rank, Index, IndexRank> = 0>
 void adaptive_max_pool1d_backward(strided_view<GradOutput, GradOutputRank> grad_output, strided_view<Index, IndexRank> indices,
                                   strided_view<T, Rank> grad_input, gradient_update update = gradient_update::overwrite, Executor&& executor = {}) {
-    detail::check_backward_types<1, GradOutput, GradOutputRank, T, Rank, IndexRank>();
     using I = std::remove_const_t<Index>;
-    detail::check_index_type<I>();
     detail::check_executor<Executor>();
     detail::max_pool_backward<1, T, I>("adaptive_max_pool1d_backward", strided_view<const T, Rank>(grad_output),
                                        strided_view<const I, Rank>(indices), grad_input, update, executor);
@@ -215,7 +200,8 @@ void adaptive_max_pool1d_backward(strided_view<GradOutput, GradOutputRank> grad_
 
 /// adaptive_max_pool1d_backward with the default gradient_update::overwrite and an executor.
 template <class GradOutput, std::size_t GradOutputRank, class Index, std::size_t IndexRank, class T, std::size_t Rank,
-          class Executor, detail::if_executor<Executor> = 0>
+          class Executor, detail::if_executor<Executor> = 0,
+          detail::if_backward_types<1, GradOutput, GradOutputRank, T, Rank, Index, IndexRank> = 0>
 void adaptive_max_pool1d_backward(strided_view<GradOutput, GradOutputRank> grad_output, strided_view<Index, IndexRank> indices,
                                   strided_view<T, Rank> grad_input, Executor&& executor) {
     adaptive_max_pool1d_backward(grad_output, indices, grad_input, gradient_update::overwrite, executor);
@@ -223,12 +209,10 @@ void adaptive_max_pool1d_backward(strided_view<GradOutput, GradOutputRank> grad_
 
 /// Gradient of adaptive_max_pool2d.
 template <class GradOutput, std::size_t GradOutputRank, class Index, std::size_t IndexRank, class T, std::size_t Rank,
-          class Executor = detail::no_executor>
+          class Executor = detail::no_executor, detail::if_backward_types<2, GradOutput, GradOutputRank, T, Rank, Index, IndexRank> = 0>
 void adaptive_max_pool2d_backward(strided_view<GradOutput, GradOutputRank> grad_output, strided_view<Index, IndexRank> indices,
                                   strided_view<T, Rank> grad_input, gradient_update update = gradient_update::overwrite, Executor&& executor = {}) {
-    detail::check_backward_types<2, GradOutput, GradOutputRank, T, Rank, IndexRank>();
     using I = std::remove_const_t<Index>;
-    detail::check_index_type<I>();
     detail::check_executor<Executor>();
     detail::max_pool_backward<2, T, I>("adaptive_max_pool2d_backward", strided_view<const T, Rank>(grad_output),
                                        strided_view<const I, Rank>(indices), grad_input, update, executor);
@@ -236,7 +220,8 @@ void adaptive_max_pool2d_backward(strided_view<GradOutput, GradOutputRank> grad_
 
 /// adaptive_max_pool2d_backward with the default gradient_update::overwrite and an executor.
 template <class GradOutput, std::size_t GradOutputRank, class Index, std::size_t IndexRank, class T, std::size_t Rank,
-          class Executor, detail::if_executor<Executor> = 0>
+          class Executor, detail::if_executor<Executor> = 0,
+          detail::if_backward_types<2, GradOutput, GradOutputRank, T, Rank, Index, IndexRank> = 0>
 void adaptive_max_pool2d_backward(strided_view<GradOutput, GradOutputRank> grad_output, strided_view<Index, IndexRank> indices,
                                   strided_view<T, Rank> grad_input, Executor&& executor) {
     adaptive_max_pool2d_backward(grad_output, indices, grad_input, gradient_update::overwrite, executor);
@@ -244,12 +229,10 @@ void adaptive_max_pool2d_backward(strided_view<GradOutput, GradOutputRank> grad_
 
 /// Gradient of adaptive_max_pool3d.
 template <class GradOutput, std::size_t GradOutputRank, class Index, std::size_t IndexRank, class T, std::size_t Rank,
-          class Executor = detail::no_executor>
+          class Executor = detail::no_executor, detail::if_backward_types<3, GradOutput, GradOutputRank, T, Rank, Index, IndexRank> = 0>
 void adaptive_max_pool3d_backward(strided_view<GradOutput, GradOutputRank> grad_output, strided_view<Index, IndexRank> indices,
                                   strided_view<T, Rank> grad_input, gradient_update update = gradient_update::overwrite, Executor&& executor = {}) {
-    detail::check_backward_types<3, GradOutput, GradOutputRank, T, Rank, IndexRank>();
     using I = std::remove_const_t<Index>;
-    detail::check_index_type<I>();
     detail::check_executor<Executor>();
     detail::max_pool_backward<3, T, I>("adaptive_max_pool3d_backward", strided_view<const T, Rank>(grad_output),
                                        strided_view<const I, Rank>(indices), grad_input, update, executor);
@@ -257,10 +240,48 @@ void adaptive_max_pool3d_backward(strided_view<GradOutput, GradOutputRank> grad_
 
 /// adaptive_max_pool3d_backward with the default gradient_update::overwrite and an executor.
 template <class GradOutput, std::size_t GradOutputRank, class Index, std::size_t IndexRank, class T, std::size_t Rank,
-          class Executor, detail::if_executor<Executor> = 0>
+          class Executor, detail::if_executor<Executor> = 0,
+          detail::if_backward_types<3, GradOutput, GradOutputRank, T, Rank, Index, IndexRank> = 0>
 void adaptive_max_pool3d_backward(strided_view<GradOutput, GradOutputRank> grad_output, strided_view<Index, IndexRank> indices,
                                   strided_view<T, Rank> grad_input, Executor&& executor) {
     adaptive_max_pool3d_backward(grad_output, indices, grad_input, gradient_update::overwrite, executor);
+}
+
+// Any other arguments: each name's catch-all fails to compile with one
+// message, naming the first wrong argument and how to fix it
+// (detail/call_types.hpp). A valid call takes a precise overload above, which
+// is more specialized.
+template <std::size_t Spatial, class... Args>
+void adaptive_avg_pool_backward(Args&&...) {
+    detail::reject_backward<Spatial, false, Args...>();
+}
+template <std::size_t Spatial, class... Args>
+void adaptive_max_pool_backward(Args&&...) {
+    detail::reject_backward<Spatial, true, Args...>();
+}
+template <class... Args>
+void adaptive_avg_pool1d_backward(Args&&...) {
+    detail::reject_backward<1, false, Args...>();
+}
+template <class... Args>
+void adaptive_avg_pool2d_backward(Args&&...) {
+    detail::reject_backward<2, false, Args...>();
+}
+template <class... Args>
+void adaptive_avg_pool3d_backward(Args&&...) {
+    detail::reject_backward<3, false, Args...>();
+}
+template <class... Args>
+void adaptive_max_pool1d_backward(Args&&...) {
+    detail::reject_backward<1, true, Args...>();
+}
+template <class... Args>
+void adaptive_max_pool2d_backward(Args&&...) {
+    detail::reject_backward<2, true, Args...>();
+}
+template <class... Args>
+void adaptive_max_pool3d_backward(Args&&...) {
+    detail::reject_backward<3, true, Args...>();
 }
 
 }  // namespace apool

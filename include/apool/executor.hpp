@@ -51,9 +51,15 @@ struct task_probe {
     void operator()(std::ptrdiff_t) const noexcept {}
 };
 
+/// An executor as a call passes it (a reference or not): no view or enum,
+/// which earlier parameters take, and callable with a count and a task.
+template <class Executor>
+constexpr bool is_executor = !is_strided_view<std::decay_t<Executor>>::value && !std::is_enum<std::decay_t<Executor>>::value &&
+                             std::is_invocable<std::remove_reference_t<Executor>&, std::ptrdiff_t, task_probe&>::value;
+
 template <class Executor>
 constexpr void check_executor() noexcept {
-    static_assert(std::is_invocable<std::remove_reference_t<Executor>&, std::ptrdiff_t, task_probe&>::value,
+    static_assert(is_executor<Executor>,
                   "apool: the last argument must be an executor, callable as executor(std::ptrdiff_t count, task) and "
                   "calling task(i) once for each i in [0, count): for example an apool::thread_pool, or a lambda "
                   "[](std::ptrdiff_t count, auto&& task) { for (std::ptrdiff_t i = 0; i < count; ++i) task(i); }");

@@ -17,6 +17,7 @@
 #include <type_traits>
 
 #include "detail/call_checks.hpp"
+#include "detail/call_types.hpp"
 #include "detail/forward_plan.hpp"
 #include "detail/reductions.hpp"
 #include "detail/instances.hpp"
@@ -28,21 +29,6 @@
 
 namespace apool {
 namespace detail {
-
-template <std::size_t Spatial, class Input, std::size_t InputRank, class T, std::size_t Rank, std::size_t IndexRank = Rank>
-constexpr void check_forward_types() noexcept {
-    static_assert(InputRank == Rank && IndexRank == Rank,
-                  "apool pooling: input, output and indices views must have the same rank; the output keeps the input's "
-                  "leading dims and replaces the spatial extents by the output size");
-    static_assert(std::is_same<std::remove_const_t<Input>, T>::value,
-                  "apool pooling: input and output must have the same element type (input may be const)");
-    static_assert(std::is_same<T, float>::value || std::is_same<T, double>::value,
-                  "apool pooling: the element type must be float or double");
-    static_assert(!std::is_const<T>::value, "apool pooling: the output view must not be a view of const");
-    static_assert(Rank >= Spatial,
-                  "apool pooling: the views need at least as many dims as the pooling has spatial dims "
-                  "(for example adaptive_avg_pool2d needs Rank >= 2)");
-}
 
 /// Checks a forward call. Returns false (after reporting) when an argument is bad.
 template <std::size_t Spatial, class T, class I, std::size_t Rank>
@@ -89,18 +75,16 @@ void max_pool(const char* function, const strided_view<const T, Rank>& input, co
 /// Adaptive average pooling over the last `Spatial` dims (rank-generic form of
 /// adaptive_avg_pool{1,2,3}d).
 template <std::size_t Spatial, class Input, std::size_t InputRank, class T, std::size_t Rank, class Executor = detail::no_executor,
-          detail::if_executor<Executor> = 0>
+          detail::if_executor<Executor> = 0, detail::if_forward_types<Spatial, Input, InputRank, T, Rank> = 0>
 void adaptive_avg_pool(strided_view<Input, InputRank> input, strided_view<T, Rank> output, Executor&& executor = {}) {
-    detail::check_forward_types<Spatial, Input, InputRank, T, Rank>();
     detail::check_executor<Executor>();
     detail::avg_pool<Spatial, T>("adaptive_avg_pool", strided_view<const T, Rank>(input), output, executor);
 }
 
 /// Adaptive max pooling over the last `Spatial` dims, values only.
 template <std::size_t Spatial, class Input, std::size_t InputRank, class T, std::size_t Rank, class Executor = detail::no_executor,
-          detail::if_executor<Executor> = 0>
+          detail::if_executor<Executor> = 0, detail::if_forward_types<Spatial, Input, InputRank, T, Rank> = 0>
 void adaptive_max_pool(strided_view<Input, InputRank> input, strided_view<T, Rank> output, Executor&& executor = {}) {
-    detail::check_forward_types<Spatial, Input, InputRank, T, Rank>();
     detail::check_executor<Executor>();
     detail::max_pool<Spatial, T, std::int64_t>("adaptive_max_pool", strided_view<const T, Rank>(input), output,
                                           static_cast<const strided_view<std::int64_t, Rank>*>(nullptr), executor);
@@ -109,47 +93,42 @@ void adaptive_max_pool(strided_view<Input, InputRank> input, strided_view<T, Ran
 /// Adaptive max pooling over the last `Spatial` dims, with the flat index of
 /// each maximum inside its input plane (row-major over the spatial dims).
 template <std::size_t Spatial, class Input, std::size_t InputRank, class T, std::size_t Rank, class I, std::size_t IndexRank,
-          class Executor = detail::no_executor>
+          class Executor = detail::no_executor,
+          detail::if_forward_types<Spatial, Input, InputRank, T, Rank, I, IndexRank> = 0>
 void adaptive_max_pool(strided_view<Input, InputRank> input, strided_view<T, Rank> output, strided_view<I, IndexRank> indices,
                        Executor&& executor = {}) {
-    detail::check_forward_types<Spatial, Input, InputRank, T, Rank, IndexRank>();
-    detail::check_index_type<I>();
     detail::check_executor<Executor>();
     detail::max_pool<Spatial, T, I>("adaptive_max_pool", strided_view<const T, Rank>(input), output, &indices, executor);
 }
 
 /// adaptive_avg_pool1d: the last dim is spatial.
 template <class Input, std::size_t InputRank, class T, std::size_t Rank, class Executor = detail::no_executor,
-          detail::if_executor<Executor> = 0>
+          detail::if_executor<Executor> = 0, detail::if_forward_types<1, Input, InputRank, T, Rank> = 0>
 void adaptive_avg_pool1d(strided_view<Input, InputRank> input, strided_view<T, Rank> output, Executor&& executor = {}) {
-    detail::check_forward_types<1, Input, InputRank, T, Rank>();
     detail::check_executor<Executor>();
     detail::avg_pool<1, T>("adaptive_avg_pool1d", strided_view<const T, Rank>(input), output, executor);
 }
 
 /// adaptive_avg_pool2d: the last two dims are spatial.
 template <class Input, std::size_t InputRank, class T, std::size_t Rank, class Executor = detail::no_executor,
-          detail::if_executor<Executor> = 0>
+          detail::if_executor<Executor> = 0, detail::if_forward_types<2, Input, InputRank, T, Rank> = 0>
 void adaptive_avg_pool2d(strided_view<Input, InputRank> input, strided_view<T, Rank> output, Executor&& executor = {}) {
-    detail::check_forward_types<2, Input, InputRank, T, Rank>();
     detail::check_executor<Executor>();
     detail::avg_pool<2, T>("adaptive_avg_pool2d", strided_view<const T, Rank>(input), output, executor);
 }
 
 /// adaptive_avg_pool3d: the last three dims are spatial.
 template <class Input, std::size_t InputRank, class T, std::size_t Rank, class Executor = detail::no_executor,
-          detail::if_executor<Executor> = 0>
+          detail::if_executor<Executor> = 0, detail::if_forward_types<3, Input, InputRank, T, Rank> = 0>
 void adaptive_avg_pool3d(strided_view<Input, InputRank> input, strided_view<T, Rank> output, Executor&& executor = {}) {
-    detail::check_forward_types<3, Input, InputRank, T, Rank>();
     detail::check_executor<Executor>();
     detail::avg_pool<3, T>("adaptive_avg_pool3d", strided_view<const T, Rank>(input), output, executor);
 }
 
 /// adaptive_max_pool1d, values only.
 template <class Input, std::size_t InputRank, class T, std::size_t Rank, class Executor = detail::no_executor,
-          detail::if_executor<Executor> = 0>
+          detail::if_executor<Executor> = 0, detail::if_forward_types<1, Input, InputRank, T, Rank> = 0>
 void adaptive_max_pool1d(strided_view<Input, InputRank> input, strided_view<T, Rank> output, Executor&& executor = {}) {
-    detail::check_forward_types<1, Input, InputRank, T, Rank>();
     detail::check_executor<Executor>();
     detail::max_pool<1, T, std::int64_t>("adaptive_max_pool1d", strided_view<const T, Rank>(input), output,
                                           static_cast<const strided_view<std::int64_t, Rank>*>(nullptr), executor);
@@ -157,9 +136,8 @@ void adaptive_max_pool1d(strided_view<Input, InputRank> input, strided_view<T, R
 
 /// adaptive_max_pool2d, values only.
 template <class Input, std::size_t InputRank, class T, std::size_t Rank, class Executor = detail::no_executor,
-          detail::if_executor<Executor> = 0>
+          detail::if_executor<Executor> = 0, detail::if_forward_types<2, Input, InputRank, T, Rank> = 0>
 void adaptive_max_pool2d(strided_view<Input, InputRank> input, strided_view<T, Rank> output, Executor&& executor = {}) {
-    detail::check_forward_types<2, Input, InputRank, T, Rank>();
     detail::check_executor<Executor>();
     detail::max_pool<2, T, std::int64_t>("adaptive_max_pool2d", strided_view<const T, Rank>(input), output,
                                           static_cast<const strided_view<std::int64_t, Rank>*>(nullptr), executor);
@@ -167,9 +145,8 @@ void adaptive_max_pool2d(strided_view<Input, InputRank> input, strided_view<T, R
 
 /// adaptive_max_pool3d, values only.
 template <class Input, std::size_t InputRank, class T, std::size_t Rank, class Executor = detail::no_executor,
-          detail::if_executor<Executor> = 0>
+          detail::if_executor<Executor> = 0, detail::if_forward_types<3, Input, InputRank, T, Rank> = 0>
 void adaptive_max_pool3d(strided_view<Input, InputRank> input, strided_view<T, Rank> output, Executor&& executor = {}) {
-    detail::check_forward_types<3, Input, InputRank, T, Rank>();
     detail::check_executor<Executor>();
     detail::max_pool<3, T, std::int64_t>("adaptive_max_pool3d", strided_view<const T, Rank>(input), output,
                                           static_cast<const strided_view<std::int64_t, Rank>*>(nullptr), executor);
@@ -177,35 +154,69 @@ void adaptive_max_pool3d(strided_view<Input, InputRank> input, strided_view<T, R
 
 /// adaptive_max_pool1d with indices (flat positions along the input's last dim).
 template <class Input, std::size_t InputRank, class T, std::size_t Rank, class I, std::size_t IndexRank,
-          class Executor = detail::no_executor>
+          class Executor = detail::no_executor,
+          detail::if_forward_types<1, Input, InputRank, T, Rank, I, IndexRank> = 0>
 void adaptive_max_pool1d(strided_view<Input, InputRank> input, strided_view<T, Rank> output, strided_view<I, IndexRank> indices,
                        Executor&& executor = {}) {
-    detail::check_forward_types<1, Input, InputRank, T, Rank, IndexRank>();
-    detail::check_index_type<I>();
     detail::check_executor<Executor>();
     detail::max_pool<1, T, I>("adaptive_max_pool1d", strided_view<const T, Rank>(input), output, &indices, executor);
 }
 
 /// adaptive_max_pool2d with indices (ih * W + iw, as PyTorch returns them).
 template <class Input, std::size_t InputRank, class T, std::size_t Rank, class I, std::size_t IndexRank,
-          class Executor = detail::no_executor>
+          class Executor = detail::no_executor,
+          detail::if_forward_types<2, Input, InputRank, T, Rank, I, IndexRank> = 0>
 void adaptive_max_pool2d(strided_view<Input, InputRank> input, strided_view<T, Rank> output, strided_view<I, IndexRank> indices,
                        Executor&& executor = {}) {
-    detail::check_forward_types<2, Input, InputRank, T, Rank, IndexRank>();
-    detail::check_index_type<I>();
     detail::check_executor<Executor>();
     detail::max_pool<2, T, I>("adaptive_max_pool2d", strided_view<const T, Rank>(input), output, &indices, executor);
 }
 
 /// adaptive_max_pool3d with indices (id * H * W + ih * W + iw).
 template <class Input, std::size_t InputRank, class T, std::size_t Rank, class I, std::size_t IndexRank,
-          class Executor = detail::no_executor>
+          class Executor = detail::no_executor,
+          detail::if_forward_types<3, Input, InputRank, T, Rank, I, IndexRank> = 0>
 void adaptive_max_pool3d(strided_view<Input, InputRank> input, strided_view<T, Rank> output, strided_view<I, IndexRank> indices,
                        Executor&& executor = {}) {
-    detail::check_forward_types<3, Input, InputRank, T, Rank, IndexRank>();
-    detail::check_index_type<I>();
     detail::check_executor<Executor>();
     detail::max_pool<3, T, I>("adaptive_max_pool3d", strided_view<const T, Rank>(input), output, &indices, executor);
+}
+
+// Any other arguments: each name's catch-all fails to compile with one
+// message, naming the first wrong argument and how to fix it
+// (detail/call_types.hpp). A valid call takes a precise overload above, which
+// is more specialized.
+template <std::size_t Spatial, class... Args>
+void adaptive_avg_pool(Args&&...) {
+    detail::reject_forward<Spatial, false, Args...>();
+}
+template <std::size_t Spatial, class... Args>
+void adaptive_max_pool(Args&&...) {
+    detail::reject_forward<Spatial, true, Args...>();
+}
+template <class... Args>
+void adaptive_avg_pool1d(Args&&...) {
+    detail::reject_forward<1, false, Args...>();
+}
+template <class... Args>
+void adaptive_avg_pool2d(Args&&...) {
+    detail::reject_forward<2, false, Args...>();
+}
+template <class... Args>
+void adaptive_avg_pool3d(Args&&...) {
+    detail::reject_forward<3, false, Args...>();
+}
+template <class... Args>
+void adaptive_max_pool1d(Args&&...) {
+    detail::reject_forward<1, true, Args...>();
+}
+template <class... Args>
+void adaptive_max_pool2d(Args&&...) {
+    detail::reject_forward<2, true, Args...>();
+}
+template <class... Args>
+void adaptive_max_pool3d(Args&&...) {
+    detail::reject_forward<3, true, Args...>();
 }
 
 }  // namespace apool

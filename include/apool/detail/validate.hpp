@@ -68,13 +68,6 @@ private:
     std::string text_;
 };
 
-/// Index element types the pooling functions accept.
-template <class I>
-constexpr void check_index_type() noexcept {
-    static_assert(std::is_same<I, std::int64_t>::value || std::is_same<I, std::int32_t>::value,
-                  "apool pooling: indices must be std::int64_t (as PyTorch) or std::int32_t");
-}
-
 /// Products and sums of extents and strides, with overflow reported instead of wrapped.
 inline bool multiply_overflows(std::ptrdiff_t a, std::ptrdiff_t b, std::ptrdiff_t& product) noexcept {
     if (a != 0 && b > max_ptrdiff / a) return true;
