@@ -5,7 +5,8 @@
 // that overlaps its predecessor; the channels-last kernel's register blocks,
 // and the average's running sums in memory for large windows (in the output or
 // a stack buffer, a chunk of channels at a time); rows that interleave a few
-// channels (HWC); rows that fit in one vector (the narrow-rows kernel); max spans and row-buffer slices located after
+// channels (HWC), and their windows of one size along the row reduced a group
+// of outputs at a time by lane permutes; rows that fit in one vector (the narrow-rows kernel); max spans and row-buffer slices located after
 // a plain maximum (with and without NaN, with ties and -0.0 beside 0.0), and
 // max spans longer than the float positions of their locating pass are exact.
 #include "catch.hpp"
@@ -421,5 +422,53 @@ TEST_CASE("interleaved rows: fewer channels than a vector, channels-last (an HWC
                                                               channels_last_strides(out_extents, 3), specials, random);
             }
         }
+    }
+}
+
+namespace {
+
+/// Interleaved rows whose windows along the row all have one size (In % Out ==
+/// 0): the plan reduces a group of outputs at a time with lane permutes where
+/// the build has them. Windows of 1, 2, 3 and 5 positions and wider than a
+/// vector, rows of one group, odd counts (a part-full last group) and of
+/// several buffer chunks; one input row a window and several; outputs dense
+/// along (position, channel) and spread.
+template <class T>
+void check_uniform_interleaved_rows(bool specials) {
+    std::mt19937 random(77);
+    const std::ptrdiff_t width = apool::simd::lanes<T>;
+    const std::ptrdiff_t chunked = APOOL_ROW_BUFFER_ELEMENTS / 3 + 7;
+    for (std::ptrdiff_t channels = 1; channels < width; ++channels) {
+        for (std::ptrdiff_t window : {std::ptrdiff_t(1), std::ptrdiff_t(2), std::ptrdiff_t(3), std::ptrdiff_t(5), width + 1}) {
+            for (std::ptrdiff_t outputs : {std::ptrdiff_t(1), std::ptrdiff_t(7), std::ptrdiff_t(37), chunked / window + 3}) {
+                for (std::ptrdiff_t rows : {std::ptrdiff_t(1), std::ptrdiff_t(4)}) {
+                    const std::array<std::ptrdiff_t, 4> in_extents{2, channels, rows == 1 ? 2 : 7, window * outputs};
+                    const std::array<std::ptrdiff_t, 4> out_extents{2, channels, rows == 1 ? 2 : 3, outputs};
+                    if (channels > 1) {
+                        const std::vector<T> memory(static_cast<std::size_t>(span_of(in_extents, channels_last_strides(in_extents, 1))));
+                        std::vector<T> out_memory(static_cast<std::size_t>(span_of(out_extents, channels_last_strides(out_extents, 1))));
+                        const apool::strided_view<const T, 4> in(memory.data(), in_extents, channels_last_strides(in_extents, 1));
+                        const apool::strided_view<T, 4> out(out_memory.data(), out_extents, channels_last_strides(out_extents, 1));
+                        const auto plan = apool::detail::plan_forward<apool::detail::average<T>, 2>(in, out, out.strides(), false);
+                        INFO("channels " << channels << ", window " << window << ", lanes " << width);
+                        CHECK(plan.kernel == apool::detail::forward_kernel::interleaved_rows);
+                        CHECK(plan.uniform_row_window == (apool::simd::has_lane_permute<T> ? window : 0));
+                    }
+                    for (std::ptrdiff_t spread : {1, 3}) {
+                        check_strided_problem<2, T, std::int64_t>(in_extents, channels_last_strides(in_extents, 1), out_extents,
+                                                                  channels_last_strides(out_extents, spread), specials, random);
+                    }
+                }
+            }
+        }
+    }
+}
+
+}  // namespace
+
+TEST_CASE("interleaved rows: windows of one size along the row reduced a group of outputs at a time", "[forward][paths]") {
+    for (bool specials : {false, true}) {
+        check_uniform_interleaved_rows<float>(specials);
+        check_uniform_interleaved_rows<double>(specials);
     }
 }

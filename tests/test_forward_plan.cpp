@@ -93,6 +93,23 @@ void run_in_two_ranges(const apool::detail::forward_plan<Spatial, Rank>& plan, c
     apool::detail::run_forward<Reduction>(plan, in, out, index, 0, split);
 }
 
+/// The plan as made, and each of its kernel's other ways: channels_last_sums
+/// with every window's sums in memory; interleaved_rows of uniform windows
+/// with each output's channels reduced one by one.
+template <std::size_t Spatial, std::size_t Rank>
+std::vector<apool::detail::forward_plan<Spatial, Rank>> variants_of(const apool::detail::forward_plan<Spatial, Rank>& plan) {
+    std::vector<apool::detail::forward_plan<Spatial, Rank>> variants{plan};
+    if (plan.kernel == forward_kernel::channels_last_sums) {
+        variants.push_back(plan);
+        variants.back().sums_in_memory_from = 1;
+    }
+    if (plan.uniform_row_window > 0) {
+        variants.push_back(plan);
+        variants.back().uniform_row_window = 0;
+    }
+    return variants;
+}
+
 /// Forces every kernel onto `p` where legal; records those that ran.
 template <std::size_t Spatial, std::size_t Rank>
 void check_every_kernel(const problem<Rank>& p, std::mt19937& random, std::set<forward_kernel>& ran_average,
@@ -123,11 +140,7 @@ void check_every_kernel(const problem<Rank>& p, std::mt19937& random, std::set<f
         INFO("average, kernel " << kernel_name(kernel));
         CHECK(plan.kernel == kernel);
         ran_average.insert(kernel);
-        auto variant = plan;
-        // channels_last_sums: its windows by register blocks as planned, then
-        // every window with its sums in memory.
-        for (int sums_in_memory = 0; sums_in_memory < (kernel == forward_kernel::channels_last_sums ? 2 : 1); ++sums_in_memory) {
-            if (sums_in_memory == 1) variant.sums_in_memory_from = 1;
+        for (const auto& variant : variants_of(plan)) {
             std::fill(got.begin(), got.end(), std::numeric_limits<float>::quiet_NaN());
             run_in_two_ranges<apool::detail::average<float>>(variant, input.data(), got.data(), static_cast<std::int64_t*>(nullptr));
             std::size_t mismatches = 0;
@@ -145,14 +158,16 @@ void check_every_kernel(const problem<Rank>& p, std::mt19937& random, std::set<f
         INFO("max, kernel " << kernel_name(kernel));
         CHECK(plan.kernel == kernel);
         ran_maximum.insert(kernel);
-        std::fill(got.begin(), got.end(), 1234.0f);
-        std::fill(got_index.begin(), got_index.end(), -1);
-        run_in_two_ranges<apool::detail::maximum<float>>(plan, input.data(), got.data(), got_index.data());
-        std::size_t mismatches = 0;
-        for_each_output([&](std::size_t at, std::size_t) {
-            if (!same_max(got[at], expected[at]) || got_index[at] != expected_index[at]) ++mismatches;
-        });
-        CHECK(mismatches == 0);
+        for (const auto& variant : variants_of(plan)) {
+            std::fill(got.begin(), got.end(), 1234.0f);
+            std::fill(got_index.begin(), got_index.end(), -1);
+            run_in_two_ranges<apool::detail::maximum<float>>(variant, input.data(), got.data(), got_index.data());
+            std::size_t mismatches = 0;
+            for_each_output([&](std::size_t at, std::size_t) {
+                if (!same_max(got[at], expected[at]) || got_index[at] != expected_index[at]) ++mismatches;
+            });
+            CHECK(mismatches == 0);
+        }
     }
 }
 
@@ -169,6 +184,27 @@ TEST_CASE("forward plan: the kernel chosen for a shape made for it", "[forward][
               std::string(kernel_name(c.average)));
         CHECK(kernel_name(apool::detail::plan_forward<apool::detail::maximum<float>, 2>(in, out, c.shape.out_strides, true).kernel) ==
               std::string(kernel_name(c.maximum)));
+    }
+}
+
+TEST_CASE("forward plan: interleaved rows take lane permutes where the windows along the row have one size", "[forward][plan]") {
+    struct hwc_case {
+        shape in, out;
+        std::ptrdiff_t uniform_row_window;
+    };
+    for (const hwc_case& c : {hwc_case{shape{1, 3, 40, 60}, shape{1, 3, 8, 12}, 5}, hwc_case{shape{1, 3, 40, 60}, shape{1, 3, 20, 30}, 2},
+                              hwc_case{shape{1, 3, 40, 60}, shape{1, 3, 8, 11}, 0}, hwc_case{shape{1, 3, 40, 60}, shape{1, 3, 8, 120}, 0}}) {
+        const auto p = nhwc("HWC image", c.in, c.out);
+        INFO(c.out[3] << " outputs along the row, " << lanes << " float lanes");
+        std::vector<float> input(span_of(p.in_extents, p.in_strides));
+        std::vector<float> output(span_of(p.out_extents, p.out_strides));
+        const float_view in(input.data(), p.in_extents, p.in_strides);
+        const apool::strided_view<float, 4> out(output.data(), p.out_extents, p.out_strides);
+        const auto average = apool::detail::plan_forward<apool::detail::average<float>, 2>(in, out, p.out_strides, false);
+        const auto maximum = apool::detail::plan_forward<apool::detail::maximum<float>, 2>(in, out, p.out_strides, true);
+        CHECK(average.kernel == forward_kernel::interleaved_rows);
+        CHECK(average.uniform_row_window == (has_lane_permute ? c.uniform_row_window : 0));
+        CHECK(maximum.uniform_row_window == average.uniform_row_window);
     }
 }
 
@@ -189,6 +225,8 @@ TEST_CASE("forward plan: every kernel, forced where legal, in two sub-ranges of 
     // extents; outputs larger than the input; 1-d and 3-d planes.
     check_every_kernel<2>(dense("partial last group", shape{3, 2 * lanes + 3, 9, 11}, shape{3, 2 * lanes + 3, 4, 5}), random,
                           ran_average, ran_maximum);
+    check_every_kernel<2>(nhwc("HWC image pooled by 2, odd outputs", shape{2, 3, 9, 46}, shape{2, 3, 4, 23}), random, ran_average,
+                          ran_maximum);
     check_every_kernel<2>(nhwc("channels-last, upsampled, odd channels", shape{2, lanes + 3, 5, 6}, shape{2, lanes + 3, 7, 9}), random,
                           ran_average, ran_maximum);
     check_every_kernel<1>(dense("1-d rows", std::array<std::ptrdiff_t, 3>{3, 5, 100}, std::array<std::ptrdiff_t, 3>{3, 5, 7}), random,

@@ -9,6 +9,8 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
+#include <random>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -256,4 +258,40 @@ TEST_CASE("a max gradient split into parts of rows adds the outputs whose index 
     };
     check(std::array<std::ptrdiff_t, 1>{64}, std::array<std::ptrdiff_t, 1>{4});
     check(std::array<std::ptrdiff_t, 2>{32, 4}, std::array<std::ptrdiff_t, 2>{2, 2});
+}
+
+TEST_CASE("HWC images pooled by whole factors: split calls write the bytes of one call", "[parallel]") {
+    // Windows of one size along the row, whose outputs a part reduces a group
+    // at a time from its own first column: groups fall elsewhere than in one
+    // call. Values with ties, -0.0 beside 0.0, NaN and -inf.
+    std::mt19937 random(5);
+    std::uniform_int_distribution<int> pick(0, 99);
+    using extents = std::array<std::ptrdiff_t, 4>;
+    const std::pair<extents, extents> shapes[] = {{{1, 3, 12, 46}, {1, 3, 6, 23}}, {{1, 3, 10, 45}, {1, 3, 2, 9}}, {{2, 5, 4, 64}, {2, 5, 2, 32}}};
+    split_calls = 0;
+    for (const auto& shape : shapes) {
+        const extents in_extents = shape.first, out_extents = shape.second;
+        INFO("input " << in_extents[1] << "x" << in_extents[2] << "x" << in_extents[3] << ", output " << out_extents[2] << "x" << out_extents[3]);
+        std::vector<float> input(static_cast<std::size_t>(in_extents[0] * in_extents[1] * in_extents[2] * in_extents[3]));
+        for (float& v : input) {
+            const int k = pick(random);
+            v = k < 2 ? std::numeric_limits<float>::quiet_NaN() : k < 4 ? -std::numeric_limits<float>::infinity() : k < 10 ? -0.0f : float(k % 5) - 2.0f;
+        }
+        const std::size_t outputs = static_cast<std::size_t>(out_extents[0] * out_extents[1] * out_extents[2] * out_extents[3]);
+        const auto in = apool_test::lay_out(layout_kind::channels_last, 2, in_extents, input, apool_test::padding_nan<float>());
+        REQUIRE(in);
+        const std::vector<float> out_start(outputs, sentinel<float>());
+        const std::vector<std::int64_t> index_start(outputs, -99);
+        same_bytes<float, 2>("avg output", true, layout_kind::channels_last, out_extents, out_start,
+                             [&](auto out, auto&&... executor) { avg_forward<2>(false, in->const_view(), out, executor...); });
+        same_bytes<float, 2>("max output", false, layout_kind::channels_last, out_extents, out_start,
+                             [&](auto out, auto&&... executor) { max_forward<2>(false, in->const_view(), out, executor...); });
+        same_bytes<std::int64_t, 2>("max indices", false, layout_kind::channels_last, out_extents, index_start,
+                                    [&](auto idx, auto&&... executor) {
+                                        std::vector<float> values(outputs);
+                                        apool::strided_view<float, 4> value_view(values.data(), out_extents);
+                                        max_forward<2>(false, in->const_view(), value_view, idx, executor...);
+                                    });
+    }
+    CHECK(split_calls > 0);
 }

@@ -71,6 +71,8 @@ struct forward_plan {
     bool dense_outputs = false;                ///< tiles: outputs (and indices) are written back through a tile
     std::ptrdiff_t last_whole_vector = 0;      ///< narrow_rows: the last input offset a whole vector is read from
     std::ptrdiff_t sums_in_memory_from = 0;    ///< channels_last_sums: window sizes (in positions) whose sums live in memory
+    std::ptrdiff_t uniform_row_window = 0;     ///< interleaved_rows: the positions of every window along the row where all are
+                                               ///< equal and its outputs are reduced a vector at a time by lane permutes; else 0
 };
 
 /// Plans a checked forward call. `with_index`: indices are written. `wanted`
@@ -160,7 +162,18 @@ forward_plan<Spatial, Rank> plan_forward(const strided_view<const T, Rank>& inpu
                 static_cast<std::ptrdiff_t>((running_sums_in_memory_from_bytes + channels * sizeof(T) - 1) / (channels * sizeof(T)));
             plan.vector_dim = channel_dim;
             break;
-        case forward_kernel::interleaved_rows:
+        case forward_kernel::interleaved_rows: {
+            plan.vector_dim = channel_dim;
+            // Windows of equal size along the row (In % Out == 0) that fit in
+            // the row buffer: each output's entries lie at the same place in
+            // its group, so fixed lane permutes gather them.
+            const std::ptrdiff_t in_row = spatial.in_extent[Spatial - 1];
+            const std::ptrdiff_t out_row = spatial.out_extent[Spatial - 1];
+            if (simd::has_lane_permute<T> && in_row % out_row == 0 && in_row / out_row <= APOOL_ROW_BUFFER_ELEMENTS / channels) {
+                plan.uniform_row_window = in_row / out_row;
+            }
+            break;
+        }
         case forward_kernel::channels_last:
             plan.vector_dim = channel_dim;
             break;
@@ -176,8 +189,10 @@ forward_plan<Spatial, Rank> plan_forward(const strided_view<const T, Rank>& inpu
     // rows kernels reduce each output column from a buffer whose chunks start
     // where the item's columns start, and a window of up to a vector is
     // reduced there in one vector: they keep whole rows unless every window
-    // is wider than a vector (or the rows interleave channels, reduced one by
-    // one). The global kernels and the tiles have nothing to cut.
+    // is wider than a vector (or the rows interleave channels: each output's
+    // entries are reduced on their own, one by one or in its own lanes of a
+    // group, the same from any first column). The global kernels and the
+    // tiles have nothing to cut.
     const std::ptrdiff_t plane_items = (count_planes(problem.planes, plan.vector_dim) + plan.planes_per_item - 1) / plan.planes_per_item;
     const bool across_channels = plan.vector_dim < leading;
     bool cut_channels = false;
@@ -255,12 +270,17 @@ void run_forward_planes(const forward_plan<Spatial, Rank>& plan, const spatial_l
                 rows_plane<Reduction>(in + at.in, out + at.out, index_at(at), spatial, 1, 0, 0);
             });
             return;
-        case forward_kernel::interleaved_rows:
+        case forward_kernel::interleaved_rows: {
+            // `channels` is the plane's full count here: the kernel is not cut across channels.
+            interleaved_windows<T> tables{};
+            if (plan.uniform_row_window > 0) tables = make_interleaved_windows<T>(plan.uniform_row_window, channels);
+            const interleaved_windows<T>* uniform = plan.uniform_row_window > 0 ? &tables : nullptr;
             for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
                 rows_plane<Reduction>(in + at.in, out + at.out, index_at(at), spatial, channels, planes.out_stride[dim],
-                                      planes.index_stride[dim]);
+                                      planes.index_stride[dim], uniform);
             });
             return;
+        }
         case forward_kernel::channels_last_sums:
             if constexpr (!Reduction::tracks_index) {
                 for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {

@@ -11,6 +11,7 @@
 #include "../config.hpp"
 #include "../simd.hpp"
 #include "forward_kernels.hpp"
+#include "interleaved_windows.hpp"
 #include "reductions.hpp"
 #include "walk.hpp"
 
@@ -24,9 +25,14 @@ namespace detail {
 /// is W * C contiguous values). The rows are still reduced with whole vectors;
 /// each output then reduces every `interleave`-th entry of its slice, once per
 /// channel, writing channel c at `c * out_channel_stride` (and
-/// `c * index_channel_stride`).
+/// `c * index_channel_stride`). With `uniform` (where every window along the
+/// row has `uniform->window` positions and simd::has_lane_permute<T>), the
+/// outputs of a chunk are reduced a group of `uniform->outputs` at a time by
+/// lane permutes instead.
 template <class Reduction, class T, class I, std::size_t Spatial>
-void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& layout, std::ptrdiff_t interleave, std::ptrdiff_t out_channel_stride, std::ptrdiff_t index_channel_stride) noexcept {
+void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& layout, std::ptrdiff_t interleave,
+                std::ptrdiff_t out_channel_stride, std::ptrdiff_t index_channel_stride,
+                const interleaved_windows<T>* uniform = nullptr) noexcept {
     constexpr std::size_t outer = Spatial - 1;
     constexpr std::ptrdiff_t width = simd::lanes<T>;
     constexpr std::ptrdiff_t buffer_size = APOOL_ROW_BUFFER_ELEMENTS;
@@ -38,8 +44,10 @@ void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& la
     const std::ptrdiff_t index_column_stride = layout.index_stride[outer];
     // Row positions whose entries fit in the buffer.
     const std::ptrdiff_t buffer_positions = buffer_size / interleave;
-    alignas(64) T buffer_values[buffer_size];
-    alignas(64) T buffer_bits[Reduction::tracks_index ? buffer_size : 1];
+    // A vector pair past the entries: a group of uniform windows reads that far.
+    constexpr std::ptrdiff_t read_past = 2 * width;
+    alignas(64) T buffer_values[buffer_size + read_past];
+    alignas(64) T buffer_bits[Reduction::tracks_index ? buffer_size + read_past : 1];
 
     output_window<outer> box{};
     auto per_row_window = [&](const window_box<outer>& b, std::ptrdiff_t out_offset, std::ptrdiff_t index_offset) {
@@ -64,6 +72,56 @@ void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& la
             }
             return;
         }
+
+        // A chunk of uniform windows from output `first_column`, whose entries
+        // fill the buffer's first `filled`: a group of outputs at a time, the
+        // last group's lanes past the chunk computed from the zeroed entries
+        // after it and not written. Outputs dense along (position, channel)
+        // are stored as one run; others lane by lane.
+        auto uniform_chunk = [&](std::ptrdiff_t filled, std::ptrdiff_t first_column, std::ptrdiff_t count, std::ptrdiff_t rows_in_window) {
+            if constexpr (simd::has_lane_permute<T>) {
+                const interleaved_windows<T>& tables = *uniform;
+                const std::ptrdiff_t group_entries = tables.outputs * tables.window * interleave;
+                const bool dense = out_channel_stride == 1 && out_column_stride == interleave;
+                const simd::batch<T> zero = simd::broadcast(T(0));
+                simd::store(buffer_values + filled, zero);
+                simd::store(buffer_values + filled + width, zero);
+                if constexpr (Reduction::tracks_index) {
+                    simd::store(buffer_bits + filled, zero);
+                    simd::store(buffer_bits + filled + width, zero);
+                }
+                alignas(64) T lane_values[width];
+                alignas(64) T lane_bits[width];
+                for (std::ptrdiff_t done = 0; done < count; done += tables.outputs) {
+                    const std::ptrdiff_t outputs = std::min(tables.outputs, count - done);
+                    const std::ptrdiff_t at = done / tables.outputs * group_entries;
+                    simd::batch<T> result;
+                    if constexpr (Reduction::tracks_index) {
+                        const auto best = interleaved_max(buffer_values + at, buffer_bits + at, tables,
+                                                          (first_column + done) * tables.window);
+                        result = best.value;
+                        simd::store(lane_bits, best.index_bits);
+                    } else {
+                        result = interleaved_sums(buffer_values + at, tables) /
+                                 simd::broadcast(static_cast<T>(rows_in_window * tables.window));
+                    }
+                    const std::ptrdiff_t lanes_used = outputs * interleave;
+                    if (dense) {
+                        simd::store_first(output_at(first_column + done, 0), result, lanes_used);
+                    } else {
+                        simd::store(lane_values, result);
+                    }
+                    for (std::ptrdiff_t lane = 0; lane < lanes_used; ++lane) {
+                        const std::ptrdiff_t output = first_column + done + lane / interleave;
+                        const std::ptrdiff_t channel = lane % interleave;
+                        if (!dense) *output_at(output, channel) = lane_values[lane];
+                        if constexpr (Reduction::tracks_index) {
+                            if (index != nullptr) *index_at(output, channel) = static_cast<I>(simd::index_from_bits(lane_bits[lane]));
+                        }
+                    }
+                }
+            }
+        };
 
         // Several rows: sum (or max) them column-wise into the buffer, one chunk
         // of columns at a time, then reduce each window's slice of the buffer.
@@ -100,11 +158,16 @@ void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& la
             const std::ptrdiff_t chunk_start = first.start;
             std::ptrdiff_t chunk_end = first.end;
             std::ptrdiff_t chunk_columns = 1;
-            auto probe = windows;
-            for (++probe; column + chunk_columns < columns.end; ++probe, ++chunk_columns) {
-                const window next = *probe;
-                if (next.end - chunk_start > buffer_positions) break;
-                chunk_end = next.end;
+            if (uniform != nullptr) {
+                chunk_columns = std::min(columns.end - column, buffer_positions / uniform->window);
+                chunk_end = chunk_start + chunk_columns * uniform->window;
+            } else {
+                auto probe = windows;
+                for (++probe; column + chunk_columns < columns.end; ++probe, ++chunk_columns) {
+                    const window next = *probe;
+                    if (next.end - chunk_start > buffer_positions) break;
+                    chunk_end = next.end;
+                }
             }
             const std::ptrdiff_t chunk_length = (chunk_end - chunk_start) * interleave;
             const T* chunk_in = in + chunk_start * interleave;
@@ -142,6 +205,14 @@ void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& la
             for (; j < chunk_length; ++j) {
                 Reduction::store_partial(reduce_scalar<Reduction, outer>(chunk_in + j, layout, b, first_row_index), buffer_values + j,
                                          buffer_bits + (Reduction::tracks_index ? j : 0));
+            }
+            if constexpr (simd::has_lane_permute<T>) {
+                if (uniform != nullptr) {
+                    uniform_chunk(chunk_length, column, chunk_columns, rows);
+                    column += chunk_columns;
+                    windows = adaptive_windows(row_length, out_row_length).begin_at(column);
+                    continue;
+                }
             }
             for (std::ptrdiff_t done = 0; done < chunk_columns; ++done, ++column, ++windows) {
                 const window w = *windows;

@@ -1,6 +1,8 @@
-// apool: lanes moved within a vector (permute, fixed swaps and blends, the
-// first lane, a store of the first lanes) and masks read as integer bits. All
-// but first_lane and lowest_set_bit exist only where has_lane_permute<T>.
+// apool: lanes moved within a vector (permute, of one vector or a pair, fixed
+// swaps and blends, the first lane, a store of the first lanes), masks read as
+// integer bits, and the integer arithmetic on index bits that a max needs
+// where it merges lanes. All but first_lane and lowest_set_bit exist only where
+// has_lane_permute<T>.
 #pragma once
 
 #include <cstddef>
@@ -53,6 +55,64 @@ inline batch<T> permute(const batch<T>& value, const lane_index<T>& from) noexce
 #else
     static_cast<void>(from);
     return value;  // not reached: the static_assert rejects every use here
+#endif
+}
+
+/// Lane i of the result is lane from[i] of the 2 * lanes<T> lanes of `low`
+/// then `high` (from's lanes in 0 .. 2 * lanes<T> - 1). Bits move unchanged.
+template <class T>
+inline batch<T> permute_pair(const batch<T>& low, const batch<T>& high, const lane_index<T>& from) noexcept {
+    static_assert(has_lane_permute<T>, "simd::permute_pair: only where has_lane_permute<T> is true");
+#if defined(__AVX512F__)
+    if constexpr (std::is_same<T, float>::value) {
+        return _mm512_permutex2var_ps(low, from, high);
+    } else {
+        return _mm512_permutex2var_pd(low, from, high);
+    }
+#elif defined(__AVX2__)
+    // Bit 3 of a lane number picks `high`: shifted into the sign bit, it drives the blend.
+    return _mm256_blendv_ps(_mm256_permutevar8x32_ps(low, from), _mm256_permutevar8x32_ps(high, from),
+                            _mm256_castsi256_ps(_mm256_slli_epi32(from, 28)));
+#else
+    static_cast<void>(high);
+    static_cast<void>(from);
+    return low;  // not reached: the static_assert rejects every use here
+#endif
+}
+
+/// The indices carried in `bits` (see index_as_bits) plus the lanes of `offset`.
+template <class T>
+inline batch<T> add_to_index_bits(const batch<T>& bits, const lane_index<T>& offset) noexcept {
+    static_assert(has_lane_permute<T>, "simd::add_to_index_bits: only where has_lane_permute<T> is true");
+#if defined(__AVX512F__)
+    if constexpr (std::is_same<T, float>::value) {
+        return _mm512_castsi512_ps(_mm512_add_epi32(_mm512_castps_si512(bits), offset));
+    } else {
+        return _mm512_castsi512_pd(_mm512_add_epi64(_mm512_castpd_si512(bits), offset));
+    }
+#elif defined(__AVX2__)
+    return _mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(bits), offset));
+#else
+    static_cast<void>(offset);
+    return bits;  // not reached: the static_assert rejects every use here
+#endif
+}
+
+/// Lanes where the index carried in `a` is below the one carried in `b`.
+template <class T>
+inline mask<T> index_below(const batch<T>& a, const batch<T>& b) noexcept {
+    static_assert(has_lane_permute<T>, "simd::index_below: only where has_lane_permute<T> is true");
+#if defined(__AVX512F__)
+    if constexpr (std::is_same<T, float>::value) {
+        return _mm512_cmplt_epi32_mask(_mm512_castps_si512(a), _mm512_castps_si512(b));
+    } else {
+        return _mm512_cmplt_epi64_mask(_mm512_castpd_si512(a), _mm512_castpd_si512(b));
+    }
+#elif defined(__AVX2__)
+    return _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_castps_si256(b), _mm256_castps_si256(a)));
+#else
+    static_cast<void>(b);
+    return a != a;  // not reached: the static_assert rejects every use here
 #endif
 }
 
