@@ -7,6 +7,7 @@
 // zero grad_input before any item runs.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <type_traits>
 
@@ -169,8 +170,8 @@ backward_plan<Spatial, Rank> plan_backward(const strided_view<const T, Rank>& gr
     // order, the shares of every output whose window reaches into it; for the
     // max, of every output whose index lies in it, which may be any output of
     // the plane, so each part reads all of the plane's outputs, and the rows
-    // are cut only where all parts together read no more outputs than the
-    // plane has elements). Each grad_input element then belongs to one item,
+    // are cut into at most as many parts as make all parts together read no
+    // more outputs than the plane has elements). Each grad_input element then belongs to one item,
     // and its arithmetic is that of the uncut call. The share-rows kernels
     // build each share row along the last dim, which stays whole; the global
     // and tiled kernels have nothing to cut.
@@ -186,12 +187,10 @@ backward_plan<Spatial, Rank> plan_backward(const strided_view<const T, Rank>& gr
         case backward_kernel::maximum_dense_planes: cut_rows = true; break;
         default: break;
     }
-    const std::ptrdiff_t elements = plane_size * problem.plane_count();
-    const std::ptrdiff_t channel_extent = problem.planes.extent[plan.vector_dim];
-    plan.split = split_work(elements, plane_items, with_executor, channel_extent, cut_channels, width, {cut_rows ? spatial.in_extent[0] : 0, 0});
-    if (Maximum && plan.split.spatial_parts[0] * problem.out_plane_size() > plane_size) {
-        plan.split = split_work(elements, plane_items, with_executor, channel_extent, cut_channels, width, {0, 0});
-    }
+    std::ptrdiff_t row_parts = cut_rows ? spatial.in_extent[0] : 0;
+    if (Maximum) row_parts = std::min(row_parts, plane_size / problem.out_plane_size());
+    plan.split = split_work(plane_size * problem.plane_count(), plane_items, with_executor, problem.planes.extent[plan.vector_dim],
+                            cut_channels, width, {row_parts, 0});
     plan.items = plan.split.items();
     return plan;
 }
