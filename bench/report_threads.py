@@ -20,7 +20,7 @@ def medians(benchmarks):
     """name -> counters of the median aggregate (or the only run)."""
     rows = {}
     for b in benchmarks:
-        name = b.get("run_name", b["name"])
+        name = b.get("run_name", b["name"]).replace("/manual_time", "")
         if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "median":
             continue
         rows[name] = b
