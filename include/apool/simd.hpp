@@ -5,7 +5,7 @@
 
 #include "simd/batch.hpp"
 #include "simd/compat.hpp"
-#include "simd/index_bits.hpp"
+#include "simd/integer_lanes.hpp"
 #include "simd/prefetch.hpp"
 #include "simd/reduce.hpp"
 #include "simd/shuffle.hpp"

@@ -34,11 +34,9 @@ inline void write_lanes(const typename Reduction::vector_state& s, std::ptrdiff_
     }
     if constexpr (Reduction::tracks_index) {
         if (index_first != nullptr) {
-            alignas(64) T lane_bits[width];
-            Reduction::store_index_bits(s, lane_bits);
-            for (std::ptrdiff_t lane = 0; lane < width; ++lane) {
-                index_first[lane * index_channel_stride] = static_cast<I>(simd::index_from_bits(lane_bits[lane]));
-            }
+            alignas(64) typename Reduction::index_lane lane_indices[width];
+            Reduction::store_index(s, lane_indices);
+            for (std::ptrdiff_t lane = 0; lane < width; ++lane) index_first[lane * index_channel_stride] = static_cast<I>(lane_indices[lane]);
         }
     }
 }

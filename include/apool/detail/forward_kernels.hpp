@@ -42,12 +42,13 @@ inline void reduce_lanes(const T* base, const spatial_layout<Spatial>& layout, c
     const std::ptrdiff_t last_block = static_cast<std::ptrdiff_t>(Blocks - 1) * width - last_shift;
     auto add = [&](std::ptrdiff_t offset, std::ptrdiff_t flat_index) {
         const auto position = Reduction::vector_position(flat_index);
+        const T* row = base + offset;
         for (std::size_t k = 0; k + 1 < Blocks; ++k) {
-            Reduction::vector_accumulate(states[k], simd::load(base + offset + static_cast<std::ptrdiff_t>(k) * width), position);
+            Reduction::vector_accumulate(states[k], simd::load(row + static_cast<std::ptrdiff_t>(k) * width), position);
         }
-        Reduction::vector_accumulate(states[Blocks - 1], simd::load(base + offset + last_block), position);
+        Reduction::vector_accumulate(states[Blocks - 1], simd::load(row + last_block), position);
         if constexpr (Prefetch) {
-            for (std::size_t k = 0; k < Blocks; ++k) simd::prefetch(base + offset + static_cast<std::ptrdiff_t>(k) * width, prefetch_ahead);
+            for (std::size_t k = 0; k < Blocks; ++k) simd::prefetch(row + static_cast<std::ptrdiff_t>(k) * width, prefetch_ahead);
         }
     };
     walk_box<Dims>(layout, box, 0, 0, add);

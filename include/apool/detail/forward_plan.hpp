@@ -85,7 +85,7 @@ forward_plan<Spatial, Rank> plan_forward(const strided_view<const T, Rank>& inpu
                                          forward_kernel wanted = forward_kernel::automatic, bool with_executor = false) noexcept {
     constexpr std::size_t leading = Rank - Spatial;
     constexpr std::ptrdiff_t width = simd::lanes<T>;
-    constexpr bool is_average = !Reduction::tracks_index;
+    constexpr bool plain_average = is_average<Reduction>;  // the average-only kernels are legal
     forward_plan<Spatial, Rank> plan;
     if (output.size() == 0) return plan;
     plan.problem = describe_problem<Spatial>(input, output, index_strides);
@@ -97,10 +97,10 @@ forward_plan<Spatial, Rank> plan_forward(const strided_view<const T, Rank>& inpu
     const std::ptrdiff_t channels = channel_dim < leading ? problem.planes.extent[channel_dim] : 0;
     const bool global = problem.out_plane_size() == 1;
     const bool one_span = problem.plane_is_one_span();
-    // The vector kernels carry a max's flat index in simd::index_bits_t<T>.
+    // The vector kernels carry a max's flat index in Reduction::index_lane.
     const bool indices_fit =
-        is_average || plane_size - 1 <= static_cast<std::ptrdiff_t>(std::numeric_limits<simd::index_bits_t<T>>::max());
-    const bool narrow_rows_read = simd::has_lane_permute<T> && is_average && narrow_rows_suit<T>(spatial) &&
+        !Reduction::tracks_index || plane_size - 1 <= static_cast<std::ptrdiff_t>(std::numeric_limits<typename Reduction::index_lane>::max());
+    const bool narrow_rows_read = simd::has_lane_permute<T> && plain_average && narrow_rows_suit<T>(spatial) &&
                                   [&] {
                                       const view_extent_check reach = measure(input);
                                       plan.last_whole_vector = reach.highest_offset + 1 - width;
@@ -111,7 +111,7 @@ forward_plan<Spatial, Rank> plan_forward(const strided_view<const T, Rank>& inpu
     // clang-format off
     const kernel_choice<forward_kernel> table[] = {
         // From 16 vectors a plane the horizontal sum is a small part of the work.
-        {forward_kernel::plane_run, simd::has_lane_permute<T> && is_average && global && one_span && plane_size >= width,
+        {forward_kernel::plane_run, simd::has_lane_permute<T> && plain_average && global && one_span && plane_size >= width,
                                     plane_size < 16 * width},
         {forward_kernel::narrow_rows, narrow_rows_read,
                                       !(global && one_span)},
@@ -119,7 +119,7 @@ forward_plan<Spatial, Rank> plan_forward(const strided_view<const T, Rank>& inpu
         // span does faster than a transpose: the average always, the max from a
         // whole vector a plane (below that its span is a scalar loop).
         {forward_kernel::tiles, tile_fits && indices_fit,
-                                planes >= width && !(is_average && global) && !(!is_average && one_span && plane_size >= width)},
+                                planes >= width && !(plain_average && global) && !(Reduction::tracks_index && one_span && plane_size >= width)},
         {forward_kernel::span, one_span,
                                problem.rows_suit(width)},
         {forward_kernel::rows, indices_fit && spatial.in_stride[Spatial - 1] == 1,
@@ -128,7 +128,7 @@ forward_plan<Spatial, Rank> plan_forward(const strided_view<const T, Rank>& inpu
                                            true},
         // Running sums in memory pay where a register block's walk would read a
         // window of many channels from beyond L2 once per block.
-        {forward_kernel::channels_last_sums, is_average && channels > 0,
+        {forward_kernel::channels_last_sums, plain_average && channels > 0,
                                              channels >= width && channels > 4 * width},
         {forward_kernel::channels_last, indices_fit && channels > 0,
                                         channels >= width},
@@ -153,7 +153,7 @@ forward_plan<Spatial, Rank> plan_forward(const strided_view<const T, Rank>& inpu
         case forward_kernel::tiles: {
             const std::ptrdiff_t out_plane_size = problem.out_plane_size();
             plan.planes_per_item = width;
-            plan.dense_outputs = problem.outputs_are_dense(!is_average && with_index) && out_plane_size >= width &&
+            plan.dense_outputs = problem.outputs_are_dense(Reduction::tracks_index && with_index) && out_plane_size >= width &&
                                  out_plane_size <= tile_output_capacity<T>();
             break;
         }
@@ -233,7 +233,7 @@ void run_forward_planes(const forward_plan<Spatial, Rank>& plan, const spatial_l
     auto index_at = [&](const plane_offsets& at) { return index != nullptr ? index + at.index : nullptr; };
     switch (plan.kernel) {
         case forward_kernel::plane_run:
-            if constexpr (simd::has_lane_permute<T> && !Reduction::tracks_index) {
+            if constexpr (simd::has_lane_permute<T> && is_average<Reduction>) {
                 if (dim == leading) {
                     average_plane_run(in, 0, out, 0, 1, spatial.plane_size());
                     return;
@@ -245,7 +245,7 @@ void run_forward_planes(const forward_plan<Spatial, Rank>& plan, const spatial_l
             }
             return;
         case forward_kernel::narrow_rows:
-            if constexpr (simd::has_lane_permute<T> && !Reduction::tracks_index) {
+            if constexpr (simd::has_lane_permute<T> && is_average<Reduction>) {
                 const auto windows = make_row_windows<T>(spatial.in_extent[Spatial - 1], spatial.out_extent[Spatial - 1]);
                 for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
                     average_narrow_rows_plane(in + at.in, out + at.out, spatial, windows, plan.last_whole_vector - at.in);
@@ -282,7 +282,7 @@ void run_forward_planes(const forward_plan<Spatial, Rank>& plan, const spatial_l
             return;
         }
         case forward_kernel::channels_last_sums:
-            if constexpr (!Reduction::tracks_index) {
+            if constexpr (is_average<Reduction>) {
                 for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
                     average_channels_last_plane(in + at.in, out + at.out, spatial, channels, planes.out_stride[dim],
                                                 plan.sums_in_memory_from);

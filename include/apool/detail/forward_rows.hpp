@@ -47,7 +47,8 @@ void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& la
     // A vector pair past the entries: a group of uniform windows reads that far.
     constexpr std::ptrdiff_t read_past = 2 * width;
     alignas(64) T buffer_values[buffer_size + read_past];
-    alignas(64) T buffer_bits[Reduction::tracks_index ? buffer_size + read_past : 1];
+    using index_lane = typename Reduction::index_lane;
+    alignas(64) index_lane buffer_indices[Reduction::tracks_index ? buffer_size + read_past : 1];
 
     output_window<outer> box{};
     auto per_row_window = [&](const window_box<outer>& b, std::ptrdiff_t out_offset, std::ptrdiff_t index_offset) {
@@ -87,20 +88,21 @@ void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& la
                 simd::store(buffer_values + filled, zero);
                 simd::store(buffer_values + filled + width, zero);
                 if constexpr (Reduction::tracks_index) {
-                    simd::store(buffer_bits + filled, zero);
-                    simd::store(buffer_bits + filled + width, zero);
+                    const simd::integer_batch<T> no_index(index_lane(0));
+                    no_index.store_unaligned(buffer_indices + filled);
+                    no_index.store_unaligned(buffer_indices + filled + width);
                 }
                 alignas(64) T lane_values[width];
-                alignas(64) T lane_bits[width];
+                alignas(64) index_lane lane_indices[width];
                 for (std::ptrdiff_t done = 0; done < count; done += tables.outputs) {
                     const std::ptrdiff_t outputs = std::min(tables.outputs, count - done);
                     const std::ptrdiff_t at = done / tables.outputs * group_entries;
                     simd::batch<T> result;
                     if constexpr (Reduction::tracks_index) {
-                        const auto best = interleaved_max(buffer_values + at, buffer_bits + at, tables,
+                        const auto best = interleaved_max(buffer_values + at, buffer_indices + at, tables,
                                                           (first_column + done) * tables.window);
                         result = best.value;
-                        simd::store(lane_bits, best.index_bits);
+                        best.index.store_aligned(lane_indices);
                     } else {
                         result = interleaved_sums(buffer_values + at, tables) /
                                  simd::broadcast(static_cast<T>(rows_in_window * tables.window));
@@ -116,7 +118,7 @@ void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& la
                         const std::ptrdiff_t channel = lane % interleave;
                         if (!dense) *output_at(output, channel) = lane_values[lane];
                         if constexpr (Reduction::tracks_index) {
-                            if (index != nullptr) *index_at(output, channel) = static_cast<I>(simd::index_from_bits(lane_bits[lane]));
+                            if (index != nullptr) *index_at(output, channel) = static_cast<I>(lane_indices[lane]);
                         }
                     }
                 }
@@ -162,12 +164,12 @@ void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& la
                 chunk_columns = std::min(columns.end - column, buffer_positions / uniform->window);
                 chunk_end = chunk_start + chunk_columns * uniform->window;
             } else {
-                auto probe = windows;
-                for (++probe; column + chunk_columns < columns.end; ++probe, ++chunk_columns) {
-                    const window next = *probe;
-                    if (next.end - chunk_start > buffer_positions) break;
-                    chunk_end = next.end;
-                }
+                // Window ends do not decrease, and output o's window ends at
+                // or before `limit` exactly when (o + 1) * In <= limit * Out.
+                const std::ptrdiff_t limit = std::min(chunk_start + buffer_positions, row_length);
+                const std::ptrdiff_t last_fitting = std::min(columns.end, limit * out_row_length / row_length) - 1;
+                chunk_columns = std::max<std::ptrdiff_t>(1, last_fitting - column + 1);
+                chunk_end = window_end(column + chunk_columns - 1, row_length, out_row_length);
             }
             const std::ptrdiff_t chunk_length = (chunk_end - chunk_start) * interleave;
             const T* chunk_in = in + chunk_start * interleave;
@@ -183,7 +185,7 @@ void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& la
                 reduce_lanes<Reduction, outer, true>(chunk_in + first, layout, b, first_row_index, states, last_shift, ahead);
                 for (std::ptrdiff_t k = 0; k < decltype(blocks)::value; ++k) {
                     const std::ptrdiff_t at = first + k * width - (k + 1 == decltype(blocks)::value ? last_shift : 0);
-                    Reduction::store_partial(states[k], buffer_values + at, buffer_bits + (Reduction::tracks_index ? at : 0));
+                    Reduction::store_partial(states[k], buffer_values + at, buffer_indices + (Reduction::tracks_index ? at : 0));
                 }
             };
             std::ptrdiff_t j = 0;
@@ -204,7 +206,7 @@ void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& la
             }
             for (; j < chunk_length; ++j) {
                 Reduction::store_partial(reduce_scalar<Reduction, outer>(chunk_in + j, layout, b, first_row_index), buffer_values + j,
-                                         buffer_bits + (Reduction::tracks_index ? j : 0));
+                                         buffer_indices + (Reduction::tracks_index ? j : 0));
             }
             if constexpr (simd::has_lane_permute<T>) {
                 if (uniform != nullptr) {
@@ -221,7 +223,7 @@ void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& la
                     // scalar passes over the entries would cost more than the
                     // rows' reduction into the buffer.
                     if (interleave == 1 && w.size() <= width && chunk_length >= width) {
-                        write_result<Reduction>(Reduction::buffer_window(buffer_values, buffer_bits, chunk_length, w.start - chunk_start,
+                        write_result<Reduction>(Reduction::buffer_window(buffer_values, buffer_indices, chunk_length, w.start - chunk_start,
                                                                          w.size(), w.start),
                                                 rows * w.size(), output_at(column, 0), index_at(column, 0));
                         continue;
@@ -229,7 +231,7 @@ void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& la
                 }
                 for (std::ptrdiff_t channel = 0; channel < interleave; ++channel) {
                     const std::ptrdiff_t at = (w.start - chunk_start) * interleave + channel;
-                    write_result<Reduction>(Reduction::buffer_span(buffer_values + at, buffer_bits + (Reduction::tracks_index ? at : 0),
+                    write_result<Reduction>(Reduction::buffer_span(buffer_values + at, buffer_indices + (Reduction::tracks_index ? at : 0),
                                                                    w.size(), w.start, interleave),
                                             rows * w.size(), output_at(column, channel), index_at(column, channel));
                 }

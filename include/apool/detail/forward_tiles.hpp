@@ -96,13 +96,15 @@ void tiled_planes(const T* in, T* out, I* index, const spatial_layout<Spatial>& 
     if (dense_outputs) {
         // Results go to output tiles in the same lane layout, transposed back at the end.
         alignas(64) T value_tile[tile_output_capacity<T>() * width];
-        alignas(64) T bits_tile[Reduction::tracks_index ? tile_output_capacity<T>() * width : 1];
+        using index_lane = typename Reduction::index_lane;
+        constexpr std::ptrdiff_t index_tile_size = Reduction::tracks_index ? tile_output_capacity<T>() * width : 1;
+        alignas(64) index_lane index_tile[index_tile_size];
         std::ptrdiff_t out_position = 0;
         auto per_output = [&](const window_box<Spatial>& b, std::ptrdiff_t, std::ptrdiff_t) {
             typename Reduction::vector_state states[1];
             reduce_lanes<Reduction, Spatial>(tile, tile_layout, b, box_first_index<Spatial>(layout, b), states);
             simd::store(value_tile + out_position * width, Reduction::vector_value(states[0], box_count<Spatial>(b)));
-            if constexpr (Reduction::tracks_index) Reduction::store_index_bits(states[0], bits_tile + out_position * width);
+            if constexpr (Reduction::tracks_index) Reduction::store_index(states[0], index_tile + out_position * width);
             ++out_position;
         };
         for_each_window<Spatial>(tile_layout, box, 0, 0, per_output);
@@ -114,13 +116,16 @@ void tiled_planes(const T* in, T* out, I* index, const spatial_layout<Spatial>& 
         tile_to_planes<T>(value_tile, out_starts, out_plane_size);
         if constexpr (Reduction::tracks_index) {
             if (index != nullptr) {
-                // The bits are transposed into the value tile (free now), one plane after another.
-                for (std::ptrdiff_t p = 0; p < width; ++p) out_starts[p] = value_tile + p * out_plane_size;
-                tile_to_planes<T>(bits_tile, out_starts, out_plane_size);
+                // Transposed into planes one after another, then converted
+                // to I plane by plane in contiguous (vectorizable) loops.
+                alignas(64) index_lane plane_indices[index_tile_size];
+                index_lane* index_starts[width];
+                for (std::ptrdiff_t p = 0; p < width; ++p) index_starts[p] = plane_indices + p * out_plane_size;
+                tile_to_planes<index_lane>(index_tile, index_starts, out_plane_size);
                 for (std::ptrdiff_t p = 0; p < plane_count; ++p) {
                     I* plane_index = index + planes[p].index;
-                    const T* plane_bits = value_tile + p * out_plane_size;
-                    for (std::ptrdiff_t e = 0; e < out_plane_size; ++e) plane_index[e] = static_cast<I>(simd::index_from_bits(plane_bits[e]));
+                    const index_lane* plane_source = plane_indices + p * out_plane_size;
+                    for (std::ptrdiff_t e = 0; e < out_plane_size; ++e) plane_index[e] = static_cast<I>(plane_source[e]);
                 }
             }
         }
@@ -135,11 +140,9 @@ void tiled_planes(const T* in, T* out, I* index, const spatial_layout<Spatial>& 
         for (std::ptrdiff_t p = 0; p < plane_count; ++p) out[planes[p].out + out_offset] = values[p];
         if constexpr (Reduction::tracks_index) {
             if (index != nullptr) {
-                alignas(64) T bits[width];
-                Reduction::store_index_bits(states[0], bits);
-                for (std::ptrdiff_t p = 0; p < plane_count; ++p) {
-                    index[planes[p].index + index_offset] = static_cast<I>(simd::index_from_bits(bits[p]));
-                }
+                alignas(64) typename Reduction::index_lane lane_indices[width];
+                Reduction::store_index(states[0], lane_indices);
+                for (std::ptrdiff_t p = 0; p < plane_count; ++p) index[planes[p].index + index_offset] = static_cast<I>(lane_indices[p]);
             }
         }
     };

@@ -22,10 +22,10 @@ struct interleaved_windows {
     // of vectors loaded where the group's window position k starts (k *
     // channels entries after the group's first entry); lanes past the group's
     // outputs take entry 0.
-    simd::lane_index<T> entries;
+    simd::integer_batch<T> entries;
     // Lane o * channels + c holds o * window: the output's first position
     // along the row, from the group's first.
-    simd::lane_index<T> first_positions;
+    simd::integer_batch<T> first_positions;
     std::ptrdiff_t outputs;   // outputs a group holds: its lanes are outputs * channels
     std::ptrdiff_t window;    // positions a window holds
     std::ptrdiff_t channels;  // entries a position holds
@@ -37,7 +37,7 @@ struct interleaved_windows {
 template <class T>
 interleaved_windows<T> make_interleaved_windows(std::ptrdiff_t window, std::ptrdiff_t channels) noexcept {
     constexpr std::ptrdiff_t width = simd::lanes<T>;
-    using lane_number = simd::index_bits_t<T>;
+    using lane_number = simd::lane_integer_t<T>;
     interleaved_windows<T> tables;
     tables.window = window;
     tables.channels = channels;
@@ -50,8 +50,8 @@ interleaved_windows<T> make_interleaved_windows(std::ptrdiff_t window, std::ptrd
         entries[lane] = static_cast<lane_number>(used ? output * window * channels + lane % channels : 0);
         first_positions[lane] = static_cast<lane_number>(used ? output * window : 0);
     }
-    tables.entries = simd::lane_index<T>::load_aligned(entries);
-    tables.first_positions = simd::lane_index<T>::load_aligned(first_positions);
+    tables.entries = simd::integer_batch<T>::load_aligned(entries);
+    tables.first_positions = simd::integer_batch<T>::load_aligned(first_positions);
     return tables;
 }
 
@@ -73,34 +73,39 @@ inline simd::batch<T> interleaved_sums(const T* values, const interleaved_window
     return sum;
 }
 
-/// A group's maxima, each lane's flat index as index bits.
+/// A group's maxima and each lane's flat index.
 template <class T>
 struct interleaved_maxima {
     simd::batch<T> value;
-    simd::batch<T> index_bits;
+    simd::integer_batch<T> index;
 };
 
 /// A group's maxima: window position 0, then each later position merged by
 /// maximum::combine's rule lane by lane (NaN beats numbers and the later NaN
 /// wins; among equal numbers the smaller flat index wins), which gives
-/// maximum::buffer_span's result without its branch on NaN. Index bits in the
-/// buffer hold each column's row start; `first_position` is the group's first
+/// maximum::buffer_span's result without its branch on NaN. The buffer's
+/// indices hold each column's row start; `first_position` is the group's first
 /// position along the row.
 template <class T>
-inline interleaved_maxima<T> interleaved_max(const T* values, const T* index_bits, const interleaved_windows<T>& tables,
+inline interleaved_maxima<T> interleaved_max(const T* values, const simd::lane_integer_t<T>* indices, const interleaved_windows<T>& tables,
                                              std::ptrdiff_t first_position) noexcept {
-    const simd::lane_index<T> positions = tables.first_positions + simd::lane_index<T>(static_cast<simd::index_bits_t<T>>(first_position));
-    interleaved_maxima<T> best{interleaved_position(values, tables, 0),
-                               simd::add_to_index_bits(interleaved_position(index_bits, tables, 0), positions)};
+    using lane_number = simd::lane_integer_t<T>;
+    constexpr std::ptrdiff_t width = simd::lanes<T>;
+    auto indices_at = [&](std::ptrdiff_t k) {
+        const lane_number* at = indices + k * tables.channels;
+        return simd::permute_integer_pair<T>(simd::integer_batch<T>::load_unaligned(at), simd::integer_batch<T>::load_unaligned(at + width),
+                                             tables.entries) +
+               tables.first_positions + simd::integer_batch<T>(static_cast<lane_number>(first_position + k));
+    };
+    interleaved_maxima<T> best{interleaved_position(values, tables, 0), indices_at(0)};
     for (std::ptrdiff_t k = 1; k < tables.window; ++k) {
         const simd::batch<T> value = interleaved_position(values, tables, k);
-        const simd::batch<T> index = simd::add_to_index_bits(
-            interleaved_position(index_bits, tables, k), positions + simd::lane_index<T>(static_cast<simd::index_bits_t<T>>(k)));
+        const simd::integer_batch<T> index = indices_at(k);
         const auto best_is_number = !simd::is_nan(best.value);
-        const auto take = (simd::is_nan(value) & (best_is_number | simd::index_below(best.index_bits, index))) |
-                          (best_is_number & ((value > best.value) | ((value == best.value) & simd::index_below(index, best.index_bits))));
+        const auto take = (simd::is_nan(value) & (best_is_number | simd::as_value_mask<T>(best.index < index))) |
+                          (best_is_number & ((value > best.value) | ((value == best.value) & simd::as_value_mask<T>(index < best.index))));
         best.value = simd::select(take, value, best.value);
-        best.index_bits = simd::select(take, index, best.index_bits);
+        best.index = xsimd::select(simd::as_integer_mask<T>(take), index, best.index);
     }
     return best;
 }

@@ -5,7 +5,11 @@
 // position with PyTorch's rule (a tie keeps the first element in row-major
 // scan order; a NaN always wins, so the last NaN in scan order is kept).
 //
-// Each policy has a scalar state (one window) and a vector state (one window
+// Each policy names three types: `element`, what the input holds;
+// `accumulator`, what its sums and maxima run in (the element itself for float
+// and double); and `index_lane`, the integer lane that carries a max's flat
+// index beside each accumulator lane (its own integer vector, never bits of a
+// value). Each has a scalar state (one window) and a vector state (one window
 // for each of simd::lanes<T> neighbouring lanes: channels in channels-last
 // memory, columns when rows are summed first). Scan-order accumulation is used
 // wherever elements arrive in scan order; `combine` merges partial results that
@@ -17,6 +21,7 @@
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <type_traits>
 
 #include "../simd.hpp"
 #include "row_windows.hpp"
@@ -44,6 +49,9 @@ buffer_window_lanes<T> locate_buffer_window(std::ptrdiff_t filled, std::ptrdiff_
 
 template <class T>
 struct average {
+    using element = T;
+    using accumulator = T;
+    using index_lane = simd::lane_integer_t<T>;  // no index is tracked: index buffers stay one entry long
     static constexpr bool tracks_index = false;
 
     struct state {
@@ -65,11 +73,11 @@ struct average {
     static simd::batch<T> vector_value(const vector_state& s, std::ptrdiff_t count) noexcept {
         return s.sum / simd::broadcast(static_cast<T>(count));
     }
-    static void store_index_bits(const vector_state&, T*) noexcept {}
+    static void store_index(const vector_state&, index_lane*) noexcept {}
 
     /// Partial sums of the lanes, as stored in a row buffer.
-    static void store_partial(const vector_state& s, T* values, T*) noexcept { simd::store(values, s.sum); }
-    static void store_partial(const state& s, T* values, T*) noexcept { *values = s.sum; }
+    static void store_partial(const vector_state& s, T* values, index_lane*) noexcept { simd::store(values, s.sum); }
+    static void store_partial(const state& s, T* values, index_lane*) noexcept { *values = s.sum; }
 
     /// The vector of partial sums of the whole vectors among `count` (at least
     /// lanes<T>) contiguous elements, and the position after the last of them.
@@ -125,7 +133,7 @@ struct average {
     /// other lanes are zeroed, summed by a butterfly of shuffles, whose
     /// latency grows with log2(lanes) where a scalar chain's grows with the
     /// window.
-    static state buffer_window(const T* values, const T*, std::ptrdiff_t filled, std::ptrdiff_t first, std::ptrdiff_t count,
+    static state buffer_window(const T* values, const index_lane*, std::ptrdiff_t filled, std::ptrdiff_t first, std::ptrdiff_t count,
                                std::ptrdiff_t) noexcept {
         const auto window = locate_buffer_window<T>(filled, first, count);
         return {simd::first_lane(simd::spread_sum(simd::select(window.inside, simd::load(values + window.base), simd::broadcast(T(0)))))};
@@ -133,7 +141,7 @@ struct average {
 
     /// Reduces a slice of a row buffer made by store_partial: `count` entries,
     /// `stride` apart (more than 1 when channels are interleaved in the row).
-    static state buffer_span(const T* values, const T*, std::ptrdiff_t count, std::ptrdiff_t, std::ptrdiff_t stride) noexcept {
+    static state buffer_span(const T* values, const index_lane*, std::ptrdiff_t count, std::ptrdiff_t, std::ptrdiff_t stride) noexcept {
         if (stride == 1) return span(values, count, 0);
         T sum = T(0);
         for (std::ptrdiff_t k = 0; k < count; ++k) sum += values[k * stride];
@@ -143,6 +151,9 @@ struct average {
 
 template <class T>
 struct maximum {
+    using element = T;
+    using accumulator = T;
+    using index_lane = simd::lane_integer_t<T>;
     static constexpr bool tracks_index = true;
 
     struct state {
@@ -173,31 +184,31 @@ struct maximum {
     static T value(const state& s, std::ptrdiff_t) noexcept { return s.value; }
     static std::ptrdiff_t index(const state& s) noexcept { return s.index; }
 
-    /// Lanes carry their flat index as raw bits (see simd::index_as_bits).
+    /// Each value lane's flat index rides in the integer lane beside it.
     struct vector_state {
         simd::batch<T> value;
-        simd::batch<T> index_bits;
+        simd::integer_batch<T> index;
     };
-    using position = simd::batch<T>;
-    static position vector_position(std::ptrdiff_t index) noexcept { return simd::broadcast(simd::index_as_bits<T>(index)); }
+    using position = simd::integer_batch<T>;
+    static position vector_position(std::ptrdiff_t index) noexcept { return position(static_cast<index_lane>(index)); }
     static vector_state vector_start(std::ptrdiff_t first_index) noexcept {
         return {simd::broadcast(-std::numeric_limits<T>::infinity()), vector_position(first_index)};
     }
-    static void vector_accumulate(vector_state& s, const simd::batch<T>& value, const position& index_bits) noexcept {
+    static void vector_accumulate(vector_state& s, const simd::batch<T>& value, const position& index) noexcept {
         const auto keep = simd::keeps_current(value, s.value);
         s.value = simd::select(keep, s.value, value);
-        s.index_bits = simd::select(keep, s.index_bits, index_bits);
+        s.index = xsimd::select(simd::as_integer_mask<T>(keep), s.index, index);
     }
     static simd::batch<T> vector_value(const vector_state& s, std::ptrdiff_t) noexcept { return s.value; }
-    static void store_index_bits(const vector_state& s, T* index_bits) noexcept { simd::store(index_bits, s.index_bits); }
+    static void store_index(const vector_state& s, index_lane* indices) noexcept { s.index.store_unaligned(indices); }
 
-    static void store_partial(const vector_state& s, T* values, T* index_bits) noexcept {
+    static void store_partial(const vector_state& s, T* values, index_lane* indices) noexcept {
         simd::store(values, s.value);
-        simd::store(index_bits, s.index_bits);
+        store_index(s, indices);
     }
-    static void store_partial(const state& s, T* values, T* index_bits) noexcept {
+    static void store_partial(const state& s, T* values, index_lane* indices) noexcept {
         *values = s.value;
-        *index_bits = simd::index_as_bits<T>(s.index);
+        *indices = static_cast<index_lane>(s.index);
     }
 
     /// Max of `count` contiguous elements whose first has flat index `first_index`.
@@ -265,7 +276,7 @@ struct maximum {
     /// locate_buffer_window), on targets with lane permutes: the largest value
     /// by vector maxima, the winner as the one lane that holds it; a NaN, or a
     /// tie (several lanes), takes buffer_span's rule.
-    static state buffer_window(const T* values, const T* index_bits, std::ptrdiff_t filled, std::ptrdiff_t first,
+    static state buffer_window(const T* values, const index_lane* indices, std::ptrdiff_t filled, std::ptrdiff_t first,
                                std::ptrdiff_t count, std::ptrdiff_t first_column) noexcept {
         const auto window = locate_buffer_window<T>(filled, first, count);
         const simd::batch<T> entries = simd::load(values + window.base);
@@ -275,10 +286,10 @@ struct maximum {
             const std::uint32_t holders = simd::lane_bits<T>((entries == best) & window.inside);
             if ((holders & (holders - 1)) == 0) {
                 const std::ptrdiff_t at = window.base + simd::lowest_set_bit(holders);
-                return {values[at], simd::index_from_bits(index_bits[at]) + first_column + (at - first)};
+                return {values[at], indices[at] + first_column + (at - first)};
             }
         }
-        return buffer_span(values + first, index_bits + first, count, first_column, 1);
+        return buffer_span(values + first, indices + first, count, first_column, 1);
     }
 
     /// Reduces a slice of a row buffer made by store_partial: `count` entries,
@@ -286,7 +297,7 @@ struct maximum {
     /// rows and the flat index of that row's start. Without NaN: the largest
     /// value, at the smallest flat index among the entries that hold it (a tie
     /// across rows goes to the earlier row).
-    static state buffer_span(const T* values, const T* index_bits, std::ptrdiff_t count, std::ptrdiff_t first_column,
+    static state buffer_span(const T* values, const index_lane* indices, std::ptrdiff_t count, std::ptrdiff_t first_column,
                              std::ptrdiff_t stride) noexcept {
         T best = values[0];
         bool nan = false;
@@ -304,7 +315,7 @@ struct maximum {
             constexpr std::ptrdiff_t none = std::numeric_limits<std::ptrdiff_t>::max();
             std::ptrdiff_t winner = none;
             for (std::ptrdiff_t k = 0; k < count; ++k) {
-                const std::ptrdiff_t index = simd::index_from_bits(index_bits[k * stride]) + first_column + k;
+                const std::ptrdiff_t index = static_cast<std::ptrdiff_t>(indices[k * stride]) + first_column + k;
                 const std::ptrdiff_t differs = static_cast<std::ptrdiff_t>(values[k * stride] == best) - 1;
                 const std::ptrdiff_t candidate = index | (differs & none);
                 winner = candidate < winner ? candidate : winner;
@@ -313,16 +324,22 @@ struct maximum {
             // +0 and -0 compare equal: the value is the winner's own. Flat
             // indices of entries differ, so the winner's index names it.
             std::ptrdiff_t k = 0;
-            while (simd::index_from_bits(index_bits[k * stride]) + first_column + k != winner) ++k;
+            while (static_cast<std::ptrdiff_t>(indices[k * stride]) + first_column + k != winner) ++k;
             return {values[k * stride], winner};
         }
-        state result = {values[0], simd::index_from_bits(index_bits[0]) + first_column};
+        state result = {values[0], static_cast<std::ptrdiff_t>(indices[0]) + first_column};
         for (std::ptrdiff_t k = 1; k < count; ++k) {
-            combine(result, {values[k * stride], simd::index_from_bits(index_bits[k * stride]) + first_column + k});
+            combine(result, {values[k * stride], static_cast<std::ptrdiff_t>(indices[k * stride]) + first_column + k});
         }
         return result;
     }
 };
+
+/// Whether Reduction is the average itself: the plan's average-only kernels
+/// (plane runs, narrow rows, channels-last sums in memory) compute it without
+/// a policy, and are legal for it alone.
+template <class Reduction>
+constexpr bool is_average = std::is_same<Reduction, average<typename Reduction::element>>::value;
 
 }  // namespace detail
 }  // namespace apool

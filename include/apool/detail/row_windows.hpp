@@ -20,13 +20,13 @@ struct row_windows {
     // Lane o of columns[k] is column start + k of output o's window; lane o of
     // inside[k] has all bits set where k is below the window's size, none where
     // not (an and then zeroes the columns past it). Read for k below `widest`.
-    simd::lane_index<T> columns[simd::lanes<T>];
+    simd::integer_batch<T> columns[simd::lanes<T>];
     simd::batch<T> inside[simd::lanes<T>];
     simd::batch<T> size;    // elements, as T
     std::ptrdiff_t widest;  // the largest size
     // Lane c takes lane c + lanes - in_extent: moves a row loaded to end at a
     // vector's end down to start at lane 0.
-    simd::lane_index<T> from_row_end;
+    simd::integer_batch<T> from_row_end;
 };
 
 /// The tables for `out_extent` (1 to simd::lanes<T>) outputs over `in_extent`
@@ -34,7 +34,7 @@ struct row_windows {
 template <class T>
 row_windows<T> make_row_windows(std::ptrdiff_t in_extent, std::ptrdiff_t out_extent) noexcept {
     constexpr std::ptrdiff_t width = simd::lanes<T>;
-    using lane_number = simd::index_bits_t<T>;
+    using lane_number = simd::lane_integer_t<T>;
     alignas(64) lane_number start[width] = {};
     alignas(64) lane_number from_row_end[width];
     alignas(64) T size[width];
@@ -59,11 +59,11 @@ row_windows<T> make_row_windows(std::ptrdiff_t in_extent, std::ptrdiff_t out_ext
             column[o] = static_cast<lane_number>(k < windows.widest ? start[o] + k : 0);
             std::memset(&inside[o], static_cast<T>(k) < size[o] ? 0xFF : 0, sizeof(T));
         }
-        windows.columns[k] = simd::lane_index<T>::load_aligned(column);
+        windows.columns[k] = simd::integer_batch<T>::load_aligned(column);
         windows.inside[k] = simd::batch<T>::load_aligned(inside);
     }
     windows.size = simd::batch<T>::load_aligned(size);
-    windows.from_row_end = simd::lane_index<T>::load_aligned(from_row_end);
+    windows.from_row_end = simd::integer_batch<T>::load_aligned(from_row_end);
     return windows;
 }
 

@@ -183,10 +183,14 @@ APOOL_ALWAYS_INLINE void walk_box(const spatial_layout<Spatial>& layout, const s
     if constexpr (Dim == Dims) {
         f(in_offset, flat_index);
     } else {
+        // Running offsets, not i * stride: the walk is the kernels' innermost
+        // loop, and the compiler does not always turn the products into adds.
         const std::ptrdiff_t stride = layout.in_stride[Dim];
         const std::ptrdiff_t flat_stride = layout.flat_stride[Dim];
-        for (std::ptrdiff_t i = box[Dim].start; i < box[Dim].end; ++i) {
-            walk_box<Dims, Dim + 1>(layout, box, in_offset + i * stride, flat_index + i * flat_stride, f);
+        std::ptrdiff_t offset = in_offset + box[Dim].start * stride;
+        std::ptrdiff_t flat = flat_index + box[Dim].start * flat_stride;
+        for (std::ptrdiff_t i = box[Dim].start; i < box[Dim].end; ++i, offset += stride, flat += flat_stride) {
+            walk_box<Dims, Dim + 1>(layout, box, offset, flat, f);
         }
     }
 }

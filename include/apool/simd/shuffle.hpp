@@ -1,7 +1,6 @@
 // apool: lanes moved within a vector (permute, of one vector or a pair, fixed
-// swaps and blends, the first lane, a store of the first lanes), masks read as
-// integer bits, and the integer arithmetic on index bits that a max needs
-// where it merges lanes. All but first_lane and lowest_set_bit exist only where
+// swaps and blends, the first lane, a store of the first lanes) and masks read
+// as integer bits. All but first_lane and lowest_set_bit exist only where
 // has_lane_permute<T>.
 #pragma once
 
@@ -11,7 +10,7 @@
 
 #include "batch.hpp"
 #include "compat.hpp"
-#include "index_bits.hpp"
+#include "integer_lanes.hpp"
 
 #if defined(__SSE2__) || defined(_M_X64)
 #include <immintrin.h>
@@ -22,10 +21,6 @@
 
 namespace apool {
 namespace simd {
-
-/// Integer lane numbers for permute: one per lane of a vector of T.
-template <class T>
-using lane_index = xsimd::batch<index_bits_t<T>>;
 
 /// Whether permute, store_first and lane_bits exist for T: one instruction each
 /// on AVX-512 (float and double) and AVX2 (float).
@@ -42,7 +37,7 @@ constexpr bool has_lane_permute =
 /// Lane i of the result is lane from[i] of value (from's lanes must lie in
 /// 0 .. lanes<T> - 1). Bits move unchanged.
 template <class T>
-inline batch<T> permute(const batch<T>& value, const lane_index<T>& from) noexcept {
+inline batch<T> permute(const batch<T>& value, const integer_batch<T>& from) noexcept {
     static_assert(has_lane_permute<T>, "simd::permute: only where has_lane_permute<T> is true");
 #if defined(__AVX512F__)
     if constexpr (std::is_same<T, float>::value) {
@@ -61,7 +56,7 @@ inline batch<T> permute(const batch<T>& value, const lane_index<T>& from) noexce
 /// Lane i of the result is lane from[i] of the 2 * lanes<T> lanes of `low`
 /// then `high` (from's lanes in 0 .. 2 * lanes<T> - 1). Bits move unchanged.
 template <class T>
-inline batch<T> permute_pair(const batch<T>& low, const batch<T>& high, const lane_index<T>& from) noexcept {
+inline batch<T> permute_pair(const batch<T>& low, const batch<T>& high, const integer_batch<T>& from) noexcept {
     static_assert(has_lane_permute<T>, "simd::permute_pair: only where has_lane_permute<T> is true");
 #if defined(__AVX512F__)
     if constexpr (std::is_same<T, float>::value) {
@@ -80,40 +75,11 @@ inline batch<T> permute_pair(const batch<T>& low, const batch<T>& high, const la
 #endif
 }
 
-/// The indices carried in `bits` (see index_as_bits) plus the lanes of `offset`.
+/// permute_pair for the integer lanes beside T's (the indices of a max).
 template <class T>
-inline batch<T> add_to_index_bits(const batch<T>& bits, const lane_index<T>& offset) noexcept {
-    static_assert(has_lane_permute<T>, "simd::add_to_index_bits: only where has_lane_permute<T> is true");
-#if defined(__AVX512F__)
-    if constexpr (std::is_same<T, float>::value) {
-        return _mm512_castsi512_ps(_mm512_add_epi32(_mm512_castps_si512(bits), offset));
-    } else {
-        return _mm512_castsi512_pd(_mm512_add_epi64(_mm512_castpd_si512(bits), offset));
-    }
-#elif defined(__AVX2__)
-    return _mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(bits), offset));
-#else
-    static_cast<void>(offset);
-    return bits;  // not reached: the static_assert rejects every use here
-#endif
-}
-
-/// Lanes where the index carried in `a` is below the one carried in `b`.
-template <class T>
-inline mask<T> index_below(const batch<T>& a, const batch<T>& b) noexcept {
-    static_assert(has_lane_permute<T>, "simd::index_below: only where has_lane_permute<T> is true");
-#if defined(__AVX512F__)
-    if constexpr (std::is_same<T, float>::value) {
-        return _mm512_cmplt_epi32_mask(_mm512_castps_si512(a), _mm512_castps_si512(b));
-    } else {
-        return _mm512_cmplt_epi64_mask(_mm512_castpd_si512(a), _mm512_castpd_si512(b));
-    }
-#elif defined(__AVX2__)
-    return _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_castps_si256(b), _mm256_castps_si256(a)));
-#else
-    static_cast<void>(b);
-    return a != a;  // not reached: the static_assert rejects every use here
-#endif
+inline integer_batch<T> permute_integer_pair(const integer_batch<T>& low, const integer_batch<T>& high,
+                                             const integer_batch<T>& from) noexcept {
+    return value_bits_as_integers<T>(permute_pair<T>(integer_bits_as_values<T>(low), integer_bits_as_values<T>(high), from));
 }
 
 /// Lane i of the result is lane i ^ Distance of `value` (Distance a power of

@@ -1,6 +1,6 @@
 // apool: the transpose of a lanes<T> x lanes<T> block, with which the tiled
 // kernels turn lanes<T> small planes into a tile with one plane per lane and
-// back. Bits move unchanged, so index bits carried in T lanes pass through.
+// back.
 #pragma once
 
 #include <cstddef>
@@ -26,14 +26,19 @@ inline void transpose_scalar(const T* const* rows, T* const* columns) noexcept {
 }
 
 #if defined(__AVX512F__)
+// The intrinsic transposes move lanes of any 4-byte type (float, or the int32
+// indices beside float values) through float registers: bits move unchanged,
+// and the intrinsics' loads and stores may alias any type.
+
 // Four rounds of full-width interleaves (row i with row i + 8) transpose the
 // block. Two-source permutes, not unpack/shuffle: GCC 12's headers implement
 // those with _mm512_undefined_ps(), which -Wuninitialized reports at callers.
-inline void transpose_16x16(const float* const* rows, float* const* columns) noexcept {
+template <class U>
+inline void transpose_16x16(const U* const* rows, U* const* columns) noexcept {
     const __m512i interleave_low = _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
     const __m512i interleave_high = _mm512_set_epi32(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8);
     __m512 a[16], b[16];
-    for (int k = 0; k < 16; ++k) a[k] = _mm512_loadu_ps(rows[k]);
+    for (int k = 0; k < 16; ++k) a[k] = _mm512_loadu_ps(reinterpret_cast<const float*>(rows[k]));
     for (int round = 0; round < 2; ++round) {
         for (int i = 0; i < 8; ++i) {
             b[2 * i] = _mm512_permutex2var_ps(a[i], interleave_low, a[i + 8]);
@@ -44,14 +49,15 @@ inline void transpose_16x16(const float* const* rows, float* const* columns) noe
             a[2 * i + 1] = _mm512_permutex2var_ps(b[i], interleave_high, b[i + 8]);
         }
     }
-    for (int k = 0; k < 16; ++k) _mm512_storeu_ps(columns[k], a[k]);
+    for (int k = 0; k < 16; ++k) _mm512_storeu_ps(reinterpret_cast<float*>(columns[k]), a[k]);
 }
 #endif
 
 #if defined(__AVX__)
-inline void transpose_8x8(const float* const* rows, float* const* columns) noexcept {
+template <class U>
+inline void transpose_8x8(const U* const* rows, U* const* columns) noexcept {
     __m256 r[8], t[8];
-    for (int k = 0; k < 8; ++k) r[k] = _mm256_loadu_ps(rows[k]);
+    for (int k = 0; k < 8; ++k) r[k] = _mm256_loadu_ps(reinterpret_cast<const float*>(rows[k]));
     for (int k = 0; k < 8; k += 2) {
         t[k] = _mm256_unpacklo_ps(r[k], r[k + 1]);
         t[k + 1] = _mm256_unpackhi_ps(r[k], r[k + 1]);
@@ -63,20 +69,22 @@ inline void transpose_8x8(const float* const* rows, float* const* columns) noexc
         r[g + 3] = _mm256_shuffle_ps(t[g + 1], t[g + 3], 0xEE);
     }
     for (int c = 0; c < 4; ++c) {
-        _mm256_storeu_ps(columns[c], _mm256_permute2f128_ps(r[c], r[4 + c], 0x20));
-        _mm256_storeu_ps(columns[4 + c], _mm256_permute2f128_ps(r[c], r[4 + c], 0x31));
+        _mm256_storeu_ps(reinterpret_cast<float*>(columns[c]), _mm256_permute2f128_ps(r[c], r[4 + c], 0x20));
+        _mm256_storeu_ps(reinterpret_cast<float*>(columns[4 + c]), _mm256_permute2f128_ps(r[c], r[4 + c], 0x31));
     }
 }
 #endif
 
 #if defined(__SSE2__) || defined(_M_X64)
-inline void transpose_4x4(const float* const* rows, float* const* columns) noexcept {
-    __m128 r0 = _mm_loadu_ps(rows[0]), r1 = _mm_loadu_ps(rows[1]), r2 = _mm_loadu_ps(rows[2]), r3 = _mm_loadu_ps(rows[3]);
+template <class U>
+inline void transpose_4x4(const U* const* rows, U* const* columns) noexcept {
+    auto load = [&](int k) { return _mm_loadu_ps(reinterpret_cast<const float*>(rows[k])); };
+    __m128 r0 = load(0), r1 = load(1), r2 = load(2), r3 = load(3);
     _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
-    _mm_storeu_ps(columns[0], r0);
-    _mm_storeu_ps(columns[1], r1);
-    _mm_storeu_ps(columns[2], r2);
-    _mm_storeu_ps(columns[3], r3);
+    _mm_storeu_ps(reinterpret_cast<float*>(columns[0]), r0);
+    _mm_storeu_ps(reinterpret_cast<float*>(columns[1]), r1);
+    _mm_storeu_ps(reinterpret_cast<float*>(columns[2]), r2);
+    _mm_storeu_ps(reinterpret_cast<float*>(columns[3]), r3);
 }
 #endif
 
@@ -84,25 +92,25 @@ inline void transpose_4x4(const float* const* rows, float* const* columns) noexc
 
 /// Transposes a lanes<T> x lanes<T> block: row r is the lanes<T> contiguous
 /// elements at rows[r], and column c is written to the lanes<T> contiguous
-/// elements at columns[c]. Moves bits only (no arithmetic), so index bits
-/// carried in T lanes pass unchanged. Intrinsics where the target has them for this
-/// vector width; element by element elsewhere.
+/// elements at columns[c]. Moves bits only (no arithmetic). Intrinsics for
+/// 4-byte lanes where the target has them for this vector width; element by
+/// element elsewhere.
 template <class T>
 inline void transpose_block(const T* const* rows, T* const* columns) noexcept {
 #if defined(__AVX512F__)
-    if constexpr (std::is_same<T, float>::value && lanes<T> == 16) {
+    if constexpr (sizeof(T) == 4 && lanes<T> == 16) {
         transpose_detail::transpose_16x16(rows, columns);
         return;
     }
 #endif
 #if defined(__AVX__)
-    if constexpr (std::is_same<T, float>::value && lanes<T> == 8) {
+    if constexpr (sizeof(T) == 4 && lanes<T> == 8) {
         transpose_detail::transpose_8x8(rows, columns);
         return;
     }
 #endif
 #if defined(__SSE2__) || defined(_M_X64)
-    if constexpr (std::is_same<T, float>::value && lanes<T> == 4) {
+    if constexpr (sizeof(T) == 4 && lanes<T> == 4) {
         transpose_detail::transpose_4x4(rows, columns);
         return;
     }
