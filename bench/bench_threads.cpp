@@ -1,13 +1,17 @@
 // apool benchmarks: the thread-count axis. For the suite's large cases, each
 // layout and pass, and each thread count (1, 2 and what the machine has):
 // apool with an apool::thread_pool of that many threads, apool on one thread,
-// and, when built with PyTorch, PyTorch with at::set_num_threads at the same
+// the read floor (a plain read of a buffer of the input's size, split into
+// tasks of the same pools) at that count and at one thread, and, when built
+// with PyTorch, PyTorch with at::set_num_threads at the same
 // count, in rotating order iteration by iteration on the same buffers. Every
 // contender is timed by the wall clock, as several threads work.
 //
 // The benchmark's time is apool's at the thread count; counters give
-// one_thread_ms, speedup (one thread / this count, same iterations), torch_ms
-// and torch_speedup (PyTorch / apool at this count). The small_call benchmark
+// one_thread_ms, speedup (one thread / this count, same iterations), floor_ms
+// and floor_speedup (the read floor at this count, and its own gain over one
+// thread: what the machine allows a read of that size), torch_ms and
+// torch_speedup (PyTorch / apool at this count). The small_call benchmark
 // gives the cost of passing a pool to a call too small to split
 // (pool_overhead_ns). bench/README.md has the commands.
 #include <benchmark/benchmark.h>
@@ -28,6 +32,7 @@
 #include <vector>
 
 #include "bench_problem.hpp"
+#include "read_floor.hpp"
 #if APOOL_BENCH_WITH_TORCH
 #include "torch_pooling.hpp"
 #endif
@@ -169,6 +174,20 @@ apool::thread_pool& pool_of(int threads) {
     return *pool;
 }
 
+// The read floor at a thread count: the buffer read once by 16 tasks a
+// thread of the pool (the split apool aims at), each summing its share.
+void parallel_read(apool::thread_pool& pool, const float* data, std::size_t count) {
+    constexpr std::ptrdiff_t most_tasks = 1024;
+    std::array<float, most_tasks> sums{};
+    const std::ptrdiff_t tasks = std::min<std::ptrdiff_t>(most_tasks, 16 * static_cast<std::ptrdiff_t>(pool.size()));
+    pool(tasks, [&](std::ptrdiff_t t) {
+        const std::size_t begin = count * static_cast<std::size_t>(t) / static_cast<std::size_t>(tasks);
+        const std::size_t end = count * static_cast<std::size_t>(t + 1) / static_cast<std::size_t>(tasks);
+        sums[static_cast<std::size_t>(t)] = read_once(data + begin, end - begin);
+    });
+    benchmark::DoNotOptimize(sums.data());
+}
+
 template <class F>
 double wall_seconds(F&& f) {
     const auto start = std::chrono::steady_clock::now();
@@ -198,14 +217,20 @@ void run_case(benchmark::State& state, const large_case& c, memory_layout layout
 #if APOOL_BENCH_WITH_TORCH
     const std::function<void()> torch_call = direction == pass::forward ? torch_forward(p) : torch_backward(p);
 #endif
-    double apool_time = 0, one_thread_time = 0, torch_time = 0;
+    // The floor reads a buffer of the larger side's size: the input
+    // (forward) or grad_input (backward).
+    const float* floor_data = direction == pass::forward ? p.input : p.grad_input;
+    const std::size_t floor_count = buffers->input.size();
+    double apool_time = 0, one_thread_time = 0, torch_time = 0, floor_time = 0, one_thread_floor_time = 0;
     std::int64_t round = 0;
     for (auto _ : state) {
         double this_time = 0;
-        for (int k = 0; k < 3; ++k) {
-            switch ((round + k) % 3) {
+        for (int k = 0; k < 5; ++k) {
+            switch ((round + k) % 5) {
                 case 0: this_time = wall_seconds([&] { apool_call(p, direction, pool); }); break;
                 case 1: one_thread_time += wall_seconds([&] { apool_call(p, direction, one); }); break;
+                case 2: floor_time += wall_seconds([&] { parallel_read(pool, floor_data, floor_count); }); break;
+                case 3: one_thread_floor_time += wall_seconds([&] { parallel_read(one, floor_data, floor_count); }); break;
                 default:
 #if APOOL_BENCH_WITH_TORCH
                     torch_use_threads(threads);
@@ -222,6 +247,8 @@ void run_case(benchmark::State& state, const large_case& c, memory_layout layout
     state.counters["threads"] = threads;
     state.counters["one_thread_ms"] = one_thread_time / n * 1e3;
     state.counters["speedup"] = one_thread_time / apool_time;
+    state.counters["floor_ms"] = floor_time / n * 1e3;
+    state.counters["floor_speedup"] = one_thread_floor_time / floor_time;
     if (torch_time > 0) {
         state.counters["torch_ms"] = torch_time / n * 1e3;
         state.counters["torch_speedup"] = torch_time / apool_time;

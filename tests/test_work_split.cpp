@@ -56,7 +56,7 @@ TEST_CASE("split_work: small calls and calls without an executor are one task", 
     CHECK(!plain.cuts_planes());
 }
 
-TEST_CASE("split_work: few planes are cut, channels in whole vectors first", "[work_split]") {
+TEST_CASE("split_work: few planes are cut, channels in long blocks of whole vectors first", "[work_split]") {
     const std::ptrdiff_t large = std::ptrdiff_t(1) << 22;
     // One plane of 512 channels: channel blocks of whole vectors.
     const work_split channels = split_work(large, 1, true, 512, true, 16, {6, 6});
@@ -76,6 +76,17 @@ TEST_CASE("split_work: few planes are cut, channels in whole vectors first", "[w
     CHECK(rows.channel_blocks == 1);
     CHECK(rows.spatial_parts[0] <= 13);
     CHECK(rows.items() >= 16);
+    // Blocks keep at least fewest_block_vectors vectors while the spatial
+    // dims can take the rest: a 1x2048x64x64 -> 6x6 channels-last call.
+    const work_split long_runs = split_work(2048 * 64 * 64, 1, true, 2048, true, 16, {6, 6});
+    CHECK(long_runs.channel_block >= 16 * apool::detail::fewest_block_vectors);
+    CHECK(long_runs.spatial_parts[0] * long_runs.spatial_parts[1] > 1);
+    CHECK(long_runs.tasks >= 16);
+    // A global pooling has no spatial parts: shorter blocks give the tasks.
+    const work_split global = split_work(2048 * 64 * 64, 1, true, 2048, true, 16, {1, 1});
+    CHECK(global.channel_block < 16 * apool::detail::fewest_block_vectors);
+    CHECK(global.channel_block % 16 == 0);
+    CHECK(global.tasks >= 16);
     // Many planes: no cut, and at most 256 tasks.
     const work_split many = split_work(std::ptrdiff_t(1) << 30, 100000, true, 64, true, 16, {7, 7});
     CHECK(!many.cuts_planes());

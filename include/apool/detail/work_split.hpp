@@ -25,6 +25,11 @@ constexpr std::ptrdiff_t parallel_from_elements = APOOL_PARALLEL_FROM_ELEMENTS;
 constexpr std::ptrdiff_t elements_per_task = APOOL_ELEMENTS_PER_TASK;
 constexpr std::ptrdiff_t fewest_tasks = 16;
 constexpr std::ptrdiff_t most_tasks = 256;
+/// Vectors a block of channels keeps at least: a channels-last kernel reads
+/// each window position's block as one run and fills its register blocks from
+/// it, and a shorter run costs more per element than another task gains. The
+/// rest of the cut goes to spatial parts.
+constexpr std::ptrdiff_t fewest_block_vectors = 16;
 
 /// Which part of a plan's work one item is.
 struct work_part {
@@ -77,9 +82,10 @@ inline window outputs_reaching(window in, std::ptrdiff_t in_size, std::ptrdiff_t
 /// The split of a call of `elements` elements into tasks (one unless
 /// `with_executor`), and, when its `plane_items` are fewer than the tasks
 /// wanted, of its planes into blocks: of its `channels` (the extent of the
-/// dim its kernel runs across, 0 for none) in multiples of `vector_lanes`
-/// where `cut_channels`, then of spatial dims 0 and 1 into at most
-/// `spatial_extents` parts (0 or 1: not to be cut).
+/// dim its kernel runs across, 0 for none) in multiples of `vector_lanes`, at
+/// least fewest_block_vectors of them, where `cut_channels`, then of spatial
+/// dims 0 and 1 into at most `spatial_extents` parts (0 or 1: not to be cut),
+/// then, where those are too few, of the channels into shorter blocks.
 inline work_split split_work(std::ptrdiff_t elements, std::ptrdiff_t plane_items, bool with_executor, std::ptrdiff_t channels,
                              bool cut_channels, std::ptrdiff_t vector_lanes, std::array<std::ptrdiff_t, 2> spatial_extents) noexcept {
     work_split split;
@@ -90,11 +96,14 @@ inline work_split split_work(std::ptrdiff_t elements, std::ptrdiff_t plane_items
     std::ptrdiff_t wanted = elements / elements_per_task;
     wanted = wanted < fewest_tasks ? fewest_tasks : (wanted > most_tasks ? most_tasks : wanted);
     std::ptrdiff_t need = (wanted + plane_items - 1) / plane_items;
-    if (need > 1 && cut_channels && channels > vector_lanes) {
-        const std::ptrdiff_t vectors = (channels + vector_lanes - 1) / vector_lanes;
-        const std::ptrdiff_t blocks = need < vectors ? need : vectors;
+    const std::ptrdiff_t vectors = (channels + vector_lanes - 1) / vector_lanes;
+    auto cut_channels_into = [&](std::ptrdiff_t blocks) {
         split.channel_block = (vectors + blocks - 1) / blocks * vector_lanes;
         split.channel_blocks = (channels + split.channel_block - 1) / split.channel_block;
+    };
+    const std::ptrdiff_t long_blocks = vectors / fewest_block_vectors;
+    if (need > 1 && cut_channels && long_blocks > 1) {
+        cut_channels_into(need < long_blocks ? need : long_blocks);
         need = (need + split.channel_blocks - 1) / split.channel_blocks;
     }
     for (std::size_t d = 0; d < 2; ++d) {
@@ -102,6 +111,11 @@ inline work_split split_work(std::ptrdiff_t elements, std::ptrdiff_t plane_items
             split.spatial_parts[d] = need < spatial_extents[d] ? need : spatial_extents[d];
             need = (need + split.spatial_parts[d] - 1) / split.spatial_parts[d];
         }
+    }
+    if (need > 1 && cut_channels && split.channel_blocks < vectors) {
+        // The spatial dims cannot take the rest (a global pooling): shorter blocks.
+        const std::ptrdiff_t blocks = split.channel_blocks * need;
+        cut_channels_into(blocks < vectors ? blocks : vectors);
     }
     const std::ptrdiff_t items = split.items();
     split.tasks = items < wanted ? items : wanted;
