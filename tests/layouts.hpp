@@ -283,6 +283,19 @@ bool same_bits(T a, T b) {
     return std::memcmp(&a, &b, sizeof(T)) == 0;
 }
 
+inline std::string describe(apool::bfloat16 value) {
+    std::ostringstream text;
+    text << static_cast<float>(value) << " (bfloat16 " << bits_of(value.bits()) << ")";
+    return text.str();
+}
+inline std::string describe(apool::float16 value) {
+    std::ostringstream text;
+    text << static_cast<float>(value) << " (float16 " << bits_of(value.bits()) << ")";
+    return text.str();
+}
+inline std::string describe(std::uint8_t value) { return std::to_string(value); }
+inline std::string describe(std::int8_t value) { return std::to_string(value); }
+
 template <class T>
 std::string describe(T value) {
     std::ostringstream text;

@@ -8,12 +8,17 @@
 // purpose: this is the thing the fast kernels are checked against.
 //
 //  - window of output o: [floor(o * In / Out), ceil((o + 1) * In / Out));
+//  - elements are read as their exact values in double (the 16-bit floats
+//    decoded from their bits here, not by apool's conversions);
 //  - average: the window's sum, accumulated in double, divided by the count
-//    in double, then rounded once to T;
+//    in double, then rounded once to the output type (to nearest, ties to
+//    even, for the 16-bit floats and the 8-bit integers); the output type
+//    may be wider than the input's;
 //  - maximum: scan the window in row-major order from value -inf and the
 //    window's first flat index, replacing when `value > best || isnan(value)`
 //    (PyTorch's rule: ties keep the first element, NaN propagates and the last
-//    NaN wins, an all -inf window gives -inf at its first element);
+//    NaN wins, an all -inf window gives -inf at its first element); the
+//    output is the element itself, or its value in a wider output type;
 //  - indices are flat positions in the logical spatial plane
 //    (iw; ih * W + iw; id * H * W + ih * W + iw), whatever the input strides;
 //  - backward: grad_input[i] is the sum over the windows that contain i of
@@ -24,18 +29,85 @@
 //    grad_input held, as autograd does: old + fresh.
 #pragma once
 
+#include <apool/float16.hpp>
 #include <apool/strided_view.hpp>
 
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <type_traits>
 #include <vector>
 
 namespace apool_test {
 namespace naive {
+
+/// A binary floating format with `digits` significant bits (the implicit one
+/// included), normal numbers from 2^(min_exponent - 1), and an exponent field
+/// of `exponent_bits` bits.
+struct half_format {
+    int digits;
+    int min_exponent;
+    int exponent_bits;
+};
+template <class T>
+constexpr half_format format_of() {
+    return std::is_same<T, apool::bfloat16>::value ? half_format{8, -125, 8} : half_format{11, -13, 5};
+}
+
+template <class T>
+constexpr bool is_half = std::is_same<T, apool::bfloat16>::value || std::is_same<T, apool::float16>::value;
+
+/// The exact value of an element.
+template <class T>
+double value_of(T value) {
+    if constexpr (is_half<T>) {
+        constexpr half_format format = format_of<T>();
+        constexpr int mantissa_bits = format.digits - 1;
+        const unsigned bits = value.bits();
+        const bool negative = (bits >> 15) != 0;
+        const unsigned exponent = (bits >> mantissa_bits) & ((1u << format.exponent_bits) - 1);
+        const unsigned mantissa = bits & ((1u << mantissa_bits) - 1);
+        double magnitude;
+        if (exponent == (1u << format.exponent_bits) - 1) {
+            magnitude = mantissa != 0 ? std::numeric_limits<double>::quiet_NaN() : std::numeric_limits<double>::infinity();
+        } else if (exponent == 0) {
+            magnitude = std::ldexp(static_cast<double>(mantissa), format.min_exponent - format.digits);
+        } else {
+            magnitude = std::ldexp(static_cast<double>(mantissa | (1u << mantissa_bits)),
+                                   static_cast<int>(exponent) + format.min_exponent - 1 - format.digits);
+        }
+        return negative ? -magnitude : magnitude;
+    } else {
+        return static_cast<double>(value);
+    }
+}
+
+/// A double rounded once to T: to nearest, ties to even (the default
+/// rounding mode of nearbyint), saturating for the integers.
+template <class T>
+T rounded(double value) {
+    if constexpr (is_half<T>) {
+        if (std::isnan(value)) return T(static_cast<float>(value));
+        if (value == 0.0 || std::isinf(value)) return T(static_cast<float>(value));
+        constexpr half_format format = format_of<T>();
+        int exponent = 0;
+        std::frexp(value, &exponent);
+        const int unit = std::max(exponent, format.min_exponent) - format.digits;  // exponent of one ulp
+        const double result = std::ldexp(std::nearbyint(std::ldexp(value, -unit)), unit);
+        const double largest =
+            std::ldexp(2.0 - std::ldexp(1.0, 1 - format.digits), (1 << (format.exponent_bits - 1)) - 1);
+        if (std::fabs(result) > largest) return T(static_cast<float>(result > 0 ? INFINITY : -INFINITY));
+        return T(static_cast<float>(result));  // exact: result is a value of T
+    } else if constexpr (std::is_integral<T>::value) {
+        const double whole = std::nearbyint(value);
+        return static_cast<T>(std::min(std::max(whole, double(std::numeric_limits<T>::lowest())), double(std::numeric_limits<T>::max())));
+    } else {
+        return static_cast<T>(value);
+    }
+}
 
 /// floor(o * in / out) for non-negative operands.
 inline std::ptrdiff_t window_first(std::ptrdiff_t o, std::ptrdiff_t in, std::ptrdiff_t out) { return (o * in) / out; }
@@ -138,7 +210,6 @@ void for_each_in_window(const window_box<Spatial>& box, F&& f) {
 /// Adaptive average pooling over the last Spatial dims.
 template <std::size_t Spatial, class In, class T, std::size_t Rank>
 void adaptive_avg_pool(const apool::strided_view<In, Rank>& input, const apool::strided_view<T, Rank>& output) {
-    static_assert(std::is_same<std::remove_const_t<In>, T>::value, "input and output element types must match");
     using split = plane_split<Spatial, Rank>;
     const auto in_extents = split::spatial_extents(input);
     const auto out_extents = split::spatial_extents(output);
@@ -147,9 +218,9 @@ void adaptive_avg_pool(const apool::strided_view<In, Rank>& input, const apool::
             const auto box = window_of(out_position, in_extents, out_extents);
             double sum = 0.0;
             for_each_in_window(box, [&](const std::array<std::ptrdiff_t, Spatial>& position) {
-                sum += static_cast<double>(input.data()[split::offset(input, plane, position)]);
+                sum += value_of(input.data()[split::offset(input, plane, position)]);
             });
-            output.data()[split::offset(output, plane, out_position)] = static_cast<T>(sum / static_cast<double>(box.count()));
+            output.data()[split::offset(output, plane, out_position)] = rounded<T>(sum / static_cast<double>(box.count()));
         });
     });
 }
@@ -158,23 +229,31 @@ void adaptive_avg_pool(const apool::strided_view<In, Rank>& input, const apool::
 template <std::size_t Spatial, class In, class T, class I, std::size_t Rank>
 void adaptive_max_pool(const apool::strided_view<In, Rank>& input, const apool::strided_view<T, Rank>& output,
                        const apool::strided_view<I, Rank>& indices) {
-    static_assert(std::is_same<std::remove_const_t<In>, T>::value, "input and output element types must match");
+    using element = std::remove_const_t<In>;
     using split = plane_split<Spatial, Rank>;
     const auto in_extents = split::spatial_extents(input);
     const auto out_extents = split::spatial_extents(output);
     for_each_multi_index(split::leading_extents(output), [&](const std::array<std::ptrdiff_t, split::leading>& plane) {
         for_each_multi_index(out_extents, [&](const std::array<std::ptrdiff_t, Spatial>& out_position) {
             const auto box = window_of(out_position, in_extents, out_extents);
-            T best = -std::numeric_limits<T>::infinity();
+            double best = -std::numeric_limits<double>::infinity();
+            element best_element = input.data()[split::offset(input, plane, box.first)];
             std::ptrdiff_t best_index = split::flat(box.first, in_extents);
             for_each_in_window(box, [&](const std::array<std::ptrdiff_t, Spatial>& position) {
-                const T value = input.data()[split::offset(input, plane, position)];
+                const element candidate = input.data()[split::offset(input, plane, position)];
+                const double value = value_of(candidate);
                 if (value > best || std::isnan(value)) {
                     best = value;
+                    best_element = candidate;
                     best_index = split::flat(position, in_extents);
                 }
             });
-            output.data()[split::offset(output, plane, out_position)] = best;
+            T& result = output.data()[split::offset(output, plane, out_position)];
+            if constexpr (std::is_same<element, T>::value) {
+                result = best_element;  // its NaN payload too; an all -inf window's first -inf
+            } else {
+                result = rounded<T>(best);
+            }
             indices.data()[split::offset(indices, plane, out_position)] = static_cast<I>(best_index);
         });
     });
@@ -203,7 +282,7 @@ std::vector<window_magnitude> window_magnitudes(const apool::strided_view<In, Ra
             const auto box = window_of(out_position, in_extents, out_extents);
             double sum_abs = 0.0;
             for_each_in_window(box, [&](const std::array<std::ptrdiff_t, Spatial>& position) {
-                sum_abs += std::fabs(static_cast<double>(input.data()[split::offset(input, plane, position)]));
+                sum_abs += std::fabs(value_of(input.data()[split::offset(input, plane, position)]));
             });
             magnitudes.push_back({box.count(), sum_abs / static_cast<double>(box.count())});
         });

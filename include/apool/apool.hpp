@@ -5,6 +5,7 @@
 #include "config.hpp"
 #include "errors.hpp"
 #include "executor.hpp"
+#include "float16.hpp"
 #include "backward.hpp"
 #include "forward.hpp"
 #include "shapes.hpp"

@@ -20,6 +20,7 @@
 #include "detail/call_types.hpp"
 #include "detail/forward_plan.hpp"
 #include "detail/reductions.hpp"
+#include "detail/widened_reductions.hpp"
 #include "detail/instances.hpp"
 #include "detail/problem.hpp"
 #include "detail/validate.hpp"
@@ -31,8 +32,8 @@ namespace apool {
 namespace detail {
 
 /// Checks a forward call. Returns false (after reporting) when an argument is bad.
-template <std::size_t Spatial, class T, class I, std::size_t Rank>
-bool check_forward(const char* function, const strided_view<const T, Rank>& input, const strided_view<T, Rank>& output,
+template <std::size_t Spatial, class T, class Out, class I, std::size_t Rank>
+bool check_forward(const char* function, const strided_view<const T, Rank>& input, const strided_view<Out, Rank>& output,
                    const strided_view<I, Rank>* indices) {
     const view_info index_info = indices != nullptr ? info_of(*indices) : view_info{};
     return reported(forward_argument_errors(function, Spatial, info_of(input), info_of(output), indices != nullptr ? &index_info : nullptr,
@@ -42,7 +43,7 @@ bool check_forward(const char* function, const strided_view<const T, Rank>& inpu
 /// Plans a checked call at the planned rank and runs all of its work items,
 /// as tasks of the executor where it has one.
 template <class Reduction, std::size_t Spatial, class T, class I, std::size_t Rank, class Executor>
-void plan_and_run_forward(const strided_view<const T, Rank>& input, const strided_view<T, Rank>& output,
+void plan_and_run_forward(const strided_view<const T, Rank>& input, const strided_view<typename Reduction::result, Rank>& output,
                           const strided_view<I, Rank>* indices, Executor& executor) {
     constexpr bool with_executor = !std::is_same<std::decay_t<Executor>, no_executor>::value;
     constexpr std::size_t rank = planned_rank(Spatial, Rank);
@@ -50,24 +51,24 @@ void plan_and_run_forward(const strided_view<const T, Rank>& input, const stride
                                                        pad_leading<rank>(indices != nullptr ? indices->strides() : output.strides(), 0),
                                                        indices != nullptr, forward_kernel::automatic, with_executor);
     const T* const in = input.data();
-    T* const out = output.data();
+    typename Reduction::result* const out = output.data();
     I* const index = indices != nullptr ? indices->data() : nullptr;
     run_tasks(executor, plan.split.tasks, plan.items,
               [&](std::ptrdiff_t first, std::ptrdiff_t last) noexcept { run_forward<Reduction>(plan, in, out, index, first, last); });
 }
 
-template <std::size_t Spatial, class T, std::size_t Rank, class Executor>
-void avg_pool(const char* function, const strided_view<const T, Rank>& input, const strided_view<T, Rank>& output, Executor& executor) {
+template <std::size_t Spatial, class T, class Out, std::size_t Rank, class Executor>
+void avg_pool(const char* function, const strided_view<const T, Rank>& input, const strided_view<Out, Rank>& output, Executor& executor) {
     using no_indices = const strided_view<std::int64_t, Rank>*;
-    if (!check_forward<Spatial, T, std::int64_t>(function, input, output, no_indices(nullptr))) return;
-    plan_and_run_forward<average<T>, Spatial>(input, output, no_indices(nullptr), executor);
+    if (!check_forward<Spatial>(function, input, output, no_indices(nullptr))) return;
+    plan_and_run_forward<average_policy<T, Out>, Spatial>(input, output, no_indices(nullptr), executor);
 }
 
-template <std::size_t Spatial, class T, class I, std::size_t Rank, class Executor>
-void max_pool(const char* function, const strided_view<const T, Rank>& input, const strided_view<T, Rank>& output,
+template <std::size_t Spatial, class T, class Out, class I, std::size_t Rank, class Executor>
+void max_pool(const char* function, const strided_view<const T, Rank>& input, const strided_view<Out, Rank>& output,
               const strided_view<I, Rank>* indices, Executor& executor) {
-    if (!check_forward<Spatial, T, I>(function, input, output, indices)) return;
-    plan_and_run_forward<maximum<T>, Spatial>(input, output, indices, executor);
+    if (!check_forward<Spatial>(function, input, output, indices)) return;
+    plan_and_run_forward<maximum_policy<T, Out>, Spatial>(input, output, indices, executor);
 }
 
 }  // namespace detail
@@ -78,7 +79,7 @@ template <std::size_t Spatial, class Input, std::size_t InputRank, class T, std:
           detail::if_executor<Executor> = 0, detail::if_forward_types<Spatial, Input, InputRank, T, Rank> = 0>
 void adaptive_avg_pool(strided_view<Input, InputRank> input, strided_view<T, Rank> output, Executor&& executor = {}) {
     detail::check_executor<Executor>();
-    detail::avg_pool<Spatial, T>("adaptive_avg_pool", strided_view<const T, Rank>(input), output, executor);
+    detail::avg_pool<Spatial>("adaptive_avg_pool", detail::read_only(input), output, executor);
 }
 
 /// Adaptive max pooling over the last `Spatial` dims, values only.
@@ -86,7 +87,7 @@ template <std::size_t Spatial, class Input, std::size_t InputRank, class T, std:
           detail::if_executor<Executor> = 0, detail::if_forward_types<Spatial, Input, InputRank, T, Rank> = 0>
 void adaptive_max_pool(strided_view<Input, InputRank> input, strided_view<T, Rank> output, Executor&& executor = {}) {
     detail::check_executor<Executor>();
-    detail::max_pool<Spatial, T, std::int64_t>("adaptive_max_pool", strided_view<const T, Rank>(input), output,
+    detail::max_pool<Spatial>("adaptive_max_pool", detail::read_only(input), output,
                                           static_cast<const strided_view<std::int64_t, Rank>*>(nullptr), executor);
 }
 
@@ -98,7 +99,7 @@ template <std::size_t Spatial, class Input, std::size_t InputRank, class T, std:
 void adaptive_max_pool(strided_view<Input, InputRank> input, strided_view<T, Rank> output, strided_view<I, IndexRank> indices,
                        Executor&& executor = {}) {
     detail::check_executor<Executor>();
-    detail::max_pool<Spatial, T, I>("adaptive_max_pool", strided_view<const T, Rank>(input), output, &indices, executor);
+    detail::max_pool<Spatial>("adaptive_max_pool", detail::read_only(input), output, &indices, executor);
 }
 
 /// adaptive_avg_pool1d: the last dim is spatial.
@@ -106,7 +107,7 @@ template <class Input, std::size_t InputRank, class T, std::size_t Rank, class E
           detail::if_executor<Executor> = 0, detail::if_forward_types<1, Input, InputRank, T, Rank> = 0>
 void adaptive_avg_pool1d(strided_view<Input, InputRank> input, strided_view<T, Rank> output, Executor&& executor = {}) {
     detail::check_executor<Executor>();
-    detail::avg_pool<1, T>("adaptive_avg_pool1d", strided_view<const T, Rank>(input), output, executor);
+    detail::avg_pool<1>("adaptive_avg_pool1d", detail::read_only(input), output, executor);
 }
 
 /// adaptive_avg_pool2d: the last two dims are spatial.
@@ -114,7 +115,7 @@ template <class Input, std::size_t InputRank, class T, std::size_t Rank, class E
           detail::if_executor<Executor> = 0, detail::if_forward_types<2, Input, InputRank, T, Rank> = 0>
 void adaptive_avg_pool2d(strided_view<Input, InputRank> input, strided_view<T, Rank> output, Executor&& executor = {}) {
     detail::check_executor<Executor>();
-    detail::avg_pool<2, T>("adaptive_avg_pool2d", strided_view<const T, Rank>(input), output, executor);
+    detail::avg_pool<2>("adaptive_avg_pool2d", detail::read_only(input), output, executor);
 }
 
 /// adaptive_avg_pool3d: the last three dims are spatial.
@@ -122,7 +123,7 @@ template <class Input, std::size_t InputRank, class T, std::size_t Rank, class E
           detail::if_executor<Executor> = 0, detail::if_forward_types<3, Input, InputRank, T, Rank> = 0>
 void adaptive_avg_pool3d(strided_view<Input, InputRank> input, strided_view<T, Rank> output, Executor&& executor = {}) {
     detail::check_executor<Executor>();
-    detail::avg_pool<3, T>("adaptive_avg_pool3d", strided_view<const T, Rank>(input), output, executor);
+    detail::avg_pool<3>("adaptive_avg_pool3d", detail::read_only(input), output, executor);
 }
 
 /// adaptive_max_pool1d, values only.
@@ -130,7 +131,7 @@ template <class Input, std::size_t InputRank, class T, std::size_t Rank, class E
           detail::if_executor<Executor> = 0, detail::if_forward_types<1, Input, InputRank, T, Rank> = 0>
 void adaptive_max_pool1d(strided_view<Input, InputRank> input, strided_view<T, Rank> output, Executor&& executor = {}) {
     detail::check_executor<Executor>();
-    detail::max_pool<1, T, std::int64_t>("adaptive_max_pool1d", strided_view<const T, Rank>(input), output,
+    detail::max_pool<1>("adaptive_max_pool1d", detail::read_only(input), output,
                                           static_cast<const strided_view<std::int64_t, Rank>*>(nullptr), executor);
 }
 
@@ -139,7 +140,7 @@ template <class Input, std::size_t InputRank, class T, std::size_t Rank, class E
           detail::if_executor<Executor> = 0, detail::if_forward_types<2, Input, InputRank, T, Rank> = 0>
 void adaptive_max_pool2d(strided_view<Input, InputRank> input, strided_view<T, Rank> output, Executor&& executor = {}) {
     detail::check_executor<Executor>();
-    detail::max_pool<2, T, std::int64_t>("adaptive_max_pool2d", strided_view<const T, Rank>(input), output,
+    detail::max_pool<2>("adaptive_max_pool2d", detail::read_only(input), output,
                                           static_cast<const strided_view<std::int64_t, Rank>*>(nullptr), executor);
 }
 
@@ -148,7 +149,7 @@ template <class Input, std::size_t InputRank, class T, std::size_t Rank, class E
           detail::if_executor<Executor> = 0, detail::if_forward_types<3, Input, InputRank, T, Rank> = 0>
 void adaptive_max_pool3d(strided_view<Input, InputRank> input, strided_view<T, Rank> output, Executor&& executor = {}) {
     detail::check_executor<Executor>();
-    detail::max_pool<3, T, std::int64_t>("adaptive_max_pool3d", strided_view<const T, Rank>(input), output,
+    detail::max_pool<3>("adaptive_max_pool3d", detail::read_only(input), output,
                                           static_cast<const strided_view<std::int64_t, Rank>*>(nullptr), executor);
 }
 
@@ -159,7 +160,7 @@ template <class Input, std::size_t InputRank, class T, std::size_t Rank, class I
 void adaptive_max_pool1d(strided_view<Input, InputRank> input, strided_view<T, Rank> output, strided_view<I, IndexRank> indices,
                        Executor&& executor = {}) {
     detail::check_executor<Executor>();
-    detail::max_pool<1, T, I>("adaptive_max_pool1d", strided_view<const T, Rank>(input), output, &indices, executor);
+    detail::max_pool<1>("adaptive_max_pool1d", detail::read_only(input), output, &indices, executor);
 }
 
 /// adaptive_max_pool2d with indices (ih * W + iw, as PyTorch returns them).
@@ -169,7 +170,7 @@ template <class Input, std::size_t InputRank, class T, std::size_t Rank, class I
 void adaptive_max_pool2d(strided_view<Input, InputRank> input, strided_view<T, Rank> output, strided_view<I, IndexRank> indices,
                        Executor&& executor = {}) {
     detail::check_executor<Executor>();
-    detail::max_pool<2, T, I>("adaptive_max_pool2d", strided_view<const T, Rank>(input), output, &indices, executor);
+    detail::max_pool<2>("adaptive_max_pool2d", detail::read_only(input), output, &indices, executor);
 }
 
 /// adaptive_max_pool3d with indices (id * H * W + ih * W + iw).
@@ -179,7 +180,7 @@ template <class Input, std::size_t InputRank, class T, std::size_t Rank, class I
 void adaptive_max_pool3d(strided_view<Input, InputRank> input, strided_view<T, Rank> output, strided_view<I, IndexRank> indices,
                        Executor&& executor = {}) {
     detail::check_executor<Executor>();
-    detail::max_pool<3, T, I>("adaptive_max_pool3d", strided_view<const T, Rank>(input), output, &indices, executor);
+    detail::max_pool<3>("adaptive_max_pool3d", detail::read_only(input), output, &indices, executor);
 }
 
 // Any other arguments: each name's catch-all fails to compile with one

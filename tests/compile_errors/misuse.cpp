@@ -54,8 +54,9 @@ void misuse() {
     // Three spatial dims need views of rank 3 or more.
     apool::adaptive_avg_pool3d(apool::strided_view<const float, 2>(input, {8, 8}), apool::strided_view<float, 2>(output, {2, 4}));
 #elif defined(APOOL_MISUSE_ELEMENT_TYPES_DIFFER)
-    double output_double[8] = {};
-    apool::adaptive_avg_pool2d(input_3, apool::strided_view<double, 3>(output_double, {1, 2, 4}));
+    // A narrower output than the input: no such pair.
+    apool::bfloat16 output_bfloat16[8] = {};
+    apool::adaptive_avg_pool2d(input_3, apool::strided_view<apool::bfloat16, 3>(output_bfloat16, {1, 2, 4}));
 #elif defined(APOOL_MISUSE_ELEMENT_TYPES_DIFFER_BACKWARD)
     double input_double[64] = {};
     apool::adaptive_avg_pool2d_backward(output_3, apool::strided_view<double, 3>(input_double, {1, 8, 8}));
@@ -66,6 +67,11 @@ void misuse() {
     int input_int[64] = {};
     int output_int[8] = {};
     apool::adaptive_avg_pool2d(apool::strided_view<const int, 3>(input_int, {1, 8, 8}), apool::strided_view<int, 3>(output_int, {1, 2, 4}));
+#elif defined(APOOL_MISUSE_INTEGER_GRADIENTS)
+    std::uint8_t grad_input_bytes[64] = {};
+    const std::uint8_t grad_output_bytes[8] = {};
+    apool::adaptive_avg_pool2d_backward(apool::strided_view<const std::uint8_t, 3>(grad_output_bytes, {1, 2, 4}),
+                                        apool::strided_view<std::uint8_t, 3>(grad_input_bytes, {1, 8, 8}));
 #elif defined(APOOL_MISUSE_SHORT_INDICES)
     std::int16_t short_indices[8] = {};
     apool::adaptive_max_pool2d(input_3, output_3, apool::strided_view<std::int16_t, 3>(short_indices, {1, 2, 4}));

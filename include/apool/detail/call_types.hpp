@@ -19,6 +19,7 @@
 
 #include "../executor.hpp"
 #include "../strided_view.hpp"
+#include "element_types.hpp"
 
 namespace apool {
 
@@ -40,6 +41,7 @@ enum class misuse {
     output_const,  // backward: grad_input
     element_types_differ,
     element_type,
+    gradient_type,
     rank_below_spatial,
     index_type,
     update,
@@ -69,14 +71,17 @@ using argument_t = std::tuple_element_t<Position, std::tuple<Args..., absent, ab
 template <std::size_t Position, class... Args>
 using argument_view = view_traits<std::decay_t<argument_t<Position, Args...>>>;
 
-/// Element types and ranks past the rank comparison: a writable float or
-/// double side, a read side of the same type (const or not), at least
+/// Element types and ranks past the rank comparison: a writable side, a read
+/// side of an element type (const or not) that may pool into it (forward,
+/// element_types.hpp) or of the same floating type (backward), at least
 /// Spatial dims, std::int64_t or std::int32_t indices.
-template <std::size_t Spatial, class Read, class T, std::size_t Rank, class I>
+template <bool Forward, std::size_t Spatial, class Read, class T, std::size_t Rank, class I>
 constexpr misuse element_types() noexcept {
+    using read = std::remove_const_t<Read>;
     if (std::is_const<T>::value) return misuse::output_const;
-    if (!std::is_same<std::remove_const_t<Read>, T>::value) return misuse::element_types_differ;
-    if (!std::is_same<T, float>::value && !std::is_same<T, double>::value) return misuse::element_type;
+    if (!is_element<read>) return misuse::element_type;
+    if (Forward ? !is_element_pair<read, T> : !std::is_same<read, T>::value) return misuse::element_types_differ;
+    if (!Forward && !is_float_or_double<T>) return misuse::gradient_type;
     if (Rank < Spatial) return misuse::rank_below_spatial;
     if (!std::is_same<I, std::int64_t>::value && !std::is_same<I, std::int32_t>::value) return misuse::index_type;
     return misuse::none;
@@ -84,14 +89,21 @@ constexpr misuse element_types() noexcept {
 
 template <std::size_t Spatial, class Input, std::size_t InputRank, class T, std::size_t Rank, class I, std::size_t IndexRank>
 constexpr misuse forward_types() noexcept {
-    return InputRank != Rank || IndexRank != Rank ? misuse::ranks_differ : element_types<Spatial, Input, T, Rank, I>();
+    return InputRank != Rank || IndexRank != Rank ? misuse::ranks_differ : element_types<true, Spatial, Input, T, Rank, I>();
 }
 
 /// Backward indices are only read: a view of const indices is fine.
 template <std::size_t Spatial, class GradOutput, std::size_t GradOutputRank, class T, std::size_t Rank, class Index, std::size_t IndexRank>
 constexpr misuse backward_types() noexcept {
-    return GradOutputRank != Rank || IndexRank != Rank ? misuse::ranks_differ
-                                                       : element_types<Spatial, GradOutput, T, Rank, std::remove_const_t<Index>>();
+    return GradOutputRank != Rank || IndexRank != Rank
+               ? misuse::ranks_differ
+               : element_types<false, Spatial, GradOutput, T, Rank, std::remove_const_t<Index>>();
+}
+
+/// A view as a view of const elements (the input of every call).
+template <class T, std::size_t Rank>
+strided_view<const T, Rank> read_only(const strided_view<T, Rank>& view) noexcept {
+    return {view.data(), view.extents(), view.strides()};
 }
 
 template <std::size_t Spatial, class Input, std::size_t InputRank, class T, std::size_t Rank, class I = std::int64_t,
@@ -160,7 +172,11 @@ constexpr misuse backward_misuse() noexcept {
 /// The messages forward and backward calls share.
 template <misuse Found, class Executor>
 void reject_common() {
-    static_assert(Found != misuse::element_type, "apool: the element type must be float or double: convert the data first");
+    static_assert(Found != misuse::element_type,
+                  "apool: the element type must be float, double, apool::bfloat16, apool::float16, std::uint8_t or std::int8_t "
+                  "(view other 16-bit floats as apool::bfloat16 or apool::float16 by casting the pointer)");
+    static_assert(Found != misuse::gradient_type,
+                  "apool: gradients take float or double elements");
     static_assert(Found != misuse::rank_below_spatial,
                   "apool: the views need at least as many dims as the pooling has spatial dims (adaptive_avg_pool2d needs "
                   "Rank >= 2): add leading dims of extent 1, or call the function for fewer spatial dims");
@@ -198,7 +214,9 @@ void reject_forward() {
                   "apool: the output must be a view of non-const elements, strided_view<float, Rank>: the input comes first, "
                   "then the output");
     static_assert(found != misuse::element_types_differ,
-                  "apool: input and output must have the same element type (the input may be const): both float or both double");
+                  "apool: the output's element type must be the input's (the input may be const), or float or double for a "
+                  "narrower input: apool::bfloat16, apool::float16, std::uint8_t or std::int8_t into float or double, float "
+                  "into double");
     reject_common<found, forward_executor_t<Maximum, Args...>>();
 }
 

@@ -18,8 +18,8 @@ namespace apool {
 namespace detail {
 
 /// Writes a window's result, and its index where `index` is not null.
-template <class Reduction, class T, class I>
-inline void write_result(const typename Reduction::state& s, std::ptrdiff_t count, T* out, I* index) noexcept {
+template <class Reduction, class Out, class I>
+inline void write_result(const typename Reduction::state& s, std::ptrdiff_t count, Out* out, I* index) noexcept {
     *out = Reduction::value(s, count);
     if constexpr (Reduction::tracks_index) {
         if (index != nullptr) *index = static_cast<I>(Reduction::index(s));
@@ -64,8 +64,8 @@ inline typename Reduction::state reduce_scalar(const T* base, const spatial_layo
     return s;
 }
 
-template <class Reduction, class T, class I, std::size_t Spatial>
-void generic_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& layout) noexcept {
+template <class Reduction, class T, class Out, class I, std::size_t Spatial>
+void generic_plane(const T* in, Out* out, I* index, const spatial_layout<Spatial>& layout) noexcept {
     output_window<Spatial> box{};
     auto per_output = [&](const window_box<Spatial>& b, std::ptrdiff_t out_offset, std::ptrdiff_t index_offset) {
         const auto s = reduce_scalar<Reduction, Spatial>(in, layout, b, box_first_index<Spatial>(layout, b));

@@ -1,8 +1,10 @@
 // apool: the plan of a forward call: which kernel runs, with which parameters,
-// over which work items. plan_forward is the table of apool's forward
+// over which work items. choose_forward_kernel is the table of apool's forward
 // kernels: each one's name, what it needs to be correct (`legal`), and when it
 // is the one chosen (the first legal kernel whose condition holds, in the order
-// written). run_forward runs a plan over any sub-range of its work items.
+// written); element types other than float and double into their own type
+// take the generic kernel (plan_forward). run_forward runs a plan over any
+// sub-range of its work items.
 #pragma once
 
 #include <cstddef>
@@ -17,6 +19,7 @@
 #include "forward_rows.hpp"
 #include "forward_tiles.hpp"
 #include "problem.hpp"
+#include "widened_reductions.hpp"
 #include "validate.hpp"
 #include "walk.hpp"
 #include "work_split.hpp"
@@ -75,20 +78,28 @@ struct forward_plan {
                                                ///< equal and its outputs are reduced a vector at a time by lane permutes; else 0
 };
 
-/// Plans a checked forward call. `with_index`: indices are written. `wanted`
-/// forces a kernel (tests); the plan's kernel is then `none` where that kernel
-/// is not legal for the problem. `with_executor`: a large call is split into
-/// tasks (see split_work).
+/// Whether the vector kernels take a Reduction's element and result types
+/// (float or double into its own type); the generic kernel takes every pair.
+template <class Reduction>
+constexpr bool vector_reduction = has_vector_kernels<typename Reduction::element, typename Reduction::result>;
+
+/// The lanes of the vectors a Reduction's kernels run on (1 for the generic kernel alone).
+template <class Reduction>
+constexpr std::ptrdiff_t reduction_lanes() noexcept {
+    if constexpr (vector_reduction<Reduction>) {
+        return simd::lanes<typename Reduction::element>;
+    } else {
+        return 1;
+    }
+}
+
+/// Chooses the kernel of a problem whose element types the vector kernels take.
 template <class Reduction, std::size_t Spatial, class T, std::size_t Rank>
-forward_plan<Spatial, Rank> plan_forward(const strided_view<const T, Rank>& input, const strided_view<T, Rank>& output,
-                                         const std::array<std::ptrdiff_t, Rank>& index_strides, bool with_index,
-                                         forward_kernel wanted = forward_kernel::automatic, bool with_executor = false) noexcept {
+forward_kernel choose_forward_kernel(forward_plan<Spatial, Rank>& plan, const strided_view<const T, Rank>& input, bool with_index,
+                                     forward_kernel wanted) noexcept {
     constexpr std::size_t leading = Rank - Spatial;
     constexpr std::ptrdiff_t width = simd::lanes<T>;
     constexpr bool plain_average = is_average<Reduction>;  // the average-only kernels are legal
-    forward_plan<Spatial, Rank> plan;
-    if (output.size() == 0) return plan;
-    plan.problem = describe_problem<Spatial>(input, output, index_strides);
     const auto& problem = plan.problem;
     const auto& spatial = problem.spatial;
     const std::ptrdiff_t plane_size = spatial.plane_size();
@@ -136,9 +147,9 @@ forward_plan<Spatial, Rank> plan_forward(const strided_view<const T, Rank>& inpu
                                   true},
     };
     // clang-format on
-    plan.kernel = take_kernel(table, wanted);
+    const forward_kernel kernel = take_kernel(table, wanted);
 
-    switch (plan.kernel) {
+    switch (kernel) {
         case forward_kernel::plane_run: {
             // Runs of planes along the longest leading dim.
             if constexpr (leading > 0) {
@@ -180,6 +191,34 @@ forward_plan<Spatial, Rank> plan_forward(const strided_view<const T, Rank>& inpu
         default:
             break;
     }
+    return kernel;
+}
+
+/// Plans a checked forward call. `with_index`: indices are written. `wanted`
+/// forces a kernel (tests); the plan's kernel is then `none` where that kernel
+/// is not legal for the problem. `with_executor`: a large call is split into
+/// tasks (see split_work).
+template <class Reduction, std::size_t Spatial, class T, std::size_t Rank>
+forward_plan<Spatial, Rank> plan_forward(const strided_view<const T, Rank>& input,
+                                         const strided_view<typename Reduction::result, Rank>& output,
+                                         const std::array<std::ptrdiff_t, Rank>& index_strides, bool with_index,
+                                         forward_kernel wanted = forward_kernel::automatic, bool with_executor = false) noexcept {
+    constexpr std::size_t leading = Rank - Spatial;
+    constexpr std::ptrdiff_t width = reduction_lanes<Reduction>();
+    forward_plan<Spatial, Rank> plan;
+    if (output.size() == 0) return plan;
+    plan.problem = describe_problem<Spatial>(input, output, index_strides);
+    const auto& problem = plan.problem;
+    const auto& spatial = problem.spatial;
+    const std::ptrdiff_t plane_size = spatial.plane_size();
+    const std::ptrdiff_t planes = problem.plane_count();
+    if constexpr (vector_reduction<Reduction>) {
+        plan.kernel = choose_forward_kernel<Reduction>(plan, input, with_index, wanted);
+    } else {
+        // The other element types take the generic kernel alone.
+        const kernel_choice<forward_kernel> table[] = {{forward_kernel::generic, true, true}};
+        plan.kernel = take_kernel(table, wanted);
+    }
     if (plan.kernel == forward_kernel::none) return plan;
 
     // What a work item may be cut into, where the planes are too few for the
@@ -220,12 +259,10 @@ forward_plan<Spatial, Rank> plan_forward(const strided_view<const T, Rank>& inpu
     return plan;
 }
 
-/// Runs the kernel of a plan over its planes (groups, runs) `first` to `last`
-/// - 1, each as far as `spatial`'s ranges and the `channels` from `in`, `out`
-/// and `index` reach.
+/// run_forward_planes for the vector kernels' element types.
 template <class Reduction, class T, class I, std::size_t Spatial, std::size_t Rank>
-void run_forward_planes(const forward_plan<Spatial, Rank>& plan, const spatial_layout<Spatial>& spatial, std::ptrdiff_t channels,
-                        const T* in, T* out, I* index, std::ptrdiff_t first, std::ptrdiff_t last) noexcept {
+void run_vector_kernel(const forward_plan<Spatial, Rank>& plan, const spatial_layout<Spatial>& spatial, std::ptrdiff_t channels,
+                       const T* in, T* out, I* index, std::ptrdiff_t first, std::ptrdiff_t last) noexcept {
     constexpr std::size_t leading = Rank - Spatial;
     constexpr std::ptrdiff_t width = simd::lanes<T>;
     const auto& planes = plan.problem.planes;
@@ -306,10 +343,28 @@ void run_forward_planes(const forward_plan<Spatial, Rank>& plan, const spatial_l
     }
 }
 
+/// Runs the kernel of a plan over its planes (groups, runs) `first` to `last`
+/// - 1, each as far as `spatial`'s ranges and the `channels` from `in`, `out`
+/// and `index` reach.
+template <class Reduction, class T, class I, std::size_t Spatial, std::size_t Rank>
+void run_forward_planes(const forward_plan<Spatial, Rank>& plan, const spatial_layout<Spatial>& spatial, std::ptrdiff_t channels,
+                        const T* in, typename Reduction::result* out, I* index, std::ptrdiff_t first, std::ptrdiff_t last) noexcept {
+    const auto& planes = plan.problem.planes;
+    const std::size_t dim = plan.vector_dim;
+    auto index_at = [&](const plane_offsets& at) { return index != nullptr ? index + at.index : nullptr; };
+    if constexpr (!vector_reduction<Reduction>) {
+        for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
+            generic_plane<Reduction>(in + at.in, out + at.out, index_at(at), spatial);
+        });
+    } else {
+        run_vector_kernel<Reduction>(plan, spatial, channels, in, out, index, first, last);
+    }
+}
+
 /// Runs work items `first` to `last` - 1 of a plan made by plan_forward with
 /// the same Reduction and views. `index` may be null.
 template <class Reduction, class T, class I, std::size_t Spatial, std::size_t Rank>
-void run_forward(const forward_plan<Spatial, Rank>& plan, const T* in, T* out, I* index, std::ptrdiff_t first,
+void run_forward(const forward_plan<Spatial, Rank>& plan, const T* in, typename Reduction::result* out, I* index, std::ptrdiff_t first,
                  std::ptrdiff_t last) noexcept {
     const work_split& split = plan.split;
     if (!split.cuts_planes()) {

@@ -5,9 +5,10 @@
 // position with PyTorch's rule (a tie keeps the first element in row-major
 // scan order; a NaN always wins, so the last NaN in scan order is kept).
 //
-// Each policy names three types: `element`, what the input holds;
-// `accumulator`, what its sums and maxima run in (the element itself for float
-// and double); and `index_lane`, the integer lane that carries a max's flat
+// Each policy names four types: `element`, what the input holds; `result`,
+// what the output holds (here the element itself; widened_reductions.hpp has
+// the others); `accumulator`, what its sums and maxima run in (the element
+// itself for float and double); and `index_lane`, the integer lane that carries a max's flat
 // index beside each accumulator lane (its own integer vector, never bits of a
 // value). Each has a scalar state (one window) and a vector state (one window
 // for each of simd::lanes<T> neighbouring lanes: channels in channels-last
@@ -50,6 +51,7 @@ buffer_window_lanes<T> locate_buffer_window(std::ptrdiff_t filled, std::ptrdiff_
 template <class T>
 struct average {
     using element = T;
+    using result = T;
     using accumulator = T;
     using index_lane = simd::lane_integer_t<T>;  // no index is tracked: index buffers stay one entry long
     static constexpr bool tracks_index = false;
@@ -152,6 +154,7 @@ struct average {
 template <class T>
 struct maximum {
     using element = T;
+    using result = T;
     using accumulator = T;
     using index_lane = simd::lane_integer_t<T>;
     static constexpr bool tracks_index = true;

@@ -1,0 +1,101 @@
+// apool: the reductions of the element types the vector kernels do not take
+// (16-bit floats, 8-bit integers, and float or double outputs of a narrower
+// input): each element is widened to the accumulator exactly, one at a time,
+// by the generic kernel (forward_kernels.hpp). The rules are reductions.hpp's:
+// a max keeps the first of equal values in scan order and the last NaN.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+
+#include "element_types.hpp"
+#include "reductions.hpp"
+
+namespace apool {
+namespace detail {
+
+/// The average of a window of Element, written as Result. 16-bit floats sum
+/// and divide in float (double for a double result) and round once. 8-bit
+/// integers sum exactly in 64 bits (a window of up to 2^55 elements); into
+/// their own type the quotient rounds to nearest with ties to even, into float
+/// or double it is the sum divided in that type.
+template <class Element, class Result>
+struct widened_average {
+    using element = Element;
+    using result = Result;
+    using accumulator = std::conditional_t<is_byte_integer<Element>, std::int64_t, floating_accumulator_t<Element, Result>>;
+    using index_lane = std::int64_t;
+    static constexpr bool tracks_index = false;
+
+    struct state {
+        accumulator sum;
+    };
+    static state start(std::ptrdiff_t) noexcept { return {accumulator(0)}; }
+    static void accumulate(state& s, Element value, std::ptrdiff_t) noexcept { s.sum += widen<accumulator>(value); }
+    static Result value(const state& s, std::ptrdiff_t count) noexcept {
+        if constexpr (!is_byte_integer<Element>) {
+            return narrow<Result>(s.sum / static_cast<accumulator>(count));
+        } else if constexpr (std::is_same<Result, Element>::value) {
+            return static_cast<Result>(divide_to_nearest_even(s.sum, count));
+        } else {
+            return static_cast<Result>(s.sum) / static_cast<Result>(count);
+        }
+    }
+    static std::ptrdiff_t index(const state&) noexcept { return 0; }
+};
+
+/// The max of a window of Element, written as Result: the element itself
+/// (its own bits where Result is Element), found by comparing exact widened
+/// values.
+template <class Element, class Result>
+struct widened_maximum {
+    using element = Element;
+    using result = Result;
+    using accumulator = std::conditional_t<is_byte_integer<Element>, int, std::conditional_t<is_half_precision<Element>, float, Element>>;
+    using index_lane = std::int64_t;
+    static constexpr bool tracks_index = true;
+
+    struct state {
+        accumulator value;  ///< the kept element's value, to compare with
+        Element kept;
+        std::ptrdiff_t index;
+    };
+    /// Below every element (or equal to the smallest, which then keeps the
+    /// first position, as a later equal element does not replace).
+    static state start(std::ptrdiff_t first_index) noexcept {
+        if constexpr (is_byte_integer<Element>) {
+            return {std::numeric_limits<Element>::lowest(), std::numeric_limits<Element>::lowest(), first_index};
+        } else {
+            return {-std::numeric_limits<accumulator>::infinity(), Element(-std::numeric_limits<float>::infinity()), first_index};
+        }
+    }
+    /// Scan order: a later element replaces only a strictly larger one, and any NaN replaces.
+    static void accumulate(state& s, Element element, std::ptrdiff_t index) noexcept {
+        const accumulator value = widen<accumulator>(element);
+        if constexpr (is_byte_integer<Element>) {
+            if (value > s.value) s = {value, element, index};
+        } else {
+            if (value > s.value || value != value) s = {value, element, index};
+        }
+    }
+    static Result value(const state& s, std::ptrdiff_t) noexcept {
+        if constexpr (std::is_same<Result, Element>::value) {
+            return s.kept;
+        } else {
+            return widen<Result>(s.kept);
+        }
+    }
+    static std::ptrdiff_t index(const state& s) noexcept { return s.index; }
+};
+
+/// The policies of a call pooling Element into Result: the vector policies
+/// (reductions.hpp) where the vector kernels take the pair.
+template <class Element, class Result>
+using average_policy = std::conditional_t<has_vector_kernels<Element, Result>, average<Element>, widened_average<Element, Result>>;
+template <class Element, class Result>
+using maximum_policy = std::conditional_t<has_vector_kernels<Element, Result>, maximum<Element>, widened_maximum<Element, Result>>;
+
+}  // namespace detail
+}  // namespace apool

@@ -1,0 +1,328 @@
+// The element types beside float and double (bfloat16, float16, uint8, int8)
+// and the wider outputs a narrower input may pool into: the 16-bit
+// conversions against the naive reference's own decoding, and forward pooling
+// against the naive reference (tests/naive_reference.hpp) on random shapes,
+// values and layouts. PyTorch's results for these types are replayed by
+// test_element_types_golden.cpp. Fixed seeds: a failure reproduces.
+#include <apool/apool.hpp>
+
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "catch.hpp"
+#include "layouts.hpp"
+#include "naive_reference.hpp"
+
+namespace {
+
+using apool_test::layout_kind;
+using apool_test::naive::is_half;
+
+template <class T>
+const char* type_name() {
+    if (std::is_same<T, apool::bfloat16>::value) return "bfloat16";
+    if (std::is_same<T, apool::float16>::value) return "float16";
+    if (std::is_same<T, std::uint8_t>::value) return "uint8";
+    if (std::is_same<T, std::int8_t>::value) return "int8";
+    if (std::is_same<T, float>::value) return "float";
+    return "double";
+}
+
+template <class T>
+bool same_value_bits(T a, T b) {
+    return apool_test::same_bits(a, b);
+}
+
+/// An average of type Out computed by apool against the reference's: exact
+/// for the integers; for the 16-bit floats the same bits, the neighbouring
+/// value (apool sums in float, the reference in double: a sum that lands next
+/// to a rounding boundary rounds to either side), or within the bound of a
+/// float sum (naive::average_close for float: cancellation makes the average
+/// far smaller than the terms whose rounding it carries); for float and
+/// double outputs naive::average_close. NaN meets any NaN.
+template <class Out>
+bool average_matches(Out got, Out expected, const apool_test::naive::window_magnitude& window) {
+    if constexpr (std::is_integral<Out>::value) {
+        return got == expected;
+    } else if constexpr (is_half<Out>) {
+        const double want = apool_test::naive::value_of(expected);
+        const double have = apool_test::naive::value_of(got);
+        if (std::isnan(want)) return std::isnan(have);
+        if (got.bits() == expected.bits()) return true;
+        const bool same_sign = (got.bits() >> 15) == (expected.bits() >> 15);
+        const int apart = static_cast<int>(got.bits() & 0x7FFF) - static_cast<int>(expected.bits() & 0x7FFF);
+        if (!std::isfinite(have) || !std::isfinite(want)) return false;
+        return (same_sign && (apart == 1 || apart == -1)) ||
+               apool_test::naive::average_close(static_cast<float>(have), static_cast<float>(want), window);
+    } else {
+        return apool_test::naive::average_close(got, expected, window);
+    }
+}
+
+/// A max of type Out: the reference's bits; a NaN widened into float or
+/// double any NaN.
+template <class In, class Out>
+bool maximum_matches(Out got, Out expected) {
+    if constexpr (!std::is_same<In, Out>::value && std::is_floating_point<Out>::value) {
+        if (std::isnan(expected)) return std::isnan(got);
+    }
+    return apool_test::same_bits(got, expected);
+}
+
+enum class value_mix { spread, ties, specials, extremes };
+
+template <class T>
+T random_value(std::mt19937_64& rng, value_mix mix) {
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    const double pick = unit(rng);
+    if constexpr (std::is_integral<T>::value) {
+        using limits = std::numeric_limits<T>;
+        std::uniform_int_distribution<int> any(limits::lowest(), limits::max());
+        std::uniform_int_distribution<int> few(limits::lowest(), limits::lowest() + 3);
+        switch (mix) {
+            case value_mix::ties: return static_cast<T>(std::uniform_int_distribution<int>(0, 3)(rng));
+            case value_mix::extremes: return static_cast<T>(pick < 0.5 ? few(rng) : limits::max());
+            default: return static_cast<T>(any(rng));
+        }
+    } else {
+        std::normal_distribution<double> normal(0.0, 1.0);
+        const double scale = is_half<T> ? 8.0 : 1.0;
+        auto from = [](double value) { return apool_test::naive::rounded<T>(value); };
+        switch (mix) {
+            case value_mix::ties: return from(std::floor(pick * 4.0));
+            case value_mix::specials: {
+                if (pick < 0.08) {
+                    // A NaN with a random sign and payload.
+                    if constexpr (is_half<T>) {
+                        const std::uint16_t exponent = std::is_same<T, apool::bfloat16>::value ? 0x7F80 : 0x7C00;
+                        const std::uint16_t payload = static_cast<std::uint16_t>(1 + rng() % (std::is_same<T, apool::bfloat16>::value ? 127 : 1023));
+                        return T::from_bits(static_cast<std::uint16_t>((rng() & 1 ? 0x8000 : 0) | exponent | payload));
+                    } else {
+                        return std::numeric_limits<T>::quiet_NaN();
+                    }
+                }
+                if (pick < 0.14) return from(pick < 0.11 ? INFINITY : -INFINITY);
+                return from(normal(rng) * scale);
+            }
+            case value_mix::extremes:
+                // Large magnitudes (float16 overflows above 65504) and tiny ones (subnormals).
+                return from(pick < 0.5 ? normal(rng) * 3.0e4 : normal(rng) * 1.0e-6);
+            default: return from(normal(rng) * scale);
+        }
+    }
+}
+
+template <std::size_t Rank>
+std::size_t count_of(const std::array<std::ptrdiff_t, Rank>& extents) {
+    std::size_t count = 1;
+    for (std::ptrdiff_t e : extents) count *= static_cast<std::size_t>(e);
+    return count;
+}
+
+/// Padding the kernels must not read: a NaN with a payload no test value has,
+/// or the largest value of an integer type (read into a max or a sum, it
+/// changes the result).
+template <class T>
+T padding() {
+    if constexpr (std::is_same<T, apool::bfloat16>::value) return T::from_bits(0x7FA5);
+    else if constexpr (std::is_same<T, apool::float16>::value) return T::from_bits(0x7E5A);
+    else if constexpr (std::is_integral<T>::value) return std::numeric_limits<T>::max();
+    else return apool_test::padding_nan<T>();
+}
+
+template <class Out>
+Out output_fill() {
+    return apool_test::naive::rounded<Out>(77.0);
+}
+
+template <class In, class Out, std::size_t Spatial, std::size_t Rank>
+void run_trial(const std::array<std::ptrdiff_t, Rank>& in_extents, const std::array<std::ptrdiff_t, Rank>& out_extents,
+               layout_kind in_kind, layout_kind out_kind, value_mix mix, std::mt19937_64& rng) {
+    INFO(type_name<In>() << " into " << type_name<Out>() << ", spatial " << Spatial << ", rank " << Rank << ", layouts "
+                         << apool_test::layout_name(in_kind) << "/" << apool_test::layout_name(out_kind) << ", mix "
+                         << static_cast<int>(mix));
+    std::vector<In> logical(count_of(in_extents));
+    for (In& value : logical) value = random_value<In>(rng, mix);
+    if (in_kind == layout_kind::broadcast) logical = apool_test::repeat_first_slice(in_extents, logical);
+    auto input = apool_test::lay_out(in_kind, Spatial, in_extents, logical, padding<In>());
+    if (!input) input = apool_test::lay_out(layout_kind::contiguous, Spatial, in_extents, logical, padding<In>());
+    const apool::strided_view<const In, Rank> reference_input(logical.data(), in_extents);
+
+    const std::size_t outputs = count_of(out_extents);
+    std::vector<Out> expected_avg(outputs), expected_max(outputs);
+    std::vector<std::int64_t> expected_indices(outputs);
+    apool_test::naive::adaptive_avg_pool<Spatial>(reference_input, apool::strided_view<Out, Rank>(expected_avg.data(), out_extents));
+    apool_test::naive::adaptive_max_pool<Spatial>(reference_input, apool::strided_view<Out, Rank>(expected_max.data(), out_extents),
+                                                  apool::strided_view<std::int64_t, Rank>(expected_indices.data(), out_extents));
+    const auto magnitudes = apool_test::naive::window_magnitudes<Spatial>(reference_input, out_extents);
+
+    auto written = [&](const auto& fill) {
+        using V = std::decay_t<decltype(fill)>;
+        auto laid = apool_test::lay_out(out_kind, Spatial, out_extents, std::vector<V>(outputs, fill), fill);
+        return laid ? std::move(laid) : apool_test::lay_out(layout_kind::contiguous, Spatial, out_extents, std::vector<V>(outputs, fill), fill);
+    };
+    auto avg = written(output_fill<Out>());
+    apool::adaptive_avg_pool<Spatial>(input->const_view(), avg->view());
+    CHECK(apool_test::mismatches("avg", avg->logical(), expected_avg,
+                                 [&](std::size_t i, Out got, Out want) { return average_matches(got, want, magnitudes[i]); }) == "");
+    CHECK(avg->padding_untouched());
+
+    auto max = written(output_fill<Out>());
+    auto indices = written(std::int32_t(-9));
+    apool::adaptive_max_pool<Spatial>(input->const_view(), max->view(), indices->view());
+    CHECK(apool_test::mismatches("max", max->logical(), expected_max, [](std::size_t, Out got, Out want) {
+              return maximum_matches<In>(got, want);
+          }) == "");
+    CHECK(apool_test::index_mismatches(indices->logical(), expected_indices) == "");
+    CHECK(max->padding_untouched());
+    CHECK(indices->padding_untouched());
+}
+
+/// Random shapes of Spatial dims after Leading dims, in every input layout.
+template <class In, class Out, std::size_t Spatial, std::size_t Leading>
+void random_trials(std::uint64_t seed, int count) {
+    constexpr std::size_t Rank = Spatial + Leading;
+    std::mt19937_64 rng(seed);
+    const auto inputs = apool_test::all_layouts();
+    const auto writable = apool_test::writable_layouts();
+    const std::ptrdiff_t largest_spatial = Spatial == 1 ? 40 : Spatial == 2 ? 14 : 6;
+    for (int k = 0; k < count; ++k) {
+        std::array<std::ptrdiff_t, Rank> in_extents{}, out_extents{};
+        for (std::size_t d = 0; d < Rank; ++d) {
+            in_extents[d] = d < Leading ? 1 + static_cast<std::ptrdiff_t>(rng() % 5)
+                                        : 1 + static_cast<std::ptrdiff_t>(rng() % static_cast<std::uint64_t>(largest_spatial));
+            out_extents[d] = d < Leading ? in_extents[d] : 1 + static_cast<std::ptrdiff_t>(rng() % static_cast<std::uint64_t>(in_extents[d] + 3));
+        }
+        const value_mix mix = static_cast<value_mix>(rng() % 4);
+        run_trial<In, Out, Spatial>(in_extents, out_extents, inputs[static_cast<std::size_t>(k) % inputs.size()],
+                                    writable[rng() % writable.size()], mix, rng);
+    }
+}
+
+template <class In, class Out>
+void all_ranks(std::uint64_t seed) {
+    random_trials<In, Out, 1, 0>(seed + 1, 12);
+    random_trials<In, Out, 1, 2>(seed + 2, 20);
+    random_trials<In, Out, 2, 1>(seed + 3, 20);
+    random_trials<In, Out, 2, 2>(seed + 4, 20);
+    random_trials<In, Out, 3, 2>(seed + 5, 16);
+}
+
+template <class T>
+void check_decoding() {
+    std::size_t wrong = 0, nans = 0;
+    for (std::uint32_t bits = 0; bits < 65536; ++bits) {
+        const T value = T::from_bits(static_cast<std::uint16_t>(bits));
+        const double exact = apool_test::naive::value_of(value);
+        const float converted = static_cast<float>(value);
+        if (std::isnan(exact)) {
+            ++nans;
+            wrong += std::isnan(converted) ? 0 : 1;
+            continue;
+        }
+        wrong += static_cast<double>(converted) == exact && std::signbit(converted) == std::signbit(exact) ? 0 : 1;
+        // Exactly representable: converting back gives the same bits.
+        wrong += T(converted).bits() == bits ? 0 : 1;
+    }
+    CHECK(wrong == 0);
+    CHECK(nans == (std::is_same<T, apool::bfloat16>::value ? 2 * 127u : 2 * 1023u));
+}
+
+}  // namespace
+
+TEST_CASE("16-bit floats convert to float exactly and back to the same bits", "[element_types]") {
+    check_decoding<apool::bfloat16>();
+    check_decoding<apool::float16>();
+}
+
+TEST_CASE("16-bit floats round from float to nearest, ties to even, as the reference does", "[element_types]") {
+    std::mt19937_64 rng(71);
+    std::size_t wrong_bf16 = 0, wrong_f16 = 0;
+    for (int k = 0; k < 200000; ++k) {
+        float value;
+        const std::uint32_t bits = static_cast<std::uint32_t>(rng());
+        std::memcpy(&value, &bits, sizeof(value));
+        if (std::isnan(value)) {
+            wrong_bf16 += std::isnan(static_cast<float>(apool::bfloat16(value))) ? 0 : 1;
+            wrong_f16 += std::isnan(static_cast<float>(apool::float16(value))) ? 0 : 1;
+            continue;
+        }
+        // Scale a third of the draws into float16's range, where its rounding happens.
+        if (k % 3 == 0) {
+            int exponent = 0;
+            const float mantissa = std::frexp(value, &exponent);
+            value = std::ldexp(mantissa, static_cast<int>(rng() % 44) - 27);
+        }
+        wrong_bf16 += apool::bfloat16(value).bits() == apool_test::naive::rounded<apool::bfloat16>(value).bits() ? 0 : 1;
+        wrong_f16 += apool::float16(value).bits() == apool_test::naive::rounded<apool::float16>(value).bits() ? 0 : 1;
+    }
+    CHECK(wrong_bf16 == 0);
+    CHECK(wrong_f16 == 0);
+}
+
+TEST_CASE("forward pooling of 16-bit floats equals the naive reference", "[element_types][forward][reference]") {
+    all_ranks<apool::bfloat16, apool::bfloat16>(100);
+    all_ranks<apool::float16, apool::float16>(200);
+    all_ranks<apool::bfloat16, float>(300);
+    all_ranks<apool::float16, double>(400);
+}
+
+TEST_CASE("forward pooling of 8-bit integers equals the naive reference", "[element_types][forward][reference]") {
+    all_ranks<std::uint8_t, std::uint8_t>(500);
+    all_ranks<std::int8_t, std::int8_t>(600);
+    all_ranks<std::uint8_t, float>(700);
+    all_ranks<std::int8_t, double>(800);
+}
+
+TEST_CASE("float pools into double", "[element_types][forward][reference]") { all_ranks<float, double>(900); }
+
+TEST_CASE("an 8-bit average never overflows: a window of 2^25 elements", "[element_types][forward]") {
+    constexpr std::ptrdiff_t count = std::ptrdiff_t(1) << 25;
+    std::vector<std::uint8_t> bytes(static_cast<std::size_t>(count), 255);
+    std::uint8_t average = 0;
+    float widened = 0;
+    apool::adaptive_avg_pool1d(apool::strided_view<const std::uint8_t, 1>(bytes.data(), {count}),
+                               apool::strided_view<std::uint8_t, 1>(&average, {1}));
+    apool::adaptive_avg_pool1d(apool::strided_view<const std::uint8_t, 1>(bytes.data(), {count}),
+                               apool::strided_view<float, 1>(&widened, {1}));
+    CHECK(average == bytes[0]);
+    CHECK(widened == static_cast<float>(bytes[0]));
+    std::vector<std::int8_t> signed_bytes(static_cast<std::size_t>(count), std::numeric_limits<std::int8_t>::lowest());
+    std::int8_t signed_average = 0;
+    apool::adaptive_avg_pool1d(apool::strided_view<const std::int8_t, 1>(signed_bytes.data(), {count}),
+                               apool::strided_view<std::int8_t, 1>(&signed_average, {1}));
+    CHECK(signed_average == signed_bytes[0]);
+}
+
+TEST_CASE("an 8-bit average rounds halves to even", "[element_types][forward]") {
+    // Windows of two: every sum from -256 to 254 (int8) and 0 to 510 (uint8),
+    // half of them odd (a tie), against the reference.
+    std::vector<std::int8_t> pairs;
+    for (int first = -128; first <= 127; ++first) {
+        pairs.push_back(static_cast<std::int8_t>(first));
+        pairs.push_back(static_cast<std::int8_t>(first == 127 ? 126 : first + 1));
+        pairs.push_back(static_cast<std::int8_t>(first));
+        pairs.push_back(static_cast<std::int8_t>(first));
+    }
+    const std::ptrdiff_t windows = static_cast<std::ptrdiff_t>(pairs.size() / 2);
+    const apool::strided_view<const std::int8_t, 1> input(pairs.data(), {2 * windows});
+    std::vector<std::int8_t> got(static_cast<std::size_t>(windows)), want(static_cast<std::size_t>(windows));
+    apool::adaptive_avg_pool1d(input, apool::strided_view<std::int8_t, 1>(got.data(), {windows}));
+    apool_test::naive::adaptive_avg_pool<1>(input, apool::strided_view<std::int8_t, 1>(want.data(), {windows}));
+    CHECK(got == want);
+    std::vector<std::uint8_t> unsigned_pairs(pairs.size());
+    for (std::size_t i = 0; i < pairs.size(); ++i) unsigned_pairs[i] = static_cast<std::uint8_t>(pairs[i] + 128);
+    const apool::strided_view<const std::uint8_t, 1> unsigned_input(unsigned_pairs.data(), {2 * windows});
+    std::vector<std::uint8_t> unsigned_got(got.size()), unsigned_want(got.size());
+    apool::adaptive_avg_pool1d(unsigned_input, apool::strided_view<std::uint8_t, 1>(unsigned_got.data(), {windows}));
+    apool_test::naive::adaptive_avg_pool<1>(unsigned_input, apool::strided_view<std::uint8_t, 1>(unsigned_want.data(), {windows}));
+    CHECK(unsigned_got == unsigned_want);
+}
