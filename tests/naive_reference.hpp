@@ -18,7 +18,8 @@
 //    window's first flat index, replacing when `value > best || isnan(value)`
 //    (PyTorch's rule: ties keep the first element, NaN propagates and the last
 //    NaN wins, an all -inf window gives -inf at its first element); the
-//    output is the element itself, or its value in a wider output type;
+//    output is the element itself (a 16-bit float's NaN: its quiet NaN), or
+//    its value in a wider output type;
 //  - indices are flat positions in the logical spatial plane
 //    (iw; ih * W + iw; id * H * W + ih * W + iw), whatever the input strides;
 //  - backward: grad_input[i] is the sum over the windows that contain i of
@@ -249,9 +250,11 @@ void adaptive_max_pool(const apool::strided_view<In, Rank>& input, const apool::
                 }
             });
             T& result = output.data()[split::offset(output, plane, out_position)];
-            if constexpr (std::is_same<element, T>::value) {
+            if constexpr (std::is_same<element, T>::value && !is_half<T>) {
                 result = best_element;  // its NaN payload too; an all -inf window's first -inf
             } else {
+                // A NaN as the output type's quiet NaN (PyTorch converts
+                // 16-bit floats through float); a number exactly.
                 result = rounded<T>(best);
             }
             indices.data()[split::offset(indices, plane, out_position)] = static_cast<I>(best_index);

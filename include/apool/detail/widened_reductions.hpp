@@ -46,9 +46,11 @@ struct widened_average {
     static std::ptrdiff_t index(const state&) noexcept { return 0; }
 };
 
-/// The max of a window of Element, written as Result: the element itself
-/// (its own bits where Result is Element), found by comparing exact widened
-/// values.
+/// The max of a window of Element, written as Result, found by comparing
+/// exact widened values: the element's value, exactly; a NaN of a 16-bit
+/// float into its own type is written as that type's quiet NaN, as PyTorch
+/// does (it converts through float), and keeps its payload into float or
+/// double.
 template <class Element, class Result>
 struct widened_maximum {
     using element = Element;
@@ -81,8 +83,8 @@ struct widened_maximum {
         }
     }
     static Result value(const state& s, std::ptrdiff_t) noexcept {
-        if constexpr (std::is_same<Result, Element>::value) {
-            return s.kept;
+        if constexpr (is_half_precision<Result>) {
+            return Result(static_cast<float>(s.kept));
         } else {
             return widen<Result>(s.kept);
         }
