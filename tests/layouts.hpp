@@ -12,6 +12,7 @@
 #include <apool/strided_view.hpp>
 
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -337,7 +338,9 @@ std::string bit_mismatches(const char* what, const std::vector<T>& got, const st
 /// compilers pick freely (IEEE 754 does not say which NaN an addition returns).
 template <class T>
 std::string sum_mismatches(const char* what, const std::vector<T>& got, const std::vector<T>& expected) {
-    return mismatches(what, got, expected, [](std::size_t, T a, T b) { return same_bits(a, b) || (a != a && b != b); });
+    return mismatches(what, got, expected, [](std::size_t, T a, T b) {
+        return same_bits(a, b) || (std::isnan(naive::value_of(a)) && std::isnan(naive::value_of(b)));
+    });
 }
 
 /// mismatches() for indices of any integer type against int64 expectations.

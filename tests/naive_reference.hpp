@@ -25,9 +25,10 @@
 //  - backward: grad_input[i] is the sum over the windows that contain i of
 //    grad_output / window_count (average, summed in double and rounded once),
 //    or the sum of grad_output over the outputs whose index is i (maximum,
-//    summed in T in row-major output order, which is PyTorch's order).
-//    With `accumulate`, the freshly computed gradient is added to what
-//    grad_input held, as autograd does: old + fresh.
+//    summed in T in row-major output order, which is PyTorch's order; in
+//    double for the 16-bit floats). With `accumulate`, the freshly computed
+//    gradient is added to what grad_input held, as autograd does: old +
+//    fresh (for the 16-bit floats in double, rounded once).
 #pragma once
 
 #include <apool/float16.hpp>
@@ -330,11 +331,13 @@ void adaptive_avg_pool_backward(const apool::strided_view<GradOut, Rank>& grad_o
     std::ptrdiff_t plane_size = 1;
     for (std::ptrdiff_t e : in_extents) plane_size *= e;
     std::vector<double> sums(static_cast<std::size_t>(plane_size));
+    // The 16-bit floats: the sum (after the current value, when
+    // accumulating) rounded once.
     for_each_multi_index(split::leading_extents(grad_input), [&](const std::array<std::ptrdiff_t, split::leading>& plane) {
         std::fill(sums.begin(), sums.end(), 0.0);
         for_each_multi_index(out_extents, [&](const std::array<std::ptrdiff_t, Spatial>& out_position) {
             const auto box = window_of(out_position, in_extents, out_extents);
-            const double share = static_cast<double>(grad_output.data()[split::offset(grad_output, plane, out_position)]) /
+            const double share = value_of(grad_output.data()[split::offset(grad_output, plane, out_position)]) /
                                  static_cast<double>(box.count());
             for_each_in_window(box, [&](const std::array<std::ptrdiff_t, Spatial>& position) {
                 sums[static_cast<std::size_t>(split::flat(position, in_extents))] += share;
@@ -342,8 +345,13 @@ void adaptive_avg_pool_backward(const apool::strided_view<GradOut, Rank>& grad_o
         });
         for_each_multi_index(in_extents, [&](const std::array<std::ptrdiff_t, Spatial>& position) {
             T& target = grad_input.data()[split::offset(grad_input, plane, position)];
-            const T fresh = static_cast<T>(sums[static_cast<std::size_t>(split::flat(position, in_extents))]);
-            target = accumulate ? static_cast<T>(target + fresh) : fresh;
+            const double sum = sums[static_cast<std::size_t>(split::flat(position, in_extents))];
+            if constexpr (is_half<T>) {
+                target = rounded<T>(accumulate ? value_of(target) + sum : sum);
+            } else {
+                const T fresh = static_cast<T>(sum);
+                target = accumulate ? static_cast<T>(target + fresh) : fresh;
+            }
         });
     });
 }
@@ -359,17 +367,29 @@ void adaptive_max_pool_backward(const apool::strided_view<GradOut, Rank>& grad_o
     const auto out_extents = split::spatial_extents(grad_output);
     std::ptrdiff_t plane_size = 1;
     for (std::ptrdiff_t e : in_extents) plane_size *= e;
-    std::vector<T> sums(static_cast<std::size_t>(plane_size));
+    // Sums in T (PyTorch's order), or for the 16-bit floats in double,
+    // rounded once after the current value when accumulating.
+    using sum_type = std::conditional_t<is_half<T>, double, T>;
+    std::vector<sum_type> sums(static_cast<std::size_t>(plane_size));
     for_each_multi_index(split::leading_extents(grad_input), [&](const std::array<std::ptrdiff_t, split::leading>& plane) {
-        std::fill(sums.begin(), sums.end(), T(0));
+        std::fill(sums.begin(), sums.end(), sum_type(0));
         for_each_multi_index(out_extents, [&](const std::array<std::ptrdiff_t, Spatial>& out_position) {
             const auto flat_index = static_cast<std::ptrdiff_t>(indices.data()[split::offset(indices, plane, out_position)]);
-            sums[static_cast<std::size_t>(flat_index)] += grad_output.data()[split::offset(grad_output, plane, out_position)];
+            const auto grad = grad_output.data()[split::offset(grad_output, plane, out_position)];
+            if constexpr (is_half<T>) {
+                sums[static_cast<std::size_t>(flat_index)] += value_of(grad);
+            } else {
+                sums[static_cast<std::size_t>(flat_index)] += grad;
+            }
         });
         for_each_multi_index(in_extents, [&](const std::array<std::ptrdiff_t, Spatial>& position) {
             T& target = grad_input.data()[split::offset(grad_input, plane, position)];
-            const T fresh = sums[static_cast<std::size_t>(split::flat(position, in_extents))];
-            target = accumulate ? static_cast<T>(target + fresh) : fresh;
+            const sum_type fresh = sums[static_cast<std::size_t>(split::flat(position, in_extents))];
+            if constexpr (is_half<T>) {
+                target = rounded<T>(accumulate ? value_of(target) + fresh : fresh);
+            } else {
+                target = accumulate ? static_cast<T>(target + fresh) : fresh;
+            }
         });
     });
 }

@@ -326,3 +326,106 @@ TEST_CASE("an 8-bit average rounds halves to even", "[element_types][forward]") 
     apool_test::naive::adaptive_avg_pool<1>(unsigned_input, apool::strided_view<std::uint8_t, 1>(unsigned_want.data(), {windows}));
     CHECK(unsigned_got == unsigned_want);
 }
+
+namespace {
+
+/// A 16-bit gradient against the reference's: apool sums in float, the
+/// reference in double, so an element may round to the neighbouring value.
+template <class T>
+bool gradient_matches(T got, T expected) {
+    return average_matches(got, expected, apool_test::naive::window_magnitude{1, 0.0});
+}
+
+template <class T, std::size_t Spatial, std::size_t Leading>
+void backward_trials(std::uint64_t seed, int count) {
+    constexpr std::size_t Rank = Spatial + Leading;
+    std::mt19937_64 rng(seed);
+    const auto writable = apool_test::writable_layouts();
+    const std::ptrdiff_t largest_spatial = Spatial == 1 ? 40 : Spatial == 2 ? 12 : 5;
+    for (int k = 0; k < count; ++k) {
+        std::array<std::ptrdiff_t, Rank> in_extents{}, out_extents{};
+        for (std::size_t d = 0; d < Rank; ++d) {
+            in_extents[d] = d < Leading ? 1 + static_cast<std::ptrdiff_t>(rng() % 4)
+                                        : 1 + static_cast<std::ptrdiff_t>(rng() % static_cast<std::uint64_t>(largest_spatial));
+            out_extents[d] = d < Leading ? in_extents[d] : 1 + static_cast<std::ptrdiff_t>(rng() % static_cast<std::uint64_t>(in_extents[d] + 3));
+        }
+        const layout_kind in_kind = writable[rng() % writable.size()], out_kind = writable[rng() % writable.size()];
+        const bool accumulate = k % 2 == 1;
+        INFO(type_name<T>() << " backward, spatial " << Spatial << ", rank " << Rank << ", layouts " << apool_test::layout_name(out_kind)
+                            << "/" << apool_test::layout_name(in_kind) << (accumulate ? ", accumulate" : ", overwrite"));
+        std::vector<T> input(count_of(in_extents)), grad_output(count_of(out_extents)), start(input.size());
+        for (T& value : input) value = random_value<T>(rng, value_mix::ties);
+        for (T& value : grad_output) value = random_value<T>(rng, value_mix::spread);
+        for (T& value : start) value = random_value<T>(rng, value_mix::spread);
+        // The forward's indices, where ties make several outputs share one.
+        std::vector<T> pooled(grad_output.size());
+        std::vector<std::int64_t> indices(grad_output.size());
+        apool::adaptive_max_pool<Spatial>(apool::strided_view<const T, Rank>(input.data(), in_extents),
+                                          apool::strided_view<T, Rank>(pooled.data(), out_extents),
+                                          apool::strided_view<std::int64_t, Rank>(indices.data(), out_extents));
+        auto grads = apool_test::lay_out(out_kind, Spatial, out_extents, grad_output, padding<T>());
+        if (!grads) grads = apool_test::lay_out(layout_kind::contiguous, Spatial, out_extents, grad_output, padding<T>());
+        const apool::strided_view<const T, Rank> reference_grads(grad_output.data(), out_extents);
+        const apool::gradient_update update = accumulate ? apool::gradient_update::accumulate : apool::gradient_update::overwrite;
+        auto fresh_input = [&] {
+            auto laid = apool_test::lay_out(in_kind, Spatial, in_extents, start, padding<T>());
+            return laid ? std::move(laid) : apool_test::lay_out(layout_kind::contiguous, Spatial, in_extents, start, padding<T>());
+        };
+        auto compare = [&](const char* what, const std::vector<T>& got, const std::vector<T>& want) {
+            return apool_test::mismatches(what, got, want, [](std::size_t, T a, T b) { return gradient_matches(a, b); });
+        };
+
+        auto avg_grad = fresh_input();
+        std::vector<T> expected_avg = start;
+        apool::adaptive_avg_pool_backward<Spatial>(grads->const_view(), avg_grad->view(), update);
+        apool_test::naive::adaptive_avg_pool_backward<Spatial>(reference_grads, apool::strided_view<T, Rank>(expected_avg.data(), in_extents),
+                                                               accumulate);
+        CHECK(compare("avg gradient", avg_grad->logical(), expected_avg) == "");
+        CHECK(avg_grad->padding_untouched());
+
+        auto max_grad = fresh_input();
+        std::vector<T> expected_max = start;
+        const apool::strided_view<const std::int64_t, Rank> index_view(indices.data(), out_extents);
+        apool::adaptive_max_pool_backward<Spatial>(apool::strided_view<const T, Rank>(grad_output.data(), out_extents), index_view,
+                                                   max_grad->view(), update);
+        apool_test::naive::adaptive_max_pool_backward<Spatial>(reference_grads, index_view,
+                                                               apool::strided_view<T, Rank>(expected_max.data(), in_extents), accumulate);
+        CHECK(compare("max gradient", max_grad->logical(), expected_max) == "");
+        CHECK(max_grad->padding_untouched());
+    }
+}
+
+template <class T>
+void backward_all_ranks(std::uint64_t seed) {
+    backward_trials<T, 1, 0>(seed + 1, 12);
+    backward_trials<T, 1, 2>(seed + 2, 16);
+    backward_trials<T, 2, 1>(seed + 3, 16);
+    backward_trials<T, 2, 2>(seed + 4, 16);
+    backward_trials<T, 3, 1>(seed + 5, 12);
+}
+
+}  // namespace
+
+TEST_CASE("gradients of 16-bit floats equal the naive reference, each element rounded once", "[element_types][backward][reference]") {
+    backward_all_ranks<apool::bfloat16>(1000);
+    backward_all_ranks<apool::float16>(1100);
+}
+
+TEST_CASE("a 16-bit max gradient sums a plane larger than its float buffer", "[element_types][backward]") {
+    // 3000 elements: the sums run in three chunks of the row buffer's size.
+    const std::ptrdiff_t in = 3000, out = 7;
+    std::vector<apool::bfloat16> input(static_cast<std::size_t>(in)), grads(static_cast<std::size_t>(out)), got(input.size()),
+        want(input.size());
+    for (std::ptrdiff_t i = 0; i < in; ++i) input[static_cast<std::size_t>(i)] = apool_test::naive::rounded<apool::bfloat16>(double((i * 7919) % 1000));
+    for (std::ptrdiff_t o = 0; o < out; ++o) grads[static_cast<std::size_t>(o)] = apool_test::naive::rounded<apool::bfloat16>(0.5 + double(o));
+    std::vector<apool::bfloat16> pooled(grads.size());
+    std::vector<std::int64_t> indices(grads.size());
+    apool::adaptive_max_pool1d(apool::strided_view<const apool::bfloat16, 1>(input.data(), {in}),
+                               apool::strided_view<apool::bfloat16, 1>(pooled.data(), {out}),
+                               apool::strided_view<std::int64_t, 1>(indices.data(), {out}));
+    const apool::strided_view<const apool::bfloat16, 1> grad_view(grads.data(), {out});
+    const apool::strided_view<const std::int64_t, 1> index_view(indices.data(), {out});
+    apool::adaptive_max_pool1d_backward(grad_view, index_view, apool::strided_view<apool::bfloat16, 1>(got.data(), {in}));
+    apool_test::naive::adaptive_max_pool_backward<1>(grad_view, index_view, apool::strided_view<apool::bfloat16, 1>(want.data(), {in}));
+    CHECK(apool_test::bit_mismatches("max gradient", got, want) == "");
+}

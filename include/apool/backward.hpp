@@ -1,10 +1,14 @@
 // apool: gradients of adaptive average and max pooling over 1, 2 and 3 spatial dims.
 //
 // grad_input has the pooling input's extents, grad_output (and indices) the
-// pooling output's. Views, layouts, element and index types and the rule for
-// leading dims are those of the forward functions.
+// pooling output's. Views, layouts, index types and the rule for leading dims
+// are those of the forward functions; the element type is float, double,
+// apool::bfloat16 or apool::float16, the same for both gradients.
 //
-// Every grad_input element receives its contributions in row-major order of
+// For bfloat16 and float16 every grad_input element sums its contributions
+// in float and is rounded once (with gradient_update::accumulate, onto its
+// current value converted to float). For float and double, every grad_input
+// element receives its contributions in row-major order of
 // the outputs, so the result has the same bits for every layout. With
 // gradient_update::overwrite (the default) grad_input is zeroed first; the avg
 // gradient then equals PyTorch's contiguous kernel bit for bit. With
@@ -23,7 +27,7 @@
 #include <string>
 #include <type_traits>
 
-#include "detail/backward_plan.hpp"
+#include "detail/backward_run.hpp"
 #include "detail/call_checks.hpp"
 #include "detail/call_types.hpp"
 #include "detail/instances.hpp"

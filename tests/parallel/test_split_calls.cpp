@@ -91,7 +91,11 @@ void max_backward(bool named, Rest&&... rest) {
 
 template <class T>
 T sentinel() {
-    return T(-7777.25);
+    return T(-7777.25f);
+}
+template <>
+std::uint8_t sentinel<std::uint8_t>() {
+    return 201;
 }
 
 // Calls split into more than one task, over the whole run: a test whose
@@ -293,5 +297,61 @@ TEST_CASE("HWC images pooled by whole factors: split calls write the bytes of on
                                         max_forward<2>(false, in->const_view(), value_view, idx, executor...);
                                     });
     }
+    CHECK(split_calls > 0);
+}
+
+namespace {
+
+/// Forward calls of T (and its gradients where T is a floating type) with
+/// and without executors, on channels-last and NCHW memory.
+template <class T>
+void compare_element_type(std::mt19937& random) {
+    using extents = std::array<std::ptrdiff_t, 4>;
+    const extents in_extents{2, 3, 17, 13}, out_extents{2, 3, 5, 4};
+    std::uniform_int_distribution<int> pick(0, 9);
+    std::vector<T> input(2 * 3 * 17 * 13), grads(2 * 3 * 5 * 4);
+    for (T& v : input) v = static_cast<T>(static_cast<float>(pick(random) % 4));  // ties
+    for (T& v : grads) v = static_cast<T>(static_cast<float>(pick(random)) * 0.375f);
+    const std::vector<T> out_start(grads.size(), sentinel<T>());
+    const std::vector<std::int64_t> index_start(grads.size(), -99);
+    for (layout_kind kind : {layout_kind::contiguous, layout_kind::channels_last}) {
+        INFO("layout " << apool_test::layout_name(kind));
+        const auto in = apool_test::lay_out(kind, 2, in_extents, input, sentinel<T>());
+        REQUIRE(in);
+        same_bytes<T, 2>("avg output", false, kind, out_extents, out_start,
+                         [&](auto out, auto&&... executor) { avg_forward<2>(true, in->const_view(), out, executor...); });
+        same_bytes<float, 2>("avg output in float", false, kind, out_extents, std::vector<float>(grads.size(), -1.0f),
+                             [&](auto out, auto&&... executor) { avg_forward<2>(true, in->const_view(), out, executor...); });
+        same_bytes<std::int64_t, 2>("max indices", false, kind, out_extents, index_start, [&](auto idx, auto&&... executor) {
+            std::vector<T> values(grads.size());
+            max_forward<2>(true, in->const_view(), apool::strided_view<T, 4>(values.data(), out_extents), idx, executor...);
+        });
+        if constexpr (!std::is_integral<T>::value) {
+            std::vector<std::int64_t> indices(grads.size());
+            std::vector<T> values(grads.size());
+            apool::adaptive_max_pool2d(in->const_view(), apool::strided_view<T, 4>(values.data(), out_extents),
+                                       apool::strided_view<std::int64_t, 4>(indices.data(), out_extents));
+            const apool::strided_view<const T, 4> grad_view(grads.data(), out_extents);
+            const apool::strided_view<const std::int64_t, 4> index_view(indices.data(), out_extents);
+            for (apool::gradient_update update : {apool::gradient_update::overwrite, apool::gradient_update::accumulate}) {
+                same_bytes<T, 2>("avg grad_input", false, kind, in_extents, input, [&](auto grad_input, auto&&... executor) {
+                    avg_backward<2>(true, grad_view, grad_input, update, executor...);
+                });
+                same_bytes<T, 2>("max grad_input", false, kind, in_extents, input, [&](auto grad_input, auto&&... executor) {
+                    max_backward<2>(true, grad_view, index_view, grad_input, update, executor...);
+                });
+            }
+        }
+    }
+}
+
+}  // namespace
+
+TEST_CASE("bfloat16, float16 and uint8: split calls write the bytes of one call", "[parallel]") {
+    std::mt19937 random(9);
+    split_calls = 0;
+    compare_element_type<apool::bfloat16>(random);
+    compare_element_type<apool::float16>(random);
+    compare_element_type<std::uint8_t>(random);
     CHECK(split_calls > 0);
 }

@@ -21,6 +21,7 @@
 #include "../config.hpp"
 #include "../simd.hpp"
 #include "../strided_view.hpp"
+#include "element_types.hpp"
 #include "memory_order.hpp"
 #include "walk.hpp"
 
@@ -32,17 +33,19 @@ namespace detail {
 /// lines costs two), with one unaligned vector at each end.
 template <class T>
 inline void zero_line(T* data, std::ptrdiff_t count, std::ptrdiff_t stride) noexcept {
-    constexpr std::ptrdiff_t width = simd::lanes<T>;
-    if (stride == 1 && count >= width) {
-        const auto zero = simd::broadcast(T(0));
-        simd::store(data, zero);
-        const auto address = reinterpret_cast<std::uintptr_t>(data) / sizeof(T);
-        std::ptrdiff_t i = static_cast<std::ptrdiff_t>((width - address % width) % width);
-        for (; i + width <= count; i += width) simd::store(data + i, zero);
-        simd::store(data + count - width, zero);
-    } else {
-        for (std::ptrdiff_t i = 0; i < count; ++i) data[i * stride] = T(0);
+    if constexpr (is_float_or_double<T>) {
+        constexpr std::ptrdiff_t width = simd::lanes<T>;
+        if (stride == 1 && count >= width) {
+            const auto zero = simd::broadcast(T(0));
+            simd::store(data, zero);
+            const auto address = reinterpret_cast<std::uintptr_t>(data) / sizeof(T);
+            std::ptrdiff_t i = static_cast<std::ptrdiff_t>((width - address % width) % width);
+            for (; i + width <= count; i += width) simd::store(data + i, zero);
+            simd::store(data + count - width, zero);
+            return;
+        }
     }
+    for (std::ptrdiff_t i = 0; i < count; ++i) data[i * stride] = T(0.0f);
 }
 
 /// Zeroes every element of a view, in memory order (see memory_order.hpp):

@@ -2,9 +2,9 @@
 // with which parameters, over which work items. plan_backward is the table of
 // apool's backward kernels: each one's name, what it needs to be correct
 // (`legal`), and when it is the one chosen (the first legal kernel whose
-// condition holds, in the order written). run_backward runs a plan over any
-// sub-range of its work items; the plan's `zero_first` asks the caller to
-// zero grad_input before any item runs.
+// condition holds, in the order written). run_backward (backward_run.hpp)
+// runs a plan over any sub-range of its work items; the plan's `zero_first`
+// asks the caller to zero grad_input before any item runs.
 #pragma once
 
 #include <algorithm>
@@ -18,6 +18,7 @@
 #include "backward_maximum.hpp"
 #include "backward_share_rows.hpp"
 #include "backward_tiles.hpp"
+#include "element_types.hpp"
 #include "problem.hpp"
 #include "walk.hpp"
 #include "work_split.hpp"
@@ -36,6 +37,8 @@ enum class backward_kernel {
     average_generic,                 ///< any strides, one element at a time
     maximum_dense_planes,            ///< contiguous planes: blocks of planes zeroed, then scattered into while in cache
     maximum_planes,                  ///< any strides: each index turned into an offset, planes of one channel run innermost
+    average_gather,                  ///< 16-bit floats: each element gathers its shares in float, rounded once
+    maximum_gather,                  ///< 16-bit floats: a plane's elements a chunk at a time, summed in float, rounded once
 };
 
 /// The kernel's name as the enum spells it.
@@ -51,6 +54,8 @@ constexpr const char* kernel_name(backward_kernel kernel) noexcept {
         case backward_kernel::average_generic: return "average_generic";
         case backward_kernel::maximum_dense_planes: return "maximum_dense_planes";
         case backward_kernel::maximum_planes: return "maximum_planes";
+        case backward_kernel::average_gather: return "average_gather";
+        case backward_kernel::maximum_gather: return "maximum_gather";
     }
     return "?";
 }
@@ -75,6 +80,16 @@ struct backward_plan {
     std::ptrdiff_t dense_scale = 0; ///< maximum_planes: a flat index times this is an offset (0: none such)
 };
 
+/// The lanes of the vectors the backward kernels of T run on (1 for the gather kernels).
+template <class T>
+constexpr std::ptrdiff_t backward_lanes() noexcept {
+    if constexpr (is_float_or_double<T>) {
+        return simd::lanes<T>;
+    } else {
+        return 1;
+    }
+}
+
 /// Plans a checked backward call (Maximum: the max gradient, from indices).
 /// `wanted` forces a kernel (tests); the plan's kernel is then `none` where
 /// that kernel is not legal for the problem. `with_executor`: a large call is
@@ -84,7 +99,8 @@ backward_plan<Spatial, Rank> plan_backward(const strided_view<const T, Rank>& gr
                                            const std::array<std::ptrdiff_t, Rank>& index_strides, bool accumulate,
                                            backward_kernel wanted = backward_kernel::automatic, bool with_executor = false) noexcept {
     constexpr std::size_t leading = Rank - Spatial;
-    constexpr std::ptrdiff_t width = simd::lanes<T>;
+    constexpr bool vector_kernels = is_float_or_double<T>;
+    constexpr std::ptrdiff_t width = backward_lanes<T>();
     backward_plan<Spatial, Rank> plan;
     plan.accumulate = accumulate;
     if (grad_output.size() == 0) {
@@ -99,44 +115,51 @@ backward_plan<Spatial, Rank> plan_backward(const strided_view<const T, Rank>& gr
     const std::ptrdiff_t out_plane_size = problem.out_plane_size();
     const std::size_t channel_dim = problem.contiguous_leading_dim();
     const std::ptrdiff_t channels = channel_dim < leading ? problem.planes.extent[channel_dim] : 0;
-    const bool rows_contiguous = spatial.in_stride[Spatial - 1] == 1;
     const bool one_span = problem.plane_is_one_span();
-    const std::ptrdiff_t interleaved = problem.interleaved_channels(width);
-    // Only the share-rows kernels need the layer count: a walk over the windows.
-    const bool share_rows_may_run = !Maximum && !one_span && (rows_contiguous || interleaved > 0);
-    plan.layers = share_rows_may_run ? share_layers(spatial) : 0;
-    // A plane whose strides are its row-major strides times one factor.
-    plan.dense_scale = spatial.in_stride[Spatial - 1];
-    for (std::size_t d = 0; d < Spatial; ++d) {
-        if (spatial.in_extent[d] > 1 && spatial.in_stride[d] != spatial.flat_stride[d] * plan.dense_scale) plan.dense_scale = 0;
-    }
-    const bool tile_fits = problem.plane_is_dense() && backward_tile_holds<T>(plane_size, out_plane_size);
+    if constexpr (!vector_kernels) {
+        // The 16-bit floats: the kernels that round each element once.
+        const kernel_choice<backward_kernel> table[] = {{backward_kernel::average_gather, !Maximum, true},
+                                                        {backward_kernel::maximum_gather, Maximum, true}};
+        plan.kernel = take_kernel(table, wanted);
+    } else {
+        const bool rows_contiguous = spatial.in_stride[Spatial - 1] == 1;
+        const std::ptrdiff_t interleaved = problem.interleaved_channels(width);
+        // Only the share-rows kernels need the layer count: a walk over the windows.
+        const bool share_rows_may_run = !Maximum && !one_span && (rows_contiguous || interleaved > 0);
+        plan.layers = share_rows_may_run ? share_layers(spatial) : 0;
+        // A plane whose strides are its row-major strides times one factor.
+        plan.dense_scale = spatial.in_stride[Spatial - 1];
+        for (std::size_t d = 0; d < Spatial; ++d) {
+            if (spatial.in_extent[d] > 1 && spatial.in_stride[d] != spatial.flat_stride[d] * plan.dense_scale) plan.dense_scale = 0;
+        }
+        const bool tile_fits = problem.plane_is_dense() && backward_tile_holds<T>(plane_size, out_plane_size);
 
-    // clang-format off
-    const kernel_choice<backward_kernel> table[] = {
-        // Rows shorter than two vectors leave the share rows mostly tails.
-        {backward_kernel::average_tiles, !Maximum && tile_fits,
-                                         problem.rows_suit(width) && !one_span && channel_dim == leading &&
-                                         problem.plane_count() >= width && spatial.in_extent[Spatial - 1] < 2 * width},
-        {backward_kernel::average_one_span, !Maximum && one_span,
-                                            problem.rows_suit(width)},
-        {backward_kernel::average_share_rows, !Maximum && !one_span && rows_contiguous && share_rows_suit<T>(plan.layers),
-                                              problem.rows_suit(width)},
-        {backward_kernel::average_generic, !Maximum,
-                                           problem.rows_suit(width)},
-        {backward_kernel::average_interleaved_share_rows, !Maximum && interleaved > 0 && share_rows_suit<T>(plan.layers),
-                                                          true},
-        {backward_kernel::average_channels_last, !Maximum && channels > 0,
-                                                 true},
-        {backward_kernel::average_generic, !Maximum,
-                                           true},
-        {backward_kernel::maximum_dense_planes, Maximum && plan.dense_scale == 1 && problem.outputs_are_dense(true),
-                                                channel_dim == leading},
-        {backward_kernel::maximum_planes, Maximum,
-                                          true},
-    };
-    // clang-format on
-    plan.kernel = take_kernel(table, wanted);
+        // clang-format off
+        const kernel_choice<backward_kernel> table[] = {
+            // Rows shorter than two vectors leave the share rows mostly tails.
+            {backward_kernel::average_tiles, !Maximum && tile_fits,
+                                             problem.rows_suit(width) && !one_span && channel_dim == leading &&
+                                             problem.plane_count() >= width && spatial.in_extent[Spatial - 1] < 2 * width},
+            {backward_kernel::average_one_span, !Maximum && one_span,
+                                                problem.rows_suit(width)},
+            {backward_kernel::average_share_rows, !Maximum && !one_span && rows_contiguous && share_rows_suit<T>(plan.layers),
+                                                  problem.rows_suit(width)},
+            {backward_kernel::average_generic, !Maximum,
+                                               problem.rows_suit(width)},
+            {backward_kernel::average_interleaved_share_rows, !Maximum && interleaved > 0 && share_rows_suit<T>(plan.layers),
+                                                              true},
+            {backward_kernel::average_channels_last, !Maximum && channels > 0,
+                                                     true},
+            {backward_kernel::average_generic, !Maximum,
+                                               true},
+            {backward_kernel::maximum_dense_planes, Maximum && plan.dense_scale == 1 && problem.outputs_are_dense(true),
+                                                    channel_dim == leading},
+            {backward_kernel::maximum_planes, Maximum,
+                                              true},
+        };
+        // clang-format on
+        plan.kernel = take_kernel(table, wanted);
+    }
 
     switch (plan.kernel) {
         case backward_kernel::average_tiles:
@@ -184,7 +207,9 @@ backward_plan<Spatial, Rank> plan_backward(const strided_view<const T, Rank>& gr
         case backward_kernel::average_channels_last:
         case backward_kernel::maximum_planes: cut_channels = true; cut_rows = true; break;
         case backward_kernel::average_generic:
-        case backward_kernel::maximum_dense_planes: cut_rows = true; break;
+        case backward_kernel::maximum_dense_planes:
+        case backward_kernel::average_gather:
+        case backward_kernel::maximum_gather: cut_rows = true; break;
         default: break;
     }
     std::ptrdiff_t row_parts = cut_rows ? spatial.in_extent[0] : 0;
@@ -193,120 +218,6 @@ backward_plan<Spatial, Rank> plan_backward(const strided_view<const T, Rank>& gr
                             cut_channels, width, {row_parts, 0});
     plan.items = plan.split.items();
     return plan;
-}
-
-/// Runs the kernel of a plan over its planes (groups) `first` to `last` - 1,
-/// each as far as `spatial`'s ranges and the `channels` from the pointers
-/// reach.
-template <class T, class I, std::size_t Spatial, std::size_t Rank>
-void run_backward_planes(const backward_plan<Spatial, Rank>& plan, const spatial_layout<Spatial>& spatial, std::ptrdiff_t channels,
-                         const T* grad_output, const I* indices, T* grad_input, std::ptrdiff_t first, std::ptrdiff_t last) noexcept {
-    constexpr std::ptrdiff_t width = simd::lanes<T>;
-    const auto& problem = plan.problem;
-    const auto& planes = problem.planes;
-    const std::size_t dim = plan.vector_dim;
-    const bool accumulate = plan.accumulate;
-    switch (plan.kernel) {
-        case backward_kernel::average_tiles:
-            if constexpr (std::is_void<I>::value) {
-                for_each_plane_group<width>(planes, dim, first, last, [&](const plane_offsets* group, std::ptrdiff_t grouped) {
-                    average_backward_tiled_planes(grad_output, grad_input, spatial, group, grouped, plan.dense_outputs, accumulate);
-                });
-            }
-            return;
-        case backward_kernel::average_one_span:
-            if constexpr (std::is_void<I>::value) {
-                for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
-                    average_backward_one_span_plane(grad_output + at.out, grad_input + at.in, spatial, accumulate);
-                });
-            }
-            return;
-        case backward_kernel::average_share_rows:
-            if constexpr (std::is_void<I>::value) {
-                for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
-                    average_backward_share_rows_plane(grad_output + at.out, grad_input + at.in, spatial, plan.layers, 1, 0, accumulate);
-                });
-            }
-            return;
-        case backward_kernel::average_interleaved_share_rows:
-            if constexpr (std::is_void<I>::value) {
-                for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
-                    average_backward_share_rows_plane(grad_output + at.out, grad_input + at.in, spatial, plan.layers, channels,
-                                                      planes.out_stride[dim], accumulate);
-                });
-            }
-            return;
-        case backward_kernel::average_channels_last:
-            if constexpr (std::is_void<I>::value) {
-                for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
-                    average_backward_channels_last_plane(grad_output + at.out, grad_input + at.in, spatial, channels,
-                                                         planes.out_stride[dim], accumulate);
-                });
-            }
-            return;
-        case backward_kernel::average_generic:
-            if constexpr (std::is_void<I>::value) {
-                for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
-                    average_backward_generic_plane(grad_output + at.out, grad_input + at.in, spatial, accumulate);
-                });
-            }
-            return;
-        case backward_kernel::maximum_dense_planes:
-            if constexpr (!std::is_void<I>::value) {
-                if (spatial.in_range[0].size() != spatial.in_extent[0]) {
-                    // A part of one plane: the strided kernel scatters into its rows.
-                    for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
-                        maximum_backward_planes(grad_output + at.out, indices + at.index, grad_input + at.in, spatial, plan.dense_scale, 1, 0,
-                                                0, plan.zero_each_plane);
-                    });
-                    return;
-                }
-                maximum_backward_dense_planes(grad_output, indices, grad_input, spatial.plane_size(), problem.out_plane_size(),
-                                              plan.zero_each_plane,
-                                              [&](auto&& visit) { for_each_plane(planes, dim, first, last, visit); });
-            }
-            return;
-        case backward_kernel::maximum_planes:
-            if constexpr (!std::is_void<I>::value) {
-                const bool by_channel = dim < Rank - Spatial;
-                for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
-                    maximum_backward_planes(grad_output + at.out, indices + at.index, grad_input + at.in, spatial, plan.dense_scale,
-                                            by_channel ? channels : 1, by_channel ? planes.out_stride[dim] : 0,
-                                            by_channel ? planes.index_stride[dim] : 0, plan.zero_each_plane);
-                });
-            }
-            return;
-        case backward_kernel::none:
-        case backward_kernel::automatic:
-            return;
-    }
-}
-
-/// Runs work items `first` to `last` - 1 of a plan made by plan_backward for
-/// the same views; `indices` is null for the average.
-template <class T, class I, std::size_t Spatial, std::size_t Rank>
-void run_backward(const backward_plan<Spatial, Rank>& plan, const T* grad_output, const I* indices, T* grad_input, std::ptrdiff_t first,
-                  std::ptrdiff_t last) noexcept {
-    const work_split& split = plan.split;
-    if (!split.cuts_planes()) {
-        run_backward_planes(plan, plan.problem.spatial, split.channels, grad_output, indices, grad_input, first, last);
-        return;
-    }
-    const auto& planes = plan.problem.planes;
-    const std::size_t dim = plan.vector_dim;
-    for (std::ptrdiff_t item = first; item < last; ++item) {
-        const work_part part = split.part(item);
-        spatial_layout<Spatial> spatial = plan.problem.spatial;
-        spatial.in_range[0] = part_of(spatial.in_extent[0], part.spatial_part[0], split.spatial_parts[0]);
-        if constexpr (std::is_void<I>::value) {  // the max reads every output: its indices may point anywhere in the plane
-            spatial.out_range[0] = outputs_reaching(spatial.in_range[0], spatial.in_extent[0], spatial.out_extent[0]);
-        }
-        const std::ptrdiff_t channel = part.first_channel;
-        const I* part_indices = indices;
-        if constexpr (!std::is_void<I>::value) part_indices += channel * planes.index_stride[dim];
-        run_backward_planes(plan, spatial, part.channels, grad_output + channel * planes.out_stride[dim], part_indices,
-                            grad_input + channel * planes.in_stride[dim], part.plane_item, part.plane_item + 1);
-    }
 }
 
 }  // namespace detail

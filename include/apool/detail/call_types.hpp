@@ -81,7 +81,7 @@ constexpr misuse element_types() noexcept {
     if (std::is_const<T>::value) return misuse::output_const;
     if (!is_element<read>) return misuse::element_type;
     if (Forward ? !is_element_pair<read, T> : !std::is_same<read, T>::value) return misuse::element_types_differ;
-    if (!Forward && !is_float_or_double<T>) return misuse::gradient_type;
+    if (!Forward && !is_gradient_element<T>) return misuse::gradient_type;
     if (Rank < Spatial) return misuse::rank_below_spatial;
     if (!std::is_same<I, std::int64_t>::value && !std::is_same<I, std::int32_t>::value) return misuse::index_type;
     return misuse::none;
@@ -176,7 +176,7 @@ void reject_common() {
                   "apool: the element type must be float, double, apool::bfloat16, apool::float16, std::uint8_t or std::int8_t "
                   "(view other 16-bit floats as apool::bfloat16 or apool::float16 by casting the pointer)");
     static_assert(Found != misuse::gradient_type,
-                  "apool: gradients take float or double elements");
+                  "apool: gradients need a floating element type: float, double, apool::bfloat16 or apool::float16");
     static_assert(Found != misuse::rank_below_spatial,
                   "apool: the views need at least as many dims as the pooling has spatial dims (adaptive_avg_pool2d needs "
                   "Rank >= 2): add leading dims of extent 1, or call the function for fewer spatial dims");
@@ -243,8 +243,8 @@ void reject_backward() {
                   "apool: grad_input must be a view of non-const elements, strided_view<float, Rank>: grad_output comes "
                   "first, grad_input last");
     static_assert(found != misuse::element_types_differ,
-                  "apool: grad_output and grad_input must have the same element type (grad_output may be const): both float "
-                  "or both double");
+                  "apool: grad_output and grad_input must have the same element type (grad_output may be const): both float, "
+                  "both double, both apool::bfloat16 or both apool::float16");
     static_assert(found != misuse::update,
                   "apool: the argument after grad_input must be an apool::gradient_update (overwrite or accumulate); the "
                   "executor comes last");

@@ -15,7 +15,7 @@
 #include "../config.hpp"
 #include "../strided_view.hpp"
 #include "backward_kernels.hpp"
-#include "backward_plan.hpp"
+#include "backward_run.hpp"
 #include "forward_plan.hpp"
 #include "reductions.hpp"
 
