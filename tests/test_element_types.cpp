@@ -169,21 +169,40 @@ void run_trial(const std::array<std::ptrdiff_t, Rank>& in_extents, const std::ar
         auto laid = apool_test::lay_out(out_kind, Spatial, out_extents, std::vector<V>(outputs, fill), fill);
         return laid ? std::move(laid) : apool_test::lay_out(layout_kind::contiguous, Spatial, out_extents, std::vector<V>(outputs, fill), fill);
     };
-    auto avg = written(output_fill<Out>());
-    apool::adaptive_avg_pool<Spatial>(input->const_view(), avg->view());
-    CHECK(apool_test::mismatches("avg", avg->logical(), expected_avg,
-                                 [&](std::size_t i, Out got, Out want) { return average_matches(got, want, magnitudes[i]); }) == "");
-    CHECK(avg->padding_untouched());
-
-    auto max = written(output_fill<Out>());
-    auto indices = written(std::int32_t(-9));
-    apool::adaptive_max_pool<Spatial>(input->const_view(), max->view(), indices->view());
-    CHECK(apool_test::mismatches("max", max->logical(), expected_max, [](std::size_t, Out got, Out want) {
-              return maximum_matches<In>(got, want);
-          }) == "");
-    CHECK(apool_test::index_mismatches(indices->logical(), expected_indices) == "");
-    CHECK(max->padding_untouched());
-    CHECK(indices->padding_untouched());
+    // The public call (the plan's choice), then each kernel these types have,
+    // forced through the plan where it is legal.
+    using kernel = apool::detail::forward_kernel;
+    for (kernel wanted : {kernel::automatic, kernel::staged, kernel::generic}) {
+        INFO("kernel " << apool::detail::kernel_name(wanted));
+        using average = apool::detail::average_policy<In, Out>;
+        using maximum = apool::detail::maximum_policy<In, Out>;
+        auto avg = written(output_fill<Out>());
+        auto max = written(output_fill<Out>());
+        auto indices = written(std::int32_t(-9));
+        if (wanted == kernel::automatic) {
+            apool::adaptive_avg_pool<Spatial>(input->const_view(), avg->view());
+            apool::adaptive_max_pool<Spatial>(input->const_view(), max->view(), indices->view());
+        } else {
+            const auto avg_plan =
+                apool::detail::plan_forward<average, Spatial>(input->const_view(), avg->view(), avg->view().strides(), false, wanted);
+            const auto max_plan =
+                apool::detail::plan_forward<maximum, Spatial>(input->const_view(), max->view(), indices->view().strides(), true, wanted);
+            if (avg_plan.kernel != wanted || max_plan.kernel != wanted) continue;  // not legal here
+            apool::detail::run_forward<average>(avg_plan, input->const_view().data(), avg->view().data(), static_cast<std::int64_t*>(nullptr), 0,
+                                                avg_plan.items);
+            apool::detail::run_forward<maximum>(max_plan, input->const_view().data(), max->view().data(), indices->view().data(), 0,
+                                                max_plan.items);
+        }
+        CHECK(apool_test::mismatches("avg", avg->logical(), expected_avg,
+                                     [&](std::size_t i, Out got, Out want) { return average_matches(got, want, magnitudes[i]); }) == "");
+        CHECK(apool_test::mismatches("max", max->logical(), expected_max, [](std::size_t, Out got, Out want) {
+                  return maximum_matches<In>(got, want);
+              }) == "");
+        CHECK(apool_test::index_mismatches(indices->logical(), expected_indices) == "");
+        CHECK(avg->padding_untouched());
+        CHECK(max->padding_untouched());
+        CHECK(indices->padding_untouched());
+    }
 }
 
 /// Random shapes of Spatial dims after Leading dims, in every input layout.

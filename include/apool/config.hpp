@@ -67,6 +67,16 @@
 #define APOOL_TILE_ELEMENTS 4096
 #endif
 
+// Elements of each of the staged kernel's stack buffers (float input planes,
+// float results, and for a max int32 indices: 48 KiB at the default, beside
+// the float kernel's own scratch): the element types without vector kernels
+// of their own (bfloat16, float16, uint8, int8) pool planes of up to this
+// many elements (56x56 at the default) through float's kernels; larger
+// planes take the generic kernel.
+#ifndef APOOL_STAGE_ELEMENTS
+#define APOOL_STAGE_ELEMENTS 4096
+#endif
+
 // A call given an executor splits into tasks from this many elements (of its
 // input, or grad_input) on; a smaller call runs on the calling thread without
 // calling the executor, where handing tasks to threads would cost about as

@@ -18,7 +18,7 @@
 
 #include "detail/call_checks.hpp"
 #include "detail/call_types.hpp"
-#include "detail/forward_plan.hpp"
+#include "detail/forward_run.hpp"
 #include "detail/reductions.hpp"
 #include "detail/widened_reductions.hpp"
 #include "detail/instances.hpp"

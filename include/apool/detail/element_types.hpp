@@ -74,6 +74,17 @@ Result narrow(Floating value) noexcept {
     }
 }
 
+/// A float rounded to the nearest integer, ties to even, whatever the
+/// rounding mode (|value| below 2^31).
+inline std::int64_t round_to_nearest_even(float value) noexcept {
+    const bool negative = value < 0.0f;
+    const float magnitude = negative ? -value : value;
+    auto whole = static_cast<std::int64_t>(magnitude);  // truncates
+    const float rest = magnitude - static_cast<float>(whole);  // exact
+    if (rest > 0.5f || (rest == 0.5f && (whole & 1) != 0)) ++whole;
+    return negative ? -whole : whole;
+}
+
 /// sum / count for integers, rounded to nearest with ties to even (count > 0).
 inline std::int64_t divide_to_nearest_even(std::int64_t sum, std::int64_t count) noexcept {
     const bool negative = sum < 0;

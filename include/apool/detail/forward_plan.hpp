@@ -3,8 +3,8 @@
 // kernels: each one's name, what it needs to be correct (`legal`), and when it
 // is the one chosen (the first legal kernel whose condition holds, in the order
 // written); element types other than float and double into their own type
-// take the generic kernel (plan_forward). run_forward runs a plan over any
-// sub-range of its work items.
+// take the staged or the generic kernel (plan_forward). run_forward
+// (forward_run.hpp) runs a plan over any sub-range of its work items.
 #pragma once
 
 #include <cstddef>
@@ -17,6 +17,7 @@
 #include "forward_narrow.hpp"
 #include "forward_plane_run.hpp"
 #include "forward_rows.hpp"
+#include "forward_staged.hpp"
 #include "forward_tiles.hpp"
 #include "problem.hpp"
 #include "widened_reductions.hpp"
@@ -38,6 +39,7 @@ enum class forward_kernel {
     interleaved_rows,    ///< rows of W * C values (channels-last, fewer channels than a vector): the rows kernel, C channels per position
     channels_last_sums,  ///< average only: channels_last, with running sums in memory for windows of many channels
     channels_last,       ///< a contiguous leading dim: vectors across it, windows walked once per register block
+    staged,              ///< 16-bit floats and bytes: groups of small planes converted to float and pooled by float's kernels
     generic,             ///< any strides, one element at a time
 };
 
@@ -54,6 +56,7 @@ constexpr const char* kernel_name(forward_kernel kernel) noexcept {
         case forward_kernel::interleaved_rows: return "interleaved_rows";
         case forward_kernel::channels_last_sums: return "channels_last_sums";
         case forward_kernel::channels_last: return "channels_last";
+        case forward_kernel::staged: return "staged";
         case forward_kernel::generic: return "generic";
     }
     return "?";
@@ -215,9 +218,15 @@ forward_plan<Spatial, Rank> plan_forward(const strided_view<const T, Rank>& inpu
     if constexpr (vector_reduction<Reduction>) {
         plan.kernel = choose_forward_kernel<Reduction>(plan, input, with_index, wanted);
     } else {
-        // The other element types take the generic kernel alone.
-        const kernel_choice<forward_kernel> table[] = {{forward_kernel::generic, true, true}};
+        // The other element types: planes the stage holds through float's
+        // kernels (where float holds the result: not into double), the rest
+        // one element at a time.
+        const std::ptrdiff_t group = staged_group(plane_size, problem.out_plane_size());
+        const kernel_choice<forward_kernel> table[] = {
+            {forward_kernel::staged, !std::is_same<typename Reduction::result, double>::value && group > 0, true},
+            {forward_kernel::generic, true, true}};
         plan.kernel = take_kernel(table, wanted);
+        if (plan.kernel == forward_kernel::staged) plan.planes_per_item = group;
     }
     if (plan.kernel == forward_kernel::none) return plan;
 
@@ -257,133 +266,6 @@ forward_plan<Spatial, Rank> plan_forward(const strided_view<const T, Rank>& inpu
                             cut_extents);
     plan.items = plan.split.items();
     return plan;
-}
-
-/// run_forward_planes for the vector kernels' element types.
-template <class Reduction, class T, class I, std::size_t Spatial, std::size_t Rank>
-void run_vector_kernel(const forward_plan<Spatial, Rank>& plan, const spatial_layout<Spatial>& spatial, std::ptrdiff_t channels,
-                       const T* in, T* out, I* index, std::ptrdiff_t first, std::ptrdiff_t last) noexcept {
-    constexpr std::size_t leading = Rank - Spatial;
-    constexpr std::ptrdiff_t width = simd::lanes<T>;
-    const auto& planes = plan.problem.planes;
-    const std::size_t dim = plan.vector_dim;
-    auto index_at = [&](const plane_offsets& at) { return index != nullptr ? index + at.index : nullptr; };
-    switch (plan.kernel) {
-        case forward_kernel::plane_run:
-            if constexpr (simd::has_lane_permute<T> && is_average<Reduction>) {
-                if (dim == leading) {
-                    average_plane_run(in, 0, out, 0, 1, spatial.plane_size());
-                    return;
-                }
-                for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
-                    average_plane_run(in + at.in, planes.in_stride[dim], out + at.out, planes.out_stride[dim], channels,
-                                      spatial.plane_size());
-                });
-            }
-            return;
-        case forward_kernel::narrow_rows:
-            if constexpr (simd::has_lane_permute<T> && is_average<Reduction>) {
-                const auto windows = make_row_windows<T>(spatial.in_extent[Spatial - 1], spatial.out_extent[Spatial - 1]);
-                for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
-                    average_narrow_rows_plane(in + at.in, out + at.out, spatial, windows, plan.last_whole_vector - at.in);
-                });
-            }
-            return;
-        case forward_kernel::tiles:
-            for_each_plane_group<width>(planes, dim, first, last, [&](const plane_offsets* group, std::ptrdiff_t grouped) {
-                tiled_planes<Reduction>(in, out, index, spatial, group, grouped, plan.dense_outputs);
-            });
-            return;
-        case forward_kernel::span: {
-            // Inline here: a 7x7 plane costs little more than a call.
-            const std::ptrdiff_t count = spatial.plane_size();
-            for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
-                write_result<Reduction>(Reduction::span(in + at.in, count, 0), count, out + at.out, index_at(at));
-            });
-            return;
-        }
-        case forward_kernel::rows:
-            for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
-                rows_plane<Reduction>(in + at.in, out + at.out, index_at(at), spatial, 1, 0, 0);
-            });
-            return;
-        case forward_kernel::interleaved_rows: {
-            // `channels` is the plane's full count here: the kernel is not cut across channels.
-            interleaved_windows<T> tables{};
-            if (plan.uniform_row_window > 0) tables = make_interleaved_windows<T>(plan.uniform_row_window, channels);
-            const interleaved_windows<T>* uniform = plan.uniform_row_window > 0 ? &tables : nullptr;
-            for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
-                rows_plane<Reduction>(in + at.in, out + at.out, index_at(at), spatial, channels, planes.out_stride[dim],
-                                      planes.index_stride[dim], uniform);
-            });
-            return;
-        }
-        case forward_kernel::channels_last_sums:
-            if constexpr (is_average<Reduction>) {
-                for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
-                    average_channels_last_plane(in + at.in, out + at.out, spatial, channels, planes.out_stride[dim],
-                                                plan.sums_in_memory_from);
-                });
-            }
-            return;
-        case forward_kernel::channels_last:
-            for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
-                channels_last_plane<Reduction>(in + at.in, out + at.out, index_at(at), spatial, channels, planes.out_stride[dim],
-                                               planes.index_stride[dim]);
-            });
-            return;
-        case forward_kernel::generic:
-            for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
-                generic_plane<Reduction>(in + at.in, out + at.out, index_at(at), spatial);
-            });
-            return;
-        case forward_kernel::none:
-        case forward_kernel::automatic:
-            return;
-    }
-}
-
-/// Runs the kernel of a plan over its planes (groups, runs) `first` to `last`
-/// - 1, each as far as `spatial`'s ranges and the `channels` from `in`, `out`
-/// and `index` reach.
-template <class Reduction, class T, class I, std::size_t Spatial, std::size_t Rank>
-void run_forward_planes(const forward_plan<Spatial, Rank>& plan, const spatial_layout<Spatial>& spatial, std::ptrdiff_t channels,
-                        const T* in, typename Reduction::result* out, I* index, std::ptrdiff_t first, std::ptrdiff_t last) noexcept {
-    const auto& planes = plan.problem.planes;
-    const std::size_t dim = plan.vector_dim;
-    auto index_at = [&](const plane_offsets& at) { return index != nullptr ? index + at.index : nullptr; };
-    if constexpr (!vector_reduction<Reduction>) {
-        for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
-            generic_plane<Reduction>(in + at.in, out + at.out, index_at(at), spatial);
-        });
-    } else {
-        run_vector_kernel<Reduction>(plan, spatial, channels, in, out, index, first, last);
-    }
-}
-
-/// Runs work items `first` to `last` - 1 of a plan made by plan_forward with
-/// the same Reduction and views. `index` may be null.
-template <class Reduction, class T, class I, std::size_t Spatial, std::size_t Rank>
-void run_forward(const forward_plan<Spatial, Rank>& plan, const T* in, typename Reduction::result* out, I* index, std::ptrdiff_t first,
-                 std::ptrdiff_t last) noexcept {
-    const work_split& split = plan.split;
-    if (!split.cuts_planes()) {
-        run_forward_planes<Reduction>(plan, plan.problem.spatial, split.channels, in, out, index, first, last);
-        return;
-    }
-    const auto& planes = plan.problem.planes;
-    const std::size_t dim = plan.vector_dim;
-    for (std::ptrdiff_t item = first; item < last; ++item) {
-        const work_part part = split.part(item);
-        spatial_layout<Spatial> spatial = plan.problem.spatial;
-        for (std::size_t d = 0; d < 2 && d < Spatial; ++d) {
-            spatial.out_range[d] = part_of(spatial.out_extent[d], part.spatial_part[d], split.spatial_parts[d]);
-        }
-        run_forward_planes<Reduction>(plan, spatial, part.channels, in + part.first_channel * planes.in_stride[dim],
-                                      out + part.first_channel * planes.out_stride[dim],
-                                      index != nullptr ? index + part.first_channel * planes.index_stride[dim] : nullptr, part.plane_item,
-                                      part.plane_item + 1);
-    }
 }
 
 }  // namespace detail

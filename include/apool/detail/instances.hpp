@@ -16,7 +16,7 @@
 #include "../strided_view.hpp"
 #include "backward_kernels.hpp"
 #include "backward_run.hpp"
-#include "forward_plan.hpp"
+#include "forward_run.hpp"
 #include "reductions.hpp"
 
 #define APOOL_DETAIL_FORWARD_PLAN(prefix, Reduction, T, S)                                                                        \

@@ -44,6 +44,20 @@ struct widened_average {
         }
     }
     static std::ptrdiff_t index(const state&) noexcept { return 0; }
+
+    /// The float policy of the staged kernel (forward_staged.hpp), and its
+    /// float result as Result: bytes into bytes rounded to nearest, ties to
+    /// even (the float quotient of an exact sum of at most 2^24 / 255
+    /// elements is within a few ulp of the true one, and a true one that is
+    /// no tie lies at least 1 / (2 * count) from the nearest half).
+    using staged = average<float>;
+    static Result from_staged(float average) noexcept {
+        if constexpr (is_byte_integer<Element> && std::is_same<Result, Element>::value) {
+            return static_cast<Result>(round_to_nearest_even(average));
+        } else {
+            return narrow<Result>(average);
+        }
+    }
 };
 
 /// The max of a window of Element, written as Result, found by comparing
@@ -90,6 +104,17 @@ struct widened_maximum {
         }
     }
     static std::ptrdiff_t index(const state& s) noexcept { return s.index; }
+
+    /// The float policy of the staged kernel, and its float result (an
+    /// element's exact value) as Result.
+    using staged = maximum<float>;
+    static Result from_staged(float value) noexcept {
+        if constexpr (is_byte_integer<Result>) {
+            return static_cast<Result>(value);
+        } else {
+            return narrow<Result>(value);
+        }
+    }
 };
 
 /// The policies of a call pooling Element into Result: the vector policies

@@ -1,0 +1,202 @@
+// apool: running a forward plan (forward_plan.hpp) over any sub-range of its
+// work items.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include "../simd.hpp"
+#include "../strided_view.hpp"
+#include "forward_channels_last.hpp"
+#include "forward_kernels.hpp"
+#include "forward_narrow.hpp"
+#include "forward_plan.hpp"
+#include "forward_plane_run.hpp"
+#include "forward_rows.hpp"
+#include "forward_staged.hpp"
+#include "forward_tiles.hpp"
+#include "walk.hpp"
+#include "work_split.hpp"
+
+namespace apool {
+namespace detail {
+
+/// run_forward_planes for the vector kernels' element types.
+template <class Reduction, class T, class I, std::size_t Spatial, std::size_t Rank>
+void run_vector_kernel(const forward_plan<Spatial, Rank>& plan, const spatial_layout<Spatial>& spatial, std::ptrdiff_t channels,
+                       const T* in, T* out, I* index, std::ptrdiff_t first, std::ptrdiff_t last) noexcept {
+    constexpr std::size_t leading = Rank - Spatial;
+    constexpr std::ptrdiff_t width = simd::lanes<T>;
+    const auto& planes = plan.problem.planes;
+    const std::size_t dim = plan.vector_dim;
+    auto index_at = [&](const plane_offsets& at) { return index != nullptr ? index + at.index : nullptr; };
+    switch (plan.kernel) {
+        case forward_kernel::plane_run:
+            if constexpr (simd::has_lane_permute<T> && is_average<Reduction>) {
+                if (dim == leading) {
+                    average_plane_run(in, 0, out, 0, 1, spatial.plane_size());
+                    return;
+                }
+                for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
+                    average_plane_run(in + at.in, planes.in_stride[dim], out + at.out, planes.out_stride[dim], channels,
+                                      spatial.plane_size());
+                });
+            }
+            return;
+        case forward_kernel::narrow_rows:
+            if constexpr (simd::has_lane_permute<T> && is_average<Reduction>) {
+                const auto windows = make_row_windows<T>(spatial.in_extent[Spatial - 1], spatial.out_extent[Spatial - 1]);
+                for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
+                    average_narrow_rows_plane(in + at.in, out + at.out, spatial, windows, plan.last_whole_vector - at.in);
+                });
+            }
+            return;
+        case forward_kernel::tiles:
+            for_each_plane_group<width>(planes, dim, first, last, [&](const plane_offsets* group, std::ptrdiff_t grouped) {
+                tiled_planes<Reduction>(in, out, index, spatial, group, grouped, plan.dense_outputs);
+            });
+            return;
+        case forward_kernel::span: {
+            // Inline here: a 7x7 plane costs little more than a call.
+            const std::ptrdiff_t count = spatial.plane_size();
+            for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
+                write_result<Reduction>(Reduction::span(in + at.in, count, 0), count, out + at.out, index_at(at));
+            });
+            return;
+        }
+        case forward_kernel::rows:
+            for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
+                rows_plane<Reduction>(in + at.in, out + at.out, index_at(at), spatial, 1, 0, 0);
+            });
+            return;
+        case forward_kernel::interleaved_rows: {
+            // `channels` is the plane's full count here: the kernel is not cut across channels.
+            interleaved_windows<T> tables{};
+            if (plan.uniform_row_window > 0) tables = make_interleaved_windows<T>(plan.uniform_row_window, channels);
+            const interleaved_windows<T>* uniform = plan.uniform_row_window > 0 ? &tables : nullptr;
+            for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
+                rows_plane<Reduction>(in + at.in, out + at.out, index_at(at), spatial, channels, planes.out_stride[dim],
+                                      planes.index_stride[dim], uniform);
+            });
+            return;
+        }
+        case forward_kernel::channels_last_sums:
+            if constexpr (is_average<Reduction>) {
+                for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
+                    average_channels_last_plane(in + at.in, out + at.out, spatial, channels, planes.out_stride[dim],
+                                                plan.sums_in_memory_from);
+                });
+            }
+            return;
+        case forward_kernel::channels_last:
+            for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
+                channels_last_plane<Reduction>(in + at.in, out + at.out, index_at(at), spatial, channels, planes.out_stride[dim],
+                                               planes.index_stride[dim]);
+            });
+            return;
+        case forward_kernel::generic:
+            for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
+                generic_plane<Reduction>(in + at.in, out + at.out, index_at(at), spatial);
+            });
+            return;
+        case forward_kernel::staged:
+        case forward_kernel::none:
+        case forward_kernel::automatic:
+            return;
+    }
+}
+
+template <class Reduction, class T, class I, std::size_t Spatial, std::size_t Rank>
+void run_forward(const forward_plan<Spatial, Rank>& plan, const T* in, typename Reduction::result* out, I* index, std::ptrdiff_t first,
+                 std::ptrdiff_t last) noexcept;
+
+/// The staged kernel's groups `first` to `last` - 1: float's plan and kernels
+/// pool each group's dense float planes (at rank Spatial + 2, where the
+/// compiled library has them). Every group but the call's last has the same
+/// float plan, made once.
+template <class Reduction, class T, class I, std::size_t Spatial, std::size_t Rank>
+void run_staged(const forward_plan<Spatial, Rank>& plan, const T* in, typename Reduction::result* out, I* index, std::ptrdiff_t first,
+                std::ptrdiff_t last) noexcept {
+    using float_reduction = typename Reduction::staged;
+    const auto& spatial = plan.problem.spatial;
+    const bool with_indices = index != nullptr;
+    auto plan_floats = [&](std::ptrdiff_t count) {
+        std::array<std::ptrdiff_t, Spatial + 2> in_extents{1, count}, out_extents{1, count};
+        for (std::size_t d = 0; d < Spatial; ++d) {
+            in_extents[2 + d] = spatial.in_extent[d];
+            out_extents[2 + d] = spatial.out_extent[d];
+        }
+        const strided_view<const float, Spatial + 2> float_in(nullptr, in_extents);
+        const strided_view<float, Spatial + 2> float_out(nullptr, out_extents);
+        return plan_forward<float_reduction, Spatial>(float_in, float_out, float_out.strides(), with_indices);
+    };
+    const auto whole_group = plan_floats(plan.planes_per_item);
+    const std::ptrdiff_t total = count_planes(plan.problem.planes, plan.vector_dim);
+    for (std::ptrdiff_t item = first; item < last; ++item) {
+        const std::ptrdiff_t first_plane = item * plan.planes_per_item;
+        const std::ptrdiff_t count = total - first_plane < plan.planes_per_item ? total - first_plane : plan.planes_per_item;
+        auto pool_floats = [&](const float* planes_in, float* planes_out, std::int32_t* indices) {
+            const auto float_plan = count == plan.planes_per_item ? whole_group : plan_floats(count);
+            if constexpr (float_reduction::tracks_index) {
+                run_forward<float_reduction>(float_plan, planes_in, planes_out, indices, 0, float_plan.items);
+            } else {
+                run_forward<float_reduction>(float_plan, planes_in, planes_out, static_cast<std::int64_t*>(nullptr), 0, float_plan.items);
+            }
+        };
+        staged_planes<Reduction>(plan.problem.planes, plan.vector_dim, spatial, in, out, index, first_plane, first_plane + count, pool_floats);
+    }
+}
+
+/// Runs the kernel of a plan over its planes (groups, runs) `first` to `last`
+/// - 1, each as far as `spatial`'s ranges and the `channels` from `in`, `out`
+/// and `index` reach.
+template <class Reduction, class T, class I, std::size_t Spatial, std::size_t Rank>
+void run_forward_planes(const forward_plan<Spatial, Rank>& plan, const spatial_layout<Spatial>& spatial, std::ptrdiff_t channels,
+                        const T* in, typename Reduction::result* out, I* index, std::ptrdiff_t first, std::ptrdiff_t last) noexcept {
+    const auto& planes = plan.problem.planes;
+    const std::size_t dim = plan.vector_dim;
+    auto index_at = [&](const plane_offsets& at) { return index != nullptr ? index + at.index : nullptr; };
+    if constexpr (!vector_reduction<Reduction>) {
+        if constexpr (!std::is_same<typename Reduction::result, double>::value) {
+            if (plan.kernel == forward_kernel::staged) {
+                run_staged<Reduction>(plan, in, out, index, first, last);
+                return;
+            }
+        }
+        for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
+            generic_plane<Reduction>(in + at.in, out + at.out, index_at(at), spatial);
+        });
+    } else {
+        run_vector_kernel<Reduction>(plan, spatial, channels, in, out, index, first, last);
+    }
+}
+
+/// Runs work items `first` to `last` - 1 of a plan made by plan_forward with
+/// the same Reduction and views. `index` may be null.
+template <class Reduction, class T, class I, std::size_t Spatial, std::size_t Rank>
+void run_forward(const forward_plan<Spatial, Rank>& plan, const T* in, typename Reduction::result* out, I* index, std::ptrdiff_t first,
+                 std::ptrdiff_t last) noexcept {
+    const work_split& split = plan.split;
+    if (!split.cuts_planes()) {
+        run_forward_planes<Reduction>(plan, plan.problem.spatial, split.channels, in, out, index, first, last);
+        return;
+    }
+    const auto& planes = plan.problem.planes;
+    const std::size_t dim = plan.vector_dim;
+    for (std::ptrdiff_t item = first; item < last; ++item) {
+        const work_part part = split.part(item);
+        spatial_layout<Spatial> spatial = plan.problem.spatial;
+        for (std::size_t d = 0; d < 2 && d < Spatial; ++d) {
+            spatial.out_range[d] = part_of(spatial.out_extent[d], part.spatial_part[d], split.spatial_parts[d]);
+        }
+        run_forward_planes<Reduction>(plan, spatial, part.channels, in + part.first_channel * planes.in_stride[dim],
+                                      out + part.first_channel * planes.out_stride[dim],
+                                      index != nullptr ? index + part.first_channel * planes.index_stride[dim] : nullptr, part.plane_item,
+                                      part.plane_item + 1);
+    }
+}
+
+}  // namespace detail
+}  // namespace apool
