@@ -48,4 +48,12 @@ peer_kernel opencv_forward(const problem& p) {
     return k;
 }
 
+std::function<void()> opencv_area_bytes(const std::uint8_t* hwc, int height, int width, int channels, int out_height, int out_width,
+                                        std::uint8_t* output) {
+    const int type = CV_MAKETYPE(CV_8U, channels);
+    const cv::Mat src(height, width, type, const_cast<std::uint8_t*>(hwc));
+    cv::Mat dst(out_height, out_width, type, output);
+    return [src, dst]() mutable { cv::resize(src, dst, dst.size(), 0, 0, cv::INTER_AREA); };
+}
+
 }  // namespace apool_bench

@@ -2,6 +2,8 @@
 // only with APOOL_BENCH_OPENCV=ON and OpenCV found).
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <string>
 
 #include "bench_peer.hpp"
@@ -18,5 +20,10 @@ std::string opencv_version();
 /// channels innermost: HWC) at an integer scale in both dims, where the area
 /// resize is the box average of adaptive average pooling. Empty otherwise.
 peer_kernel opencv_forward(const problem& p);
+
+/// cv::resize INTER_AREA of a dense HWC byte image into `output` (out_height x
+/// out_width x channels), as a callable.
+std::function<void()> opencv_area_bytes(const std::uint8_t* hwc, int height, int width, int channels, int out_height, int out_width,
+                                        std::uint8_t* output);
 
 }  // namespace apool_bench

@@ -127,3 +127,42 @@ torch_agreement compare_with_torch(const problem& p, bool backward_pass) {
 }
 
 }  // namespace apool_bench
+
+namespace apool_bench {
+
+std::function<void()> torch_forward_16bit(const void* data, bool bfloat16, const std::vector<std::int64_t>& extents,
+                                          const std::vector<std::int64_t>& strides, const std::vector<std::int64_t>& output_size,
+                                          bool average) {
+    const auto type = bfloat16 ? at::kBFloat16 : at::kHalf;
+    at::Tensor input = at::from_blob(const_cast<void*>(data), extents, strides, at::TensorOptions().dtype(type));
+    const bool two_d = output_size.size() == 2;
+    // Kernels PyTorch 1.13's CPU build lacks (float16 pooling, bfloat16 in 3d) throw: report none.
+    try {
+        if (average) {
+            two_d ? (void)at::adaptive_avg_pool2d(input, output_size) : (void)at::adaptive_avg_pool1d(input, output_size);
+        } else {
+            two_d ? (void)at::adaptive_max_pool2d(input, output_size) : (void)at::adaptive_max_pool1d(input, output_size);
+        }
+    } catch (const std::exception&) {
+        return {};
+    }
+    return [input, output_size, average, two_d] {
+        if (average) {
+            two_d ? (void)at::adaptive_avg_pool2d(input, output_size) : (void)at::adaptive_avg_pool1d(input, output_size);
+        } else {
+            two_d ? (void)at::adaptive_max_pool2d(input, output_size) : (void)at::adaptive_max_pool1d(input, output_size);
+        }
+    };
+}
+
+std::vector<std::uint8_t> torch_quantized_average(const std::uint8_t* nchw, std::int64_t channels, std::int64_t height, std::int64_t width,
+                                                  std::int64_t out_height, std::int64_t out_width) {
+    const at::Tensor values =
+        at::from_blob(const_cast<std::uint8_t*>(nchw), {1, channels, height, width}, at::TensorOptions().dtype(at::kByte)).to(at::kFloat);
+    const at::Tensor quantized = at::quantize_per_tensor(values, 1.0, 0, at::kQUInt8);
+    const at::Tensor pooled = at::adaptive_avg_pool2d(quantized, {out_height, out_width}).int_repr().contiguous();
+    const std::uint8_t* result = pooled.data_ptr<std::uint8_t>();
+    return std::vector<std::uint8_t>(result, result + pooled.numel());
+}
+
+}  // namespace apool_bench

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "bench_problem.hpp"
 
@@ -40,5 +41,16 @@ struct torch_agreement {
 /// Runs PyTorch once and compares its result with apool's, which must already
 /// be in the problem's output and indices (forward) or grad_input (backward).
 torch_agreement compare_with_torch(const problem& p, bool backward);
+
+/// PyTorch's 1d or 2d forward of bfloat16 (or float16) data wrapped with these
+/// extents and strides; empty where PyTorch has no such CPU kernel.
+std::function<void()> torch_forward_16bit(const void* data, bool bfloat16, const std::vector<std::int64_t>& extents,
+                                          const std::vector<std::int64_t>& strides, const std::vector<std::int64_t>& output_size,
+                                          bool average);
+
+/// PyTorch's quantized adaptive_avg_pool2d of a dense 1 x C x H x W image
+/// quantized with scale 1 and zero point 0: the pooled bytes.
+std::vector<std::uint8_t> torch_quantized_average(const std::uint8_t* nchw, std::int64_t channels, std::int64_t height, std::int64_t width,
+                                                  std::int64_t out_height, std::int64_t out_width);
 
 }  // namespace apool_bench
