@@ -172,7 +172,7 @@ void run_trial(const std::array<std::ptrdiff_t, Rank>& in_extents, const std::ar
     // The public call (the plan's choice), then each kernel these types have,
     // forced through the plan where it is legal.
     using kernel = apool::detail::forward_kernel;
-    for (kernel wanted : {kernel::automatic, kernel::staged, kernel::generic}) {
+    for (kernel wanted : {kernel::automatic, kernel::staged, kernel::staged_rows, kernel::generic}) {
         INFO("kernel " << apool::detail::kernel_name(wanted));
         using average = apool::detail::average_policy<In, Out>;
         using maximum = apool::detail::maximum_policy<In, Out>;
@@ -447,4 +447,18 @@ TEST_CASE("a 16-bit max gradient sums a plane larger than its float buffer", "[e
     apool::adaptive_max_pool1d_backward(grad_view, index_view, apool::strided_view<apool::bfloat16, 1>(got.data(), {in}));
     apool_test::naive::adaptive_max_pool_backward<1>(grad_view, index_view, apool::strided_view<apool::bfloat16, 1>(want.data(), {in}));
     CHECK(apool_test::bit_mismatches("max gradient", got, want) == "");
+}
+
+TEST_CASE("long rows are staged a piece of whole window periods at a time", "[element_types][forward][reference]") {
+    // 2400 -> 224: windows repeat every 75 inputs and 7 outputs; 2500 -> 100
+    // every 25 and 1; 2501 -> 117 never (only the generic kernel takes it).
+    std::mt19937_64 rng(77);
+    for (layout_kind kind : {layout_kind::contiguous, layout_kind::channels_last, layout_kind::padded}) {
+        run_trial<std::uint8_t, std::uint8_t, 2>(std::array<std::ptrdiff_t, 4>{1, 3, 5, 2400}, std::array<std::ptrdiff_t, 4>{1, 3, 2, 224}, kind,
+                                                 kind, value_mix::ties, rng);
+        run_trial<apool::bfloat16, apool::bfloat16, 2>(std::array<std::ptrdiff_t, 4>{2, 2, 9, 2500}, std::array<std::ptrdiff_t, 4>{2, 2, 3, 100},
+                                                       kind, kind, value_mix::spread, rng);
+        run_trial<apool::float16, float, 1>(std::array<std::ptrdiff_t, 2>{3, 2501}, std::array<std::ptrdiff_t, 2>{3, 117}, kind, kind,
+                                            value_mix::specials, rng);
+    }
 }

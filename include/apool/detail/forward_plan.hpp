@@ -40,6 +40,7 @@ enum class forward_kernel {
     channels_last_sums,  ///< average only: channels_last, with running sums in memory for windows of many channels
     channels_last,       ///< a contiguous leading dim: vectors across it, windows walked once per register block
     staged,              ///< 16-bit floats and bytes: groups of small planes converted to float and pooled by float's kernels
+    staged_rows,         ///< 16-bit floats and bytes: a group of planes' window rows under one output row, through float's kernels
     generic,             ///< any strides, one element at a time
 };
 
@@ -57,6 +58,7 @@ constexpr const char* kernel_name(forward_kernel kernel) noexcept {
         case forward_kernel::channels_last_sums: return "channels_last_sums";
         case forward_kernel::channels_last: return "channels_last";
         case forward_kernel::staged: return "staged";
+        case forward_kernel::staged_rows: return "staged_rows";
         case forward_kernel::generic: return "generic";
     }
     return "?";
@@ -77,6 +79,7 @@ struct forward_plan {
     bool dense_outputs = false;                ///< tiles: outputs (and indices) are written back through a tile
     std::ptrdiff_t last_whole_vector = 0;      ///< narrow_rows: the last input offset a whole vector is read from
     std::ptrdiff_t sums_in_memory_from = 0;    ///< channels_last_sums: window sizes (in positions) whose sums live in memory
+    std::ptrdiff_t staged_columns = 0;         ///< staged_rows: outputs of a row per stage (whole periods of its windows)
     std::ptrdiff_t uniform_row_window = 0;     ///< interleaved_rows: the positions of every window along the row where all are
                                                ///< equal and its outputs are reduced a vector at a time by lane permutes; else 0
 };
@@ -218,15 +221,26 @@ forward_plan<Spatial, Rank> plan_forward(const strided_view<const T, Rank>& inpu
     if constexpr (vector_reduction<Reduction>) {
         plan.kernel = choose_forward_kernel<Reduction>(plan, input, with_index, wanted);
     } else {
-        // The other element types: planes the stage holds through float's
-        // kernels (where float holds the result: not into double), the rest
-        // one element at a time.
+        // The other element types: through float's kernels where float
+        // holds the result (not into double), whole planes where the stage
+        // holds them, else the rows under each output row; the rest one
+        // element at a time.
+        constexpr bool through_float = !std::is_same<typename Reduction::result, double>::value;
         const std::ptrdiff_t group = staged_group(plane_size, problem.out_plane_size());
+        const row_pieces pieces = staged_row_pieces(spatial, planes);
+        // Channels-last memory stages a run of channels at every position.
+        const bool channels_last = problem.contiguous_leading_dim() < leading;
         const kernel_choice<forward_kernel> table[] = {
-            {forward_kernel::staged, !std::is_same<typename Reduction::result, double>::value && group > 0, true},
+            {forward_kernel::staged, through_float && group > 0, !channels_last},
+            {forward_kernel::staged_rows, through_float && pieces.planes > 0, true},
+            {forward_kernel::staged, through_float && group > 0, true},
             {forward_kernel::generic, true, true}};
         plan.kernel = take_kernel(table, wanted);
         if (plan.kernel == forward_kernel::staged) plan.planes_per_item = group;
+        if (plan.kernel == forward_kernel::staged_rows) {
+            plan.planes_per_item = pieces.planes;
+            plan.staged_columns = pieces.columns;
+        }
     }
     if (plan.kernel == forward_kernel::none) return plan;
 
@@ -258,6 +272,7 @@ forward_plan<Spatial, Rank> plan_forward(const strided_view<const T, Rank>& inpu
         case forward_kernel::channels_last_sums:
         case forward_kernel::channels_last: cut_channels = true; cut_dims = Spatial; break;
         case forward_kernel::generic: cut_dims = Spatial; break;
+        case forward_kernel::staged_rows: cut_dims = Spatial - 1; break;
         default: break;
     }
     std::array<std::ptrdiff_t, 2> cut_extents{};

@@ -102,6 +102,7 @@ void run_vector_kernel(const forward_plan<Spatial, Rank>& plan, const spatial_la
             });
             return;
         case forward_kernel::staged:
+        case forward_kernel::staged_rows:
         case forward_kernel::none:
         case forward_kernel::automatic:
             return;
@@ -149,6 +150,56 @@ void run_staged(const forward_plan<Spatial, Rank>& plan, const T* in, typename R
     }
 }
 
+/// The staged_rows kernel's groups `first` to `last` - 1, over the output rows
+/// of `spatial`'s range. Consecutive stages mostly share one shape (the window
+/// rows' sizes take one or two values along each dim, the pieces of a row one
+/// size but the last): the float plan of the last shape is kept.
+template <class Reduction, class T, class I, std::size_t Spatial, std::size_t Rank>
+void run_staged_rows(const forward_plan<Spatial, Rank>& plan, const spatial_layout<Spatial>& spatial, const T* in,
+                     typename Reduction::result* out, I* index, std::ptrdiff_t first, std::ptrdiff_t last) noexcept {
+    using float_reduction = typename Reduction::staged;
+    constexpr std::size_t rank = Spatial + 2;
+    row_stage<Spatial> planned{};
+    forward_plan<Spatial, rank> float_plan{};
+    auto pool_floats = [&](const row_stage<Spatial>& stage, const float* stage_in, float* stage_out, std::int32_t* indices) {
+        if (!(stage == planned) || float_plan.kernel == forward_kernel::none) {
+            std::array<std::ptrdiff_t, rank> in_extents{1, stage.count}, out_extents{1, stage.count};
+            for (std::size_t d = 0; d < Spatial; ++d) {
+                in_extents[2 + d] = stage.box[d].size();
+                out_extents[2 + d] = d + 1 < Spatial ? 1 : stage.out_columns;
+            }
+            std::array<std::ptrdiff_t, rank> in_strides = row_major_strides(in_extents), out_strides = row_major_strides(out_extents);
+            if (stage.channels_last) {
+                // The plane dim innermost: each position's planes are one run.
+                std::ptrdiff_t in_step = stage.count, out_step = stage.count;
+                for (std::size_t d = rank; d-- > 2;) {
+                    in_strides[d] = in_step;
+                    out_strides[d] = out_step;
+                    in_step *= in_extents[d];
+                    out_step *= out_extents[d];
+                }
+                in_strides[1] = out_strides[1] = 1;
+            }
+            float_plan = plan_forward<float_reduction, Spatial>(strided_view<const float, rank>(nullptr, in_extents, in_strides),
+                                                               strided_view<float, rank>(nullptr, out_extents, out_strides), out_strides,
+                                                               indices != nullptr);
+            planned = stage;
+        }
+        if constexpr (float_reduction::tracks_index) {
+            run_forward<float_reduction>(float_plan, stage_in, stage_out, indices, 0, float_plan.items);
+        } else {
+            run_forward<float_reduction>(float_plan, stage_in, stage_out, static_cast<std::int64_t*>(nullptr), 0, float_plan.items);
+        }
+    };
+    const std::ptrdiff_t total = count_planes(plan.problem.planes, plan.vector_dim);
+    for (std::ptrdiff_t item = first; item < last; ++item) {
+        const std::ptrdiff_t first_plane = item * plan.planes_per_item;
+        const std::ptrdiff_t count = total - first_plane < plan.planes_per_item ? total - first_plane : plan.planes_per_item;
+        staged_rows<Reduction>(plan.problem.planes, plan.vector_dim, spatial, in, out, index, first_plane, first_plane + count,
+                               plan.staged_columns, pool_floats);
+    }
+}
+
 /// Runs the kernel of a plan over its planes (groups, runs) `first` to `last`
 /// - 1, each as far as `spatial`'s ranges and the `channels` from `in`, `out`
 /// and `index` reach.
@@ -162,6 +213,10 @@ void run_forward_planes(const forward_plan<Spatial, Rank>& plan, const spatial_l
         if constexpr (!std::is_same<typename Reduction::result, double>::value) {
             if (plan.kernel == forward_kernel::staged) {
                 run_staged<Reduction>(plan, in, out, index, first, last);
+                return;
+            }
+            if (plan.kernel == forward_kernel::staged_rows) {
+                run_staged_rows<Reduction>(plan, spatial, in, out, index, first, last);
                 return;
             }
         }
