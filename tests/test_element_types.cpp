@@ -451,14 +451,53 @@ TEST_CASE("a 16-bit max gradient sums a plane larger than its float buffer", "[e
 
 TEST_CASE("long rows are staged a piece of whole window periods at a time", "[element_types][forward][reference]") {
     // 2400 -> 224: windows repeat every 75 inputs and 7 outputs; 2500 -> 100
-    // every 25 and 1; 2501 -> 117 never (only the generic kernel takes it).
+    // every 25 and 1; 5003 -> 117 never (only the generic kernel takes it).
     std::mt19937_64 rng(77);
     for (layout_kind kind : {layout_kind::contiguous, layout_kind::channels_last, layout_kind::padded}) {
         run_trial<std::uint8_t, std::uint8_t, 2>(std::array<std::ptrdiff_t, 4>{1, 3, 5, 2400}, std::array<std::ptrdiff_t, 4>{1, 3, 2, 224}, kind,
                                                  kind, value_mix::ties, rng);
         run_trial<apool::bfloat16, apool::bfloat16, 2>(std::array<std::ptrdiff_t, 4>{2, 2, 9, 2500}, std::array<std::ptrdiff_t, 4>{2, 2, 3, 100},
                                                        kind, kind, value_mix::spread, rng);
-        run_trial<apool::float16, float, 1>(std::array<std::ptrdiff_t, 2>{3, 2501}, std::array<std::ptrdiff_t, 2>{3, 117}, kind, kind,
+        run_trial<apool::float16, float, 1>(std::array<std::ptrdiff_t, 2>{3, 5003}, std::array<std::ptrdiff_t, 2>{3, 117}, kind, kind,
                                             value_mix::specials, rng);
     }
+}
+
+namespace {
+
+template <class Reduction, std::size_t Spatial, class In, class Out, std::size_t Rank>
+const char* planned_kernel(const std::array<std::ptrdiff_t, Rank>& in_extents, const std::array<std::ptrdiff_t, Rank>& in_strides,
+                           const std::array<std::ptrdiff_t, Rank>& out_extents) {
+    const apool::strided_view<const In, Rank> in(nullptr, in_extents, in_strides);
+    const apool::strided_view<Out, Rank> out(nullptr, out_extents);
+    return apool::detail::kernel_name(apool::detail::plan_forward<Reduction, Spatial>(in, out, out.strides(), Reduction::tracks_index).kernel);
+}
+
+}  // namespace
+
+TEST_CASE("the plan of the element types: staged planes, staged rows, generic", "[element_types][plan]") {
+    using apool::detail::average_policy;
+    using apool::detail::maximum_policy;
+    using bf16 = apool::bfloat16;
+    using std::uint8_t;
+    using extents = std::array<std::ptrdiff_t, 4>;
+    const extents nchw_14{32, 512, 14, 14}, out_7{32, 512, 7, 7};
+    const extents nchw_strides = apool::row_major_strides(nchw_14);
+    const extents cl_strides{14 * 14 * 512, 1, 14 * 512, 512};
+    // Small NCHW planes: whole planes; channels-last: the rows under an output row.
+    CHECK(std::string(planned_kernel<average_policy<bf16, bf16>, 2, bf16, bf16>(nchw_14, nchw_strides, out_7)) == "staged");
+    CHECK(std::string(planned_kernel<maximum_policy<uint8_t, float>, 2, uint8_t, float>(nchw_14, nchw_strides, out_7)) == "staged");
+    CHECK(std::string(planned_kernel<maximum_policy<bf16, bf16>, 2, bf16, bf16>(nchw_14, cl_strides, out_7)) == "staged_rows");
+    // A 1080p HWC image: planes beyond the stage, rows in pieces of whole periods.
+    const extents image{1, 3, 1080, 1920}, image_strides{1080 * 1920 * 3, 1, 1920 * 3, 3};
+    CHECK(std::string(planned_kernel<average_policy<uint8_t, uint8_t>, 2, uint8_t, uint8_t>(image, image_strides, extents{1, 3, 540, 960})) ==
+          "staged_rows");
+    CHECK(std::string(planned_kernel<average_policy<uint8_t, uint8_t>, 2, uint8_t, uint8_t>(image, image_strides, extents{1, 3, 224, 224})) ==
+          "staged_rows");
+    // A plane beyond the stage whose windows never repeat within one (5003 -> 117), and double outputs: one element at a time.
+    const std::array<std::ptrdiff_t, 2> row{3, 5003}, row_out{3, 117};
+    CHECK(std::string(planned_kernel<average_policy<bf16, bf16>, 1, bf16, bf16>(row, apool::row_major_strides(row), row_out)) == "generic");
+    CHECK(std::string(planned_kernel<average_policy<bf16, double>, 2, bf16, double>(nchw_14, nchw_strides, out_7)) == "generic");
+    // float and double into their own type keep the vector kernels.
+    CHECK(std::string(planned_kernel<average_policy<float, float>, 2, float, float>(nchw_14, nchw_strides, out_7)) != "staged");
 }
