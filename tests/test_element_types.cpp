@@ -501,3 +501,28 @@ TEST_CASE("the plan of the element types: staged planes, staged rows, generic", 
     // float and double into their own type keep the vector kernels.
     CHECK(std::string(planned_kernel<average_policy<float, float>, 2, float, float>(nchw_14, nchw_strides, out_7)) != "staged");
 }
+
+TEST_CASE("empty outputs and gradients of the element types", "[element_types][forward][backward]") {
+    // No output element: nothing is written, and no plane is visited. No
+    // grad_output element: grad_input is zeroed (overwrite) or kept (accumulate).
+    std::vector<apool::bfloat16> input(12, apool::bfloat16(1.0f)), grad_input(12, apool::bfloat16(3.0f));
+    std::vector<std::uint8_t> bytes(12, 7);
+    apool::bfloat16 no_output[1] = {apool::bfloat16(5.0f)};
+    std::uint8_t no_byte_output[1] = {9};
+    std::int64_t no_index[1] = {-1};
+    apool::adaptive_avg_pool2d(apool::strided_view<const apool::bfloat16, 3>(input.data(), {3, 2, 2}),
+                               apool::strided_view<apool::bfloat16, 3>(no_output, {3, 0, 2}));
+    apool::adaptive_max_pool2d(apool::strided_view<const std::uint8_t, 3>(bytes.data(), {3, 2, 2}),
+                               apool::strided_view<std::uint8_t, 3>(no_byte_output, {3, 2, 0}),
+                               apool::strided_view<std::int64_t, 3>(no_index, {3, 2, 0}));
+    CHECK(no_output[0].bits() == apool::bfloat16(5.0f).bits());
+    CHECK(no_byte_output[0] == 9);
+    CHECK(no_index[0] == -1);
+    const apool::strided_view<const apool::bfloat16, 3> no_grads(no_output, {3, 0, 2});
+    apool::adaptive_avg_pool2d_backward(no_grads, apool::strided_view<apool::bfloat16, 3>(grad_input.data(), {3, 2, 2}),
+                                        apool::gradient_update::accumulate);
+    CHECK(grad_input[5].bits() == apool::bfloat16(3.0f).bits());
+    apool::adaptive_max_pool2d_backward(no_grads, apool::strided_view<const std::int64_t, 3>(no_index, {3, 0, 2}),
+                                        apool::strided_view<apool::bfloat16, 3>(grad_input.data(), {3, 2, 2}));
+    for (const apool::bfloat16& value : grad_input) CHECK(value.bits() == 0);
+}

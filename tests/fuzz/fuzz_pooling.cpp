@@ -1,7 +1,9 @@
 // libFuzzer target: every apool operation on fuzzer-drawn shapes, layouts and
 // values, checked against the naive reference (tests/naive_reference.hpp).
 //
-// From the input it draws the element type, the spatial rank (1-3), 0-2
+// From the input it draws the element type (float, double, bfloat16,
+// float16, uint8, int8; the forward output either the input's type or a
+// wider float), the spatial rank (1-3), 0-2
 // leading dims, input and output extents (outputs larger than inputs and empty
 // ones included), a layout for every view (row-major, channels-last,
 // transposed or shuffled dim order; padding; negative strides; zero and
@@ -10,7 +12,8 @@
 // (small integers for ties, NaN, infinities, signed zeros, denormals, wide
 // magnitudes) and the operation: forward average, forward max with no, 64-bit
 // or 32-bit indices, backward average, backward max with 64-bit or 32-bit
-// indices, each backward overwriting or accumulating.
+// indices, each backward overwriting or accumulating (gradients of float and
+// double; the 16-bit floats' gradients are checked by tests/test_element_types.cpp).
 //
 // Every view lives in its own heap buffer with guard zones on both sides. The
 // guards are poisoned for AddressSanitizer during the call, and afterwards
@@ -306,6 +309,23 @@ T draw_value(random_bits& bits, int palette) {
     }
 }
 
+/// Values of the other element types, from the same palettes: the 16-bit
+/// floats round a drawn float (wide magnitudes overflow float16 to infinity),
+/// bytes are small numbers (ties), the extremes, or any.
+template <class T>
+T draw_element(random_bits& bits, int palette) {
+    if constexpr (std::is_integral<T>::value) {
+        using limits = std::numeric_limits<T>;
+        switch (palette) {
+            case 0: return static_cast<T>(static_cast<int>(bits.below(3)));
+            case 1: return bits.below(2) == 0 ? limits::lowest() : limits::max();
+            default: return static_cast<T>(static_cast<int>(limits::lowest()) + static_cast<int>(bits.below(256)));
+        }
+    } else {
+        return T(draw_value<float>(bits, palette));
+    }
+}
+
 template <class T>
 T gap_value() {
     // A NaN with a payload of its own: a read outside a view shows up in the result.
@@ -314,6 +334,12 @@ T gap_value() {
         T value;
         std::memcpy(&value, &bits, sizeof value);
         return value;
+    } else if constexpr (std::is_same<T, apool::bfloat16>::value) {
+        return T::from_bits(0x7fbe);
+    } else if constexpr (std::is_same<T, apool::float16>::value) {
+        return T::from_bits(0x7ebe);
+    } else if constexpr (std::is_integral<T>::value) {
+        return std::numeric_limits<T>::max();  // a byte has no NaN: the largest value shows in most results
     } else {
         const std::uint64_t bits = 0x7ff8beefbeefbeefull;
         T value;
@@ -322,14 +348,52 @@ T gap_value() {
     }
 }
 
+template <class T>
+T draw_any(random_bits& bits, int palette) {
+    if constexpr (std::is_same<T, float>::value || std::is_same<T, double>::value) {
+        return draw_value<T>(bits, palette);
+    } else {
+        return draw_element<T>(bits, palette);
+    }
+}
+
 template <class T, std::size_t Rank>
 void fill_values(placed_view<T, Rank>& target, random_bits& bits, int palette) {
     T* at = target.origin();
-    for_each_element(target.where, [&](std::ptrdiff_t, std::ptrdiff_t offset) { at[offset] = draw_value<T>(bits, palette); });
+    for_each_element(target.where, [&](std::ptrdiff_t, std::ptrdiff_t offset) { at[offset] = draw_any<T>(bits, palette); });
 }
 
-bool same_bits(float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; }
-bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+template <class T>
+bool same_bits(T a, T b) {
+    return std::memcmp(&a, &b, sizeof a) == 0;
+}
+
+/// A value for a failure's message.
+template <class T>
+std::string text_of(T value) {
+    return std::to_string(apool_test::naive::value_of(value));
+}
+
+/// An average of the other element types against the reference's (which
+/// sums in double): bytes into bytes exactly; a 16-bit result the same bits,
+/// the neighbouring value, or within the rounding of a float sum; a float or
+/// double result within close_enough's bound for float sums.
+template <class Out>
+bool element_average_close(Out actual, Out expected, double magnitude, double terms) {
+    const double got = apool_test::naive::value_of(actual), want = apool_test::naive::value_of(expected);
+    if (std::isnan(want)) return std::isnan(got);
+    if (std::isinf(want)) return got == want;
+    if (!std::isfinite(got)) return false;
+    if constexpr (std::is_integral<Out>::value) {
+        return actual == expected;
+    } else if constexpr (std::is_same<Out, apool::bfloat16>::value || std::is_same<Out, apool::float16>::value) {
+        const int apart = static_cast<int>(actual.bits() & 0x7fff) - static_cast<int>(expected.bits() & 0x7fff);
+        const bool neighbours = (actual.bits() >> 15) == (expected.bits() >> 15) && apart >= -1 && apart <= 1;
+        return neighbours || std::fabs(got - want) <= terms * (std::numeric_limits<float>::epsilon() * magnitude + 1e-45);
+    } else {
+        return std::fabs(got - want) <= terms * (std::numeric_limits<float>::epsilon() * magnitude + 1e-45);
+    }
+}
 
 /// |actual - expected| within `terms` roundings of `magnitude`, where
 /// `magnitude` bounds the sum of the absolute values that were combined.
@@ -442,9 +506,10 @@ bool draw_shape(FuzzedDataProvider& input, problem_shape<Spatial, Leading>& shap
     return in_count <= (1 << 16) && out_count <= (1 << 16);
 }
 
-template <class T, std::size_t Spatial, std::size_t Leading>
+template <class T, class Out, std::size_t Spatial, std::size_t Leading>
 void fuzz_forward(FuzzedDataProvider& input, operation op, const problem_shape<Spatial, Leading>& shape, fault injected,
                   description& about) {
+    constexpr bool float_pair = std::is_same<T, Out>::value && (std::is_same<T, float>::value || std::is_same<T, double>::value);
     constexpr std::size_t rank = Spatial + Leading;
     const std::uint64_t seed = input.ConsumeIntegral<std::uint64_t>();
     const int palette = input.ConsumeIntegralInRange<int>(0, 3);
@@ -472,7 +537,7 @@ void fuzz_forward(FuzzedDataProvider& input, operation op, const problem_shape<S
     for (auto& e : index_layout_extents) e = std::max<std::ptrdiff_t>(e, 0);
 
     placed_view<T, rank> in(draw_layout(input, in_extents, Leading, true));
-    placed_view<T, rank> out(draw_layout(input, out_layout_extents, Leading, false));
+    placed_view<Out, rank> out(draw_layout(input, out_layout_extents, Leading, false));
     placed_view<std::int64_t, rank> indices64(draw_layout(input, index_layout_extents, Leading, false));
     placed_view<std::int32_t, rank> indices32(indices64.where);
     in.fill_gaps(gap_value<T>());
@@ -501,7 +566,11 @@ void fuzz_forward(FuzzedDataProvider& input, operation op, const problem_shape<S
         }
         case fault::written_view_over_read_view:
             if (out.where.count() == 0 || in.where.count() == 0) return;
-            out_view = {reinterpret_cast<T*>(in.buffer.payload()) + in.where.origin, out_extents, out_view.strides()};
+            // The output's first element on the input's first byte (where an Out can start there).
+            if ((in.where.origin * static_cast<std::ptrdiff_t>(sizeof(T))) % static_cast<std::ptrdiff_t>(sizeof(Out)) != 0) return;
+            out_view = {reinterpret_cast<Out*>(in.buffer.payload()) +
+                            in.where.origin * static_cast<std::ptrdiff_t>(sizeof(T)) / static_cast<std::ptrdiff_t>(sizeof(Out)),
+                        out_extents, out_view.strides()};
             break;
         case fault::null_data:
             if (out.where.count() == 0) return;
@@ -545,10 +614,31 @@ void fuzz_forward(FuzzedDataProvider& input, operation op, const problem_shape<S
     });
     if (expect_error) return;
 
-    const std::vector<T> actual = out.dense();
-    std::vector<T> expected(actual.size());
-    const apool::strided_view<T, rank> expected_view(expected.data(), out_extents);
-    if (op == operation::avg) {
+    const std::vector<Out> actual = out.dense();
+    std::vector<Out> expected(actual.size());
+    const apool::strided_view<Out, rank> expected_view(expected.data(), out_extents);
+    if constexpr (!float_pair) {
+        if (op == operation::avg) {
+            apool_test::naive::adaptive_avg_pool<Spatial>(in_view, expected_view);
+            // The mean of |x| over each window bounds the rounding of its sum.
+            std::vector<double> magnitudes_in;
+            for (const T& value : in.dense()) magnitudes_in.push_back(std::fabs(apool_test::naive::value_of(value)));
+            std::vector<double> magnitudes(actual.size());
+            apool_test::naive::adaptive_avg_pool<Spatial>(apool::strided_view<const double, rank>(magnitudes_in.data(), in_extents),
+                                                          apool::strided_view<double, rank>(magnitudes.data(), out_extents));
+            double largest_window = 1;
+            for (std::size_t d = Leading; d < rank; ++d) {
+                largest_window *= static_cast<double>((in_extents[d] + out_extents[d] - 1) / std::max<std::ptrdiff_t>(out_extents[d], 1) + 1);
+            }
+            for (std::size_t i = 0; i < actual.size(); ++i) {
+                if (!element_average_close(actual[i], expected[i], magnitudes[i], largest_window + 2)) {
+                    report_failure("avg output " + std::to_string(i) + " is " + text_of(actual[i]) + ", the reference " +
+                                   text_of(expected[i]) + "\n" + about.text);
+                }
+            }
+            return;
+        }
+    } else if (op == operation::avg) {
         apool_test::naive::adaptive_avg_pool<Spatial>(in_view, expected_view);
         // The mean of |x| over each window bounds the rounding of its sum.
         std::vector<T> magnitudes_in = in.dense();
@@ -572,9 +662,13 @@ void fuzz_forward(FuzzedDataProvider& input, operation op, const problem_shape<S
     apool_test::naive::adaptive_max_pool<Spatial>(in_view, expected_view,
                                                   apool::strided_view<std::int64_t, rank>(expected_indices.data(), out_extents));
     for (std::size_t i = 0; i < actual.size(); ++i) {
-        if (!same_bits(actual[i], expected[i])) {
-            report_failure("max output " + std::to_string(i) + " is " + std::to_string(actual[i]) + ", the reference " +
-                           std::to_string(expected[i]) + "\n" + about.text);
+        // A NaN widened into float or double: any NaN (the staged kernels'
+        // vector conversion quiets a float16 signaling NaN).
+        const bool widened_nan = !std::is_same<T, Out>::value && std::isnan(apool_test::naive::value_of(expected[i])) &&
+                                 std::isnan(apool_test::naive::value_of(actual[i]));
+        if (!same_bits(actual[i], expected[i]) && !widened_nan) {
+            report_failure("max output " + std::to_string(i) + " is " + text_of(actual[i]) + ", the reference " + text_of(expected[i]) +
+                           "\n" + about.text);
         }
     }
     if (op == operation::max_indices64 || op == operation::max_indices32) {
@@ -779,32 +873,57 @@ void fuzz_backward(FuzzedDataProvider& input, operation op, const problem_shape<
     }
 }
 
-template <class T, std::size_t Spatial, std::size_t Leading>
+template <class T>
+const char* type_name() {
+    if (std::is_same<T, float>::value) return "float";
+    if (std::is_same<T, double>::value) return "double";
+    if (std::is_same<T, apool::bfloat16>::value) return "bfloat16";
+    if (std::is_same<T, apool::float16>::value) return "float16";
+    return std::is_same<T, std::uint8_t>::value ? "uint8" : "int8";
+}
+
+template <class T, class Out, std::size_t Spatial, std::size_t Leading>
 void fuzz_case(FuzzedDataProvider& input, operation op, fault injected, description& about) {
     problem_shape<Spatial, Leading> shape;
     if (!draw_shape(input, shape)) return;
-    about.text += std::string("type ") + (std::is_same<T, float>::value ? "float" : "double") + ", " + operation_name(op) + ", spatial " +
+    about.text += std::string("type ") + type_name<T>() + " into " + type_name<Out>() + ", " + operation_name(op) + ", spatial " +
                   std::to_string(Spatial) + ", leading " + std::to_string(Leading) + ", fault " +
                   std::to_string(static_cast<int>(injected)) + "\n";
     if (op == operation::avg_backward || op == operation::max_backward64 || op == operation::max_backward32) {
-        fuzz_backward<T>(input, op, shape, injected, about);
+        if constexpr (std::is_same<T, Out>::value && (std::is_same<T, float>::value || std::is_same<T, double>::value)) {
+            fuzz_backward<T>(input, op, shape, injected, about);
+        }
     } else {
-        fuzz_forward<T>(input, op, shape, injected, about);
+        fuzz_forward<T, Out>(input, op, shape, injected, about);
     }
 }
 
-template <class T>
+template <class T, class Out>
 void fuzz_type(FuzzedDataProvider& input, operation op, fault injected, description& about) {
     switch (input.ConsumeIntegralInRange<int>(0, 8)) {
-        case 0: fuzz_case<T, 1, 0>(input, op, injected, about); break;
-        case 1: fuzz_case<T, 1, 1>(input, op, injected, about); break;
-        case 2: fuzz_case<T, 1, 2>(input, op, injected, about); break;
-        case 3: fuzz_case<T, 2, 0>(input, op, injected, about); break;
-        case 4: fuzz_case<T, 2, 1>(input, op, injected, about); break;
-        case 5: fuzz_case<T, 2, 2>(input, op, injected, about); break;
-        case 6: fuzz_case<T, 3, 0>(input, op, injected, about); break;
-        case 7: fuzz_case<T, 3, 1>(input, op, injected, about); break;
-        default: fuzz_case<T, 3, 2>(input, op, injected, about); break;
+        case 0: fuzz_case<T, Out, 1, 0>(input, op, injected, about); break;
+        case 1: fuzz_case<T, Out, 1, 1>(input, op, injected, about); break;
+        case 2: fuzz_case<T, Out, 1, 2>(input, op, injected, about); break;
+        case 3: fuzz_case<T, Out, 2, 0>(input, op, injected, about); break;
+        case 4: fuzz_case<T, Out, 2, 1>(input, op, injected, about); break;
+        case 5: fuzz_case<T, Out, 2, 2>(input, op, injected, about); break;
+        case 6: fuzz_case<T, Out, 3, 0>(input, op, injected, about); break;
+        case 7: fuzz_case<T, Out, 3, 1>(input, op, injected, about); break;
+        default: fuzz_case<T, Out, 3, 2>(input, op, injected, about); break;
+    }
+}
+
+/// An element type beside float and double, into itself or float (double
+/// outputs take the generic kernel, as float into double does), on three of
+/// the shapes (1d with a leading dim, 2d with two, 3d with one): each further
+/// pair of types and shape compiles every kernel again.
+template <class T>
+void fuzz_widened(FuzzedDataProvider& input, operation op, fault injected, description& about) {
+    const bool into_float = input.ConsumeBool();
+    switch (input.ConsumeIntegralInRange<int>(0, 2)) {
+        case 0: into_float ? fuzz_case<T, float, 1, 1>(input, op, injected, about) : fuzz_case<T, T, 1, 1>(input, op, injected, about); break;
+        case 1: into_float ? fuzz_case<T, float, 2, 2>(input, op, injected, about) : fuzz_case<T, T, 2, 2>(input, op, injected, about); break;
+        default: into_float ? fuzz_case<T, float, 3, 1>(input, op, injected, about) : fuzz_case<T, T, 3, 1>(input, op, injected, about); break;
     }
 }
 
@@ -819,9 +938,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const fault injected = fault_choice < fault_count - 1 ? static_cast<fault>(fault_choice + 1) : fault::none;
     description about;
     if (use_double) {
-        fuzz_type<double>(input, op, injected, about);
-    } else {
-        fuzz_type<float>(input, op, injected, about);
+        fuzz_type<double, double>(input, op, injected, about);
+        return 0;
+    }
+    switch (input.ConsumeIntegralInRange<int>(0, 5)) {
+        case 0: fuzz_type<float, float>(input, op, injected, about); break;
+        case 1: fuzz_type<float, double>(input, op, injected, about); break;
+        case 2: fuzz_widened<apool::bfloat16>(input, op, injected, about); break;
+        case 3: fuzz_widened<apool::float16>(input, op, injected, about); break;
+        case 4: fuzz_widened<std::uint8_t>(input, op, injected, about); break;
+        default: fuzz_widened<std::int8_t>(input, op, injected, about); break;
     }
     return 0;
 }

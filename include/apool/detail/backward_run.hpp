@@ -118,6 +118,7 @@ void run_backward_planes(const backward_plan<Spatial, Rank>& plan, const spatial
     const std::size_t dim = plan.vector_dim;
     const bool accumulate = plan.accumulate;
     if constexpr (!is_float_or_double<T>) {
+        if (plan.kernel == backward_kernel::none) return;  // nothing to scatter
         for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
             if constexpr (std::is_void<I>::value) {
                 average_backward_gather_plane(grad_output + at.out, grad_input + at.in, spatial, accumulate);

@@ -220,6 +220,7 @@ void run_forward_planes(const forward_plan<Spatial, Rank>& plan, const spatial_l
                 return;
             }
         }
+        if (plan.kernel != forward_kernel::generic) return;  // none: nothing to compute
         for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
             generic_plane<Reduction>(in + at.in, out + at.out, index_at(at), spatial);
         });
