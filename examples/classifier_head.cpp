@@ -2,9 +2,9 @@
 // pooling, and catavgmax (global average and global max side by side, as
 // timm's SelectAdaptivePool2d does), each to a fixed-length vector, then a
 // small linear layer. Feature maps of 13x17, 7x7 and 20x9 all give vectors of
-// the same length. The two halves of the catavgmax vector are written by two
-// calls into one [N, 2C] buffer: each output view's strides step over the
-// other half.
+// the same length. The two halves of the catavgmax vector are written by one
+// call that reads the map once (apool::adaptive_avg_max_pool2d) into one
+// [N, 2C] buffer: each output view's strides step over the other half.
 #include <apool/apool.hpp>
 
 #include <algorithm>
@@ -36,8 +36,7 @@ int main() {
         std::vector<float> catavgmax(static_cast<std::size_t>(n * 2 * c));
         apool::strided_view<float, 4> avg_half(catavgmax.data(), {n, c, 1, 1}, {2 * c, 1, 1, 1});
         apool::strided_view<float, 4> max_half(catavgmax.data() + c, {n, c, 1, 1}, {2 * c, 1, 1, 1});
-        apool::adaptive_avg_pool2d(input, avg_half);
-        apool::adaptive_max_pool2d(input, max_half);
+        apool::adaptive_avg_max_pool2d(input, avg_half, max_half);
 
         // A linear layer on the 2C-long vector: the same weights for every input size.
         std::printf("feature map %2td x %2td -> avg vector %td, catavgmax vector %td -> logits", h, w, c, 2 * c);

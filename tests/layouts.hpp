@@ -284,6 +284,14 @@ bool same_bits(T a, T b) {
     return std::memcmp(&a, &b, sizeof(T)) == 0;
 }
 
+/// Extents as messages show them: [2, 3, 7, 7].
+template <std::size_t Rank>
+std::string describe_extents(const std::array<std::ptrdiff_t, Rank>& extents) {
+    std::string text = "[";
+    for (std::size_t d = 0; d < Rank; ++d) text += (d == 0 ? "" : ", ") + std::to_string(extents[d]);
+    return text + "]";
+}
+
 inline std::string describe(apool::bfloat16 value) {
     std::ostringstream text;
     text << static_cast<float>(value) << " (bfloat16 " << bits_of(value.bits()) << ")";

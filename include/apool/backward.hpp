@@ -47,13 +47,14 @@ enum class gradient_update {
 
 namespace detail {
 
-/// Checks a backward call. Returns false (after reporting) when an argument is bad.
+/// Checks a backward call. Returns false (after reporting) when an argument
+/// is bad. Messages call grad_output `grad_output_name`.
 template <std::size_t Spatial, class T, class I, std::size_t Rank>
 bool check_backward(const char* function, const strided_view<const T, Rank>& grad_output, const strided_view<T, Rank>& grad_input,
-                    const strided_view<const I, Rank>* indices) {
+                    const strided_view<const I, Rank>* indices, const char* grad_output_name = "grad_output") {
     const view_info index_info = indices != nullptr ? info_of(*indices) : view_info{};
     std::string message = backward_argument_errors(function, Spatial, info_of(grad_output), info_of(grad_input),
-                                                   indices != nullptr ? &index_info : nullptr);
+                                                   indices != nullptr ? &index_info : nullptr, grad_output_name);
     if (message.empty() && indices != nullptr) {
         // Extents are non-negative now; a plane too large to count can only
         // belong to an empty grad_input, whose indices are empty too.

@@ -90,3 +90,11 @@
 #ifndef APOOL_ELEMENTS_PER_TASK
 #define APOOL_ELEMENTS_PER_TASK 16384
 #endif
+
+// Bytes of input that a call with several results (avg and max together, a
+// pyramid) reads in one step: each of its poolings reads the step in turn,
+// so that the input comes from memory once and from cache for the others.
+// At most an L2 cache's share per core.
+#ifndef APOOL_SHARED_READ_BYTES
+#define APOOL_SHARED_READ_BYTES 131072
+#endif

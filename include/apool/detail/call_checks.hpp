@@ -17,6 +17,7 @@
 #include "../errors.hpp"
 #include "../strided_view.hpp"
 #include "memory_order.hpp"
+#include "shared_elements.hpp"
 #include "validate.hpp"
 #include "walk.hpp"
 
@@ -63,20 +64,74 @@ inline std::string forward_argument_errors(const char* function, std::size_t spa
         check.same_extents("output", output, "indices", *indices);
         check.index_type_holds_plane(input, spatial, index_bits, index_max);
         check.disjoint("indices", bytes_of(*indices, indices_measure), "input", bytes_of(input, sides.other));
-        check.disjoint("indices", bytes_of(*indices, indices_measure), "output", bytes_of(output, sides.written));
+        if (!check.failed() && views_share_elements(*indices, indices_measure, output, sides.written)) {
+            check.overlapping("indices", "output");
+        }
+    }
+    return std::move(check.message());
+}
+
+/// One result of a call with several (avg and max together, a pyramid): its
+/// output and, where it has them, its indices, with the names messages use.
+struct result_views {
+    const char* output_name = "output";
+    view_info output{};
+    const char* indices_name = "indices";
+    const view_info* indices = nullptr;
+};
+
+/// The most results one call writes (a pyramid's levels).
+constexpr std::size_t most_results = 16;
+
+/// The checks of a call that writes several results of one input: the
+/// input, then each result's output and indices as a forward call checks
+/// them, then every two of the written views: they may interleave, but not
+/// share an element.
+inline std::string several_results_errors(const char* function, std::size_t spatial, const view_info& input, const result_views* results,
+                                          std::size_t count, std::size_t index_bits, std::ptrdiff_t index_max) {
+    argument_checker check(function);
+    const view_extent_check input_measure = check.view("input", input, spatial, true, false);
+    const byte_range input_bytes = bytes_of(input, input_measure);
+    const char* names[2 * most_results];
+    const view_info* written[2 * most_results];
+    view_extent_check measures[2 * most_results];
+    std::size_t views = 0;
+    for (std::size_t k = 0; k < count && k < most_results; ++k) {
+        const result_views& result = results[k];
+        const view_extent_check output_measure = check.view(result.output_name, result.output, spatial, false, true);
+        check.same_leading_extents("input", input, result.output_name, result.output, spatial);
+        check.window_rule_fits(input, result.output, spatial);
+        check.disjoint(result.output_name, bytes_of(result.output, output_measure), "input", input_bytes);
+        names[views] = result.output_name;
+        written[views] = &result.output;
+        measures[views++] = output_measure;
+        if (result.indices == nullptr) continue;
+        const view_extent_check indices_measure = check.view(result.indices_name, *result.indices, spatial, false, true);
+        check.same_extents(result.output_name, result.output, result.indices_name, *result.indices);
+        check.index_type_holds_plane(input, spatial, index_bits, index_max);
+        check.disjoint(result.indices_name, bytes_of(*result.indices, indices_measure), "input", input_bytes);
+        names[views] = result.indices_name;
+        written[views] = result.indices;
+        measures[views++] = indices_measure;
+    }
+    for (std::size_t b = 1; b < views && !check.failed(); ++b) {
+        for (std::size_t a = 0; a < b && !check.failed(); ++a) {
+            if (views_share_elements(*written[b], measures[b], *written[a], measures[a])) check.overlapping(names[b], names[a]);
+        }
     }
     return std::move(check.message());
 }
 
 /// The checks of a backward call that do not read the indices; `indices` is
-/// null for the average.
+/// null for the average. Messages call grad_output `grad_output_name`.
 inline std::string backward_argument_errors(const char* function, std::size_t spatial, const view_info& grad_output,
-                                            const view_info& grad_input, const view_info* indices) {
+                                            const view_info& grad_input, const view_info* indices,
+                                            const char* grad_output_name = "grad_output") {
     argument_checker check(function);
-    const side_measures sides = check_sides(check, spatial, "grad_input", grad_input, "grad_output", grad_output, true);
+    const side_measures sides = check_sides(check, spatial, "grad_input", grad_input, grad_output_name, grad_output, true);
     if (indices != nullptr) {
         const auto indices_measure = check.view("indices", *indices, spatial, false, false);
-        check.same_extents("grad_output", grad_output, "indices", *indices);
+        check.same_extents(grad_output_name, grad_output, "indices", *indices);
         check.disjoint("grad_input", bytes_of(grad_input, sides.written), "indices", bytes_of(*indices, indices_measure));
     }
     return std::move(check.message());

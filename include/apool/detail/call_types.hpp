@@ -62,6 +62,10 @@ struct view_traits<strided_view<T, Rank>> {
     using element = T;
 };
 
+/// False for any types: a static_assert that fails only where instantiated.
+template <class...>
+constexpr bool always_false = false;
+
 /// Stands for an argument a call does not pass.
 struct absent {};
 

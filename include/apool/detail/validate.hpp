@@ -269,6 +269,11 @@ public:
 
     void disjoint(const char* written_name, const byte_range& written, const char* other_name, const byte_range& other) {
         if (failed() || !written.overlaps(other)) return;
+        overlapping(written_name, other_name);
+    }
+
+    /// A written view shares memory with another argument.
+    void overlapping(const char* written_name, const char* other_name) {
         fail(message_text() << written_name << " overlaps " << other_name << " in memory; " << written_name <<
              " must not share memory with any other argument");
     }

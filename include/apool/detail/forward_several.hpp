@@ -1,0 +1,90 @@
+// apool: the forward calls that write several results of one input (avg and
+// max together, a pyramid of output sizes). Each result has the plan its own
+// call would have, so it gets the same bytes; the plans run in steps of
+// about APOOL_SHARED_READ_BYTES of input, each step every plan's share of
+// its work items in turn, so that the input comes from memory once and from
+// cache for the other results. Every plan numbers its work items in the
+// order of the input's planes, so the same share of each covers about the
+// same input.
+#pragma once
+
+#include <cstddef>
+#include <type_traits>
+
+#include "../config.hpp"
+#include "../executor.hpp"
+#include "../strided_view.hpp"
+#include "forward_plan.hpp"
+#include "forward_run.hpp"
+#include "problem.hpp"
+#include "work_split.hpp"
+
+namespace apool {
+namespace detail {
+
+constexpr std::ptrdiff_t shared_read_bytes = APOOL_SHARED_READ_BYTES;
+
+/// One result of a call with several: its plan at the planned rank, and
+/// where it writes (`index` null where no indices are written).
+template <class Reduction, std::size_t Spatial, std::size_t Rank, class I>
+struct forward_pass {
+    forward_plan<Spatial, Rank> plan{};
+    typename Reduction::result* out = nullptr;
+    I* index = nullptr;
+
+    /// Runs step `step` of `steps`: its share of the plan's work items.
+    template <class T>
+    void run_step(const T* in, std::ptrdiff_t step, std::ptrdiff_t steps) const noexcept {
+        run_forward<Reduction>(plan, in, out, index, step * plan.items / steps, (step + 1) * plan.items / steps);
+    }
+};
+
+/// The pass of one checked result. Its plan cuts large calls into work items
+/// as for an executor, whether or not the call has one: they are the steps'
+/// unit. `wanted` forces a kernel (tests).
+template <class Reduction, std::size_t Spatial, class T, std::size_t Rank, class I>
+forward_pass<Reduction, Spatial, planned_rank(Spatial, Rank), I> plan_pass(const strided_view<const T, Rank>& input,
+                                                                           const strided_view<typename Reduction::result, Rank>& output,
+                                                                           const strided_view<I, Rank>* indices,
+                                                                           forward_kernel wanted = forward_kernel::automatic) noexcept {
+    constexpr std::size_t rank = planned_rank(Spatial, Rank);
+    forward_pass<Reduction, Spatial, rank, I> pass;
+    pass.plan = plan_forward<Reduction, Spatial>(pad_leading<rank>(input), pad_leading<rank>(output),
+                                                 pad_leading<rank>(indices != nullptr ? indices->strides() : output.strides(), 0),
+                                                 indices != nullptr, wanted, true);
+    pass.out = output.data();
+    pass.index = indices != nullptr ? indices->data() : nullptr;
+    return pass;
+}
+
+/// Runs every pass that `each_pass(visit)` visits (in the order visited) in
+/// lockstep over `input_bytes` of input: one step's share of each pass, then
+/// the next step; the steps dealt into tasks where the call has an executor.
+template <class T, class Executor, class EachPass>
+void run_in_lockstep(Executor& executor, const T* in, std::ptrdiff_t input_bytes, const EachPass& each_pass) {
+    constexpr bool with_executor = !std::is_same<std::decay_t<Executor>, no_executor>::value;
+    std::ptrdiff_t most_items = 0;
+    std::ptrdiff_t most_tasks = 1;
+    each_pass([&](const auto& pass) {
+        if (pass.plan.items > most_items) most_items = pass.plan.items;
+        if (pass.plan.split.tasks > most_tasks) most_tasks = pass.plan.split.tasks;
+    });
+    if (most_items == 0) return;
+    std::ptrdiff_t steps = input_bytes / shared_read_bytes;
+    steps = steps < 1 ? 1 : (steps > most_items ? most_items : steps);
+    const std::ptrdiff_t tasks = !with_executor ? 1 : (most_tasks < steps ? most_tasks : steps);
+    run_tasks(executor, tasks, steps, [&](std::ptrdiff_t first, std::ptrdiff_t last) noexcept {
+        for (std::ptrdiff_t step = first; step < last; ++step) {
+            each_pass([&](const auto& pass) { pass.run_step(in, step, steps); });
+        }
+    });
+}
+
+/// The bytes a view's elements take, as the steps count input.
+template <class T, std::size_t Rank>
+std::ptrdiff_t bytes_in(const strided_view<T, Rank>& view) noexcept {
+    return view.size() * static_cast<std::ptrdiff_t>(sizeof(T));
+}
+
+}  // namespace detail
+}  // namespace apool

@@ -1,0 +1,275 @@
+// Pooling pyramids (pyramid.hpp): every byte an average or max pyramid writes
+// equals the separate calls', one per output (which the golden and reference
+// tests check against PyTorch), on every input layout with each output in its
+// own layout, 1 to 3 spatial dims, out > in and out = 1, with executors that
+// run tasks out of order; the gradients equal the separate backward calls in
+// order; outputs that share an element are rejected with nothing written.
+// Fixed seeds: a failure reproduces.
+#include <apool/apool.hpp>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <random>
+#include <type_traits>
+#include <vector>
+
+#include "catch.hpp"
+#include "layouts.hpp"
+#include "naive_reference.hpp"
+
+namespace {
+
+using apool_test::layout_kind;
+
+template <std::size_t Rank>
+using extents_t = std::array<std::ptrdiff_t, Rank>;
+
+template <std::size_t Rank>
+std::size_t count_of(const extents_t<Rank>& extents) {
+    std::size_t count = 1;
+    for (std::ptrdiff_t e : extents) count *= static_cast<std::size_t>(e);
+    return count;
+}
+
+/// Values with many ties (a few distinct values), as T.
+template <class T>
+std::vector<T> tied_values(std::size_t count, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::vector<T> values(count);
+    for (T& v : values) v = apool_test::naive::rounded<T>(static_cast<double>(rng() % 23) - (std::is_unsigned<T>::value ? 0.0 : 9.0));
+    return values;
+}
+
+/// Runs tasks last to first.
+struct reverse_order {
+    template <class Task>
+    void operator()(std::ptrdiff_t count, Task&& task) const {
+        for (std::ptrdiff_t i = count; i-- > 0;) task(i);
+    }
+};
+
+template <class T>
+bool same_bytes(const std::vector<T>& a, const std::vector<T>& b) {
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0;
+}
+
+/// The input's extents with the spatial ones replaced by `size` in each dim.
+template <std::size_t Spatial, std::size_t Rank>
+extents_t<Rank> pooled_extents(extents_t<Rank> extents, std::ptrdiff_t size) {
+    for (std::size_t d = Rank - Spatial; d < Rank; ++d) extents[d] = size + static_cast<std::ptrdiff_t>(d - (Rank - Spatial));
+    return extents;
+}
+
+/// `count` copies of `fill` laid out as `kind` (contiguous where the layout
+/// does not apply to the shape).
+template <std::size_t Spatial, class V, std::size_t Rank>
+apool_test::laid_out<V, Rank> written(layout_kind kind, const extents_t<Rank>& extents, V fill) {
+    const std::vector<V> filled(count_of(extents), fill);
+    auto laid = apool_test::lay_out(kind, Spatial, extents, filled, fill);
+    if (!laid) laid = apool_test::lay_out(layout_kind::contiguous, Spatial, extents, filled, fill);
+    return std::move(*laid);
+}
+
+/// One input and K output sizes (`sizes[k]` in the first spatial dim, one
+/// more in each following dim): the average pyramid and the max pyramid (with
+/// and without indices, with and without an executor) against the separate
+/// calls. Output k is laid out as the k-th of the writable layouts after
+/// `first_out_kind`.
+template <std::size_t Spatial, class T, std::size_t Rank, std::size_t Levels>
+void check_pyramid(const extents_t<Rank>& in_extents, const std::array<std::ptrdiff_t, Levels>& sizes, layout_kind in_kind,
+                   std::size_t first_out_kind, std::uint64_t seed) {
+    INFO("spatial " << Spatial << ", input " << apool_test::layout_name(in_kind) << " " << apool_test::describe_extents(in_extents)
+                    << ", output layouts from " << first_out_kind);
+    std::vector<T> logical = tied_values<T>(count_of(in_extents), seed);
+    if (in_kind == layout_kind::broadcast) logical = apool_test::repeat_first_slice(in_extents, logical);
+    const T sentinel = apool_test::naive::rounded<T>(5.0);
+    auto input = apool_test::lay_out(in_kind, Spatial, in_extents, logical, sentinel);
+    if (!input) input = apool_test::lay_out(layout_kind::contiguous, Spatial, in_extents, logical, sentinel);
+
+    const std::vector<layout_kind> out_kinds = apool_test::writable_layouts();
+    std::array<extents_t<Rank>, Levels> out_extents;
+    std::array<std::vector<T>, Levels> avg_expected, max_expected;
+    std::array<std::vector<std::int64_t>, Levels> index_expected;
+    for (std::size_t k = 0; k < Levels; ++k) {
+        out_extents[k] = pooled_extents<Spatial>(in_extents, sizes[k]);
+        avg_expected[k].resize(count_of(out_extents[k]));
+        max_expected[k].resize(count_of(out_extents[k]));
+        index_expected[k].resize(count_of(out_extents[k]));
+        apool::adaptive_avg_pool<Spatial>(input->const_view(), apool::strided_view<T, Rank>(avg_expected[k].data(), out_extents[k]));
+        apool::adaptive_max_pool<Spatial>(input->const_view(), apool::strided_view<T, Rank>(max_expected[k].data(), out_extents[k]),
+                                          apool::strided_view<std::int64_t, Rank>(index_expected[k].data(), out_extents[k]));
+    }
+
+    for (int form = 0; form < 4; ++form) {
+        INFO("form " << form << " (bit 0: indices, bit 1: executor)");
+        std::vector<apool_test::laid_out<T, Rank>> avg, max;
+        std::vector<apool_test::laid_out<std::int64_t, Rank>> indices;
+        std::array<apool::strided_view<T, Rank>, Levels> avg_views, max_views;
+        std::array<apool::strided_view<std::int64_t, Rank>, Levels> index_views;
+        for (std::size_t k = 0; k < Levels; ++k) {
+            const layout_kind kind = out_kinds[(first_out_kind + k) % out_kinds.size()];
+            avg.push_back(written<Spatial>(kind, out_extents[k], apool_test::naive::rounded<T>(77.0)));
+            max.push_back(written<Spatial>(kind, out_extents[k], apool_test::naive::rounded<T>(77.0)));
+            indices.push_back(written<Spatial>(kind, out_extents[k], std::int64_t(-9)));
+        }
+        for (std::size_t k = 0; k < Levels; ++k) {
+            avg_views[k] = avg[k].view();
+            max_views[k] = max[k].view();
+            index_views[k] = indices[k].view();
+        }
+        if (form / 2 == 0) {
+            apool::adaptive_avg_pool_pyramid<Spatial>(input->const_view(), avg_views);
+            if (form == 0) apool::adaptive_max_pool_pyramid<Spatial>(input->const_view(), max_views);
+            if (form == 1) apool::adaptive_max_pool_pyramid<Spatial>(input->const_view(), max_views, index_views);
+        } else {
+            apool::adaptive_avg_pool_pyramid<Spatial>(input->const_view(), avg_views, reverse_order{});
+            if (form == 2) apool::adaptive_max_pool_pyramid<Spatial>(input->const_view(), max_views, reverse_order{});
+            if (form == 3) apool::adaptive_max_pool_pyramid<Spatial>(input->const_view(), max_views, index_views, reverse_order{});
+        }
+        for (std::size_t k = 0; k < Levels; ++k) {
+            INFO("level " << k << ": " << apool_test::describe_extents(out_extents[k]));
+            CHECK(same_bytes(avg[k].logical(), avg_expected[k]));
+            CHECK(same_bytes(max[k].logical(), max_expected[k]));
+            if (form % 2 == 1) CHECK(same_bytes(indices[k].logical(), index_expected[k]));
+            CHECK(avg[k].padding_untouched());
+            CHECK(max[k].padding_untouched());
+            CHECK(indices[k].padding_untouched());
+        }
+    }
+}
+
+template <class T>
+void check_layouts() {
+    std::uint64_t seed = 100;
+    std::size_t first_out_kind = 0;
+    for (layout_kind in_kind : apool_test::all_layouts()) {
+        // PSPNet's 1, 2, 3, 6 and SPP's 1, 2, 4; output sizes above the input's.
+        check_pyramid<2, T, 4, 4>({2, 5, 13, 13}, {1, 2, 3, 6}, in_kind, ++first_out_kind, ++seed);
+        check_pyramid<2, T, 4, 3>({2, 3, 7, 9}, {1, 2, 4}, in_kind, ++first_out_kind, ++seed);
+        check_pyramid<2, T, 4, 2>({1, 3, 5, 6}, {8, 1}, in_kind, ++first_out_kind, ++seed);
+        check_pyramid<1, T, 3, 3>({2, 3, 17}, {1, 5, 20}, in_kind, ++first_out_kind, ++seed);
+        check_pyramid<3, T, 5, 2>({2, 3, 6, 7, 8}, {1, 3}, in_kind, ++first_out_kind, ++seed);
+        check_pyramid<2, T, 4, 1>({2, 4, 9, 9}, {4}, in_kind, ++first_out_kind, ++seed);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("pyramids equal the separate calls: float, every layout", "[pyramid]") { check_layouts<float>(); }
+TEST_CASE("pyramids equal the separate calls: double, bfloat16, float16, uint8", "[pyramid]") {
+    check_layouts<double>();
+    check_layouts<apool::bfloat16>();
+    check_layouts<apool::float16>();
+    check_layouts<std::uint8_t>();
+}
+
+TEST_CASE("pyramids in steps: calls large enough to be read in several steps, both layouts", "[pyramid]") {
+    for (layout_kind kind : {layout_kind::contiguous, layout_kind::channels_last}) {
+        const std::size_t same = kind == layout_kind::contiguous ? 0 : 1;
+        check_pyramid<2, float, 4, 4>({2, 64, 60, 60}, {1, 2, 3, 6}, kind, same, 21);
+        check_pyramid<2, float, 4, 3>({1, 256, 33, 33}, {1, 2, 4}, kind, same, 22);
+        check_pyramid<2, std::uint8_t, 4, 3>({1, 3, 600, 500}, {1, 56, 300}, kind, same, 23);
+    }
+}
+
+TEST_CASE("pyramids reject outputs that share an element, and write nothing", "[pyramid][errors]") {
+    const std::vector<float> values = tied_values<float>(2 * 4 * 36, 5);
+    const apool::strided_view<const float, 4> input(values.data(), {2, 4, 6, 6});
+    std::vector<float> buffer(256, -1.0f);
+    std::vector<std::int64_t> index_buffer(256, -1);
+    const std::vector<float> buffer_before = buffer;
+    const std::vector<std::int64_t> index_before = index_buffer;
+    auto at = [&](std::ptrdiff_t first, std::ptrdiff_t size) {
+        return apool::strided_view<float, 4>(buffer.data() + first, {2, 4, size, size});
+    };
+    auto index_at = [&](std::ptrdiff_t first, std::ptrdiff_t size) {
+        return apool::strided_view<std::int64_t, 4>(index_buffer.data() + first, {2, 4, size, size});
+    };
+    // 1x1 at 0..7, 2x2 at 8..39: apart. Moved to 7, the 2x2 shares element 7.
+    CHECK_NOTHROW(apool::adaptive_avg_pool2d_pyramid(input, std::array<apool::strided_view<float, 4>, 2>{at(0, 1), at(8, 2)}));
+    buffer = buffer_before;
+    CHECK_THROWS_WITH(apool::adaptive_avg_pool2d_pyramid(input, std::array<apool::strided_view<float, 4>, 2>{at(0, 1), at(7, 2)}),
+                      Catch::Contains("apool::adaptive_avg_pool2d_pyramid: outputs[1] overlaps outputs[0] in memory"));
+    CHECK(same_bytes(buffer, buffer_before));
+    CHECK_THROWS_WITH(apool::adaptive_max_pool2d_pyramid(input, std::array<apool::strided_view<float, 4>, 3>{at(0, 1), at(8, 2), at(39, 1)},
+                                                         std::array<apool::strided_view<std::int64_t, 4>, 3>{index_at(0, 1), index_at(8, 2), index_at(100, 1)}),
+                      Catch::Contains("outputs[2] overlaps outputs[1] in memory"));
+    CHECK(same_bytes(buffer, buffer_before));
+    CHECK(index_buffer == index_before);
+    CHECK_THROWS_WITH(apool::adaptive_max_pool2d_pyramid(input, std::array<apool::strided_view<float, 4>, 2>{at(0, 1), at(8, 2)},
+                                                         std::array<apool::strided_view<std::int64_t, 4>, 2>{index_at(0, 1), index_at(4, 2)}),
+                      Catch::Contains("indices[1] overlaps indices[0] in memory"));
+    CHECK(same_bytes(buffer, buffer_before));
+    CHECK(index_buffer == index_before);
+    // An output whose leading extents differ from the input's.
+    CHECK_THROWS_WITH(apool::adaptive_avg_pool2d_pyramid(
+                          input, std::array<apool::strided_view<float, 4>, 2>{at(0, 1), apool::strided_view<float, 4>(buffer.data() + 8, {2, 3, 2, 2})}),
+                      Catch::Contains("outputs[1]"));
+    CHECK(same_bytes(buffer, buffer_before));
+}
+
+TEST_CASE("pyramid gradients equal the separate backward calls in order", "[pyramid][backward]") {
+    const std::array<std::ptrdiff_t, 4> sizes{1, 2, 3, 6};
+    for (layout_kind kind : {layout_kind::contiguous, layout_kind::channels_last, layout_kind::sliced}) {
+        for (auto update : {apool::gradient_update::overwrite, apool::gradient_update::accumulate}) {
+            for (const auto& shape : std::vector<extents_t<4>>{{2, 5, 13, 13}, {2, 64, 48, 48}, {1, 3, 4, 5}}) {
+                const std::vector<float> values = tied_values<float>(count_of(shape), 31);
+                const apool::strided_view<const float, 4> input(values.data(), shape);
+                std::array<std::vector<float>, 4> grads, maxima;
+                std::array<std::vector<std::int64_t>, 4> indices;
+                std::array<apool::strided_view<const float, 4>, 4> grad_views;
+                std::array<apool::strided_view<const std::int64_t, 4>, 4> index_views;
+                for (std::size_t k = 0; k < 4; ++k) {
+                    const extents_t<4> out{shape[0], shape[1], sizes[k], sizes[k] + 1};
+                    grads[k] = tied_values<float>(count_of(out), 40 + k);
+                    maxima[k].resize(count_of(out));
+                    indices[k].resize(count_of(out));
+                    apool::adaptive_max_pool2d(input, apool::strided_view<float, 4>(maxima[k].data(), out),
+                                               apool::strided_view<std::int64_t, 4>(indices[k].data(), out));
+                    grad_views[k] = apool::strided_view<const float, 4>(grads[k].data(), out);
+                    index_views[k] = apool::strided_view<const std::int64_t, 4>(indices[k].data(), out);
+                }
+                const std::vector<float> start = tied_values<float>(count_of(shape), 32);
+                INFO(apool_test::layout_name(kind) << " " << apool_test::describe_extents(shape) << " update " << static_cast<int>(update));
+                for (bool maximum : {false, true}) {
+                    auto expected = apool_test::lay_out(kind, 2, shape, start, -3.0f);
+                    auto got = apool_test::lay_out(kind, 2, shape, start, -3.0f);
+                    auto pooled = apool_test::lay_out(kind, 2, shape, start, -3.0f);
+                    for (std::size_t k = 0; k < 4; ++k) {
+                        const auto level_update = k == 0 ? update : apool::gradient_update::accumulate;
+                        if (maximum) {
+                            apool::adaptive_max_pool2d_backward(grad_views[k], index_views[k], expected->view(), level_update);
+                        } else {
+                            apool::adaptive_avg_pool2d_backward(grad_views[k], expected->view(), level_update);
+                        }
+                    }
+                    if (maximum) {
+                        apool::adaptive_max_pool2d_pyramid_backward(grad_views, index_views, got->view(), update);
+                        apool::adaptive_max_pool2d_pyramid_backward(grad_views, index_views, pooled->view(), update, reverse_order{});
+                    } else {
+                        apool::adaptive_avg_pool2d_pyramid_backward(grad_views, got->view(), update);
+                        apool::adaptive_avg_pool2d_pyramid_backward(grad_views, pooled->view(), update, reverse_order{});
+                    }
+                    INFO((maximum ? "max" : "avg"));
+                    CHECK(same_bytes(got->logical(), expected->logical()));
+                    CHECK(same_bytes(pooled->logical(), expected->logical()));
+                    CHECK(got->padding_untouched());
+                }
+            }
+        }
+    }
+}
+
+TEST_CASE("pyramid gradient without update takes the executor in its place", "[pyramid][backward]") {
+    const extents_t<3> shape{2, 3, 11};
+    const std::array<std::vector<float>, 2> grads{tied_values<float>(2 * 3 * 1, 51), tied_values<float>(2 * 3 * 4, 52)};
+    const std::array<apool::strided_view<const float, 3>, 2> grad_views{apool::strided_view<const float, 3>(grads[0].data(), {2, 3, 1}),
+                                                                       apool::strided_view<const float, 3>(grads[1].data(), {2, 3, 4})};
+    std::vector<float> expected(count_of(shape), 9.0f), got(expected);
+    apool::adaptive_avg_pool1d_pyramid_backward(grad_views, apool::strided_view<float, 3>(expected.data(), shape));
+    apool::adaptive_avg_pool1d_pyramid_backward(grad_views, apool::strided_view<float, 3>(got.data(), shape), reverse_order{});
+    CHECK(same_bytes(got, expected));
+}
