@@ -12,47 +12,21 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
-#include <random>
 #include <type_traits>
 #include <vector>
 
 #include "catch.hpp"
 #include "layouts.hpp"
 #include "naive_reference.hpp"
+#include "several_results.hpp"
 
 namespace {
 
+using apool_test::count_of;
 using apool_test::layout_kind;
-
-template <std::size_t Rank>
-std::size_t count_of(const std::array<std::ptrdiff_t, Rank>& extents) {
-    std::size_t count = 1;
-    for (std::ptrdiff_t e : extents) count *= static_cast<std::size_t>(e);
-    return count;
-}
-
-/// Values with many ties (a few distinct values), as T.
-template <class T>
-std::vector<T> tied_values(std::size_t count, std::uint64_t seed) {
-    std::mt19937_64 rng(seed);
-    std::vector<T> values(count);
-    for (T& v : values) v = apool_test::naive::rounded<T>(static_cast<double>(rng() % 23) - (std::is_unsigned<T>::value ? 0.0 : 9.0));
-    return values;
-}
-
-/// Runs tasks last to first.
-struct reverse_order {
-    template <class Task>
-    void operator()(std::ptrdiff_t count, Task&& task) const {
-        for (std::ptrdiff_t i = count; i-- > 0;) task(i);
-    }
-};
-
-template <class T>
-bool same_bytes(const std::vector<T>& a, const std::vector<T>& b) {
-    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0;
-}
+using apool_test::reverse_order;
+using apool_test::same_bytes;
+using apool_test::tied_values;
 
 /// One shape: the pair call (with and without indices, with and without an
 /// executor) against the separate calls, the outputs laid out as `out_kind`.

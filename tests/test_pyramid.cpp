@@ -10,51 +10,25 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <optional>
-#include <random>
 #include <type_traits>
 #include <vector>
 
 #include "catch.hpp"
 #include "layouts.hpp"
 #include "naive_reference.hpp"
+#include "several_results.hpp"
 
 namespace {
 
+using apool_test::count_of;
 using apool_test::layout_kind;
+using apool_test::reverse_order;
+using apool_test::same_bytes;
+using apool_test::tied_values;
 
 template <std::size_t Rank>
 using extents_t = std::array<std::ptrdiff_t, Rank>;
-
-template <std::size_t Rank>
-std::size_t count_of(const extents_t<Rank>& extents) {
-    std::size_t count = 1;
-    for (std::ptrdiff_t e : extents) count *= static_cast<std::size_t>(e);
-    return count;
-}
-
-/// Values with many ties (a few distinct values), as T.
-template <class T>
-std::vector<T> tied_values(std::size_t count, std::uint64_t seed) {
-    std::mt19937_64 rng(seed);
-    std::vector<T> values(count);
-    for (T& v : values) v = apool_test::naive::rounded<T>(static_cast<double>(rng() % 23) - (std::is_unsigned<T>::value ? 0.0 : 9.0));
-    return values;
-}
-
-/// Runs tasks last to first.
-struct reverse_order {
-    template <class Task>
-    void operator()(std::ptrdiff_t count, Task&& task) const {
-        for (std::ptrdiff_t i = count; i-- > 0;) task(i);
-    }
-};
-
-template <class T>
-bool same_bytes(const std::vector<T>& a, const std::vector<T>& b) {
-    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0;
-}
 
 /// The input's extents with the spatial ones replaced by `size` in each dim.
 template <std::size_t Spatial, std::size_t Rank>

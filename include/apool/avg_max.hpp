@@ -44,8 +44,10 @@ void avg_max_pool(const char* function, const strided_view<const T, Rank>& input
                                          static_cast<std::ptrdiff_t>(std::numeric_limits<I>::max())))) {
         return;
     }
-    const auto average = plan_pass<average_policy<T, A>, Spatial>(input, avg_output, static_cast<const strided_view<I, Rank>*>(nullptr));
-    const auto maximum = plan_pass<maximum_policy<T, M>, Spatial>(input, max_output, indices);
+    constexpr bool with_executor = names_executor<Executor>;
+    const auto average = plan_pass<average_policy<T, A>, Spatial>(input, avg_output, static_cast<const strided_view<I, Rank>*>(nullptr),
+                                                                  with_executor);
+    const auto maximum = plan_pass<maximum_policy<T, M>, Spatial>(input, max_output, indices, with_executor);
     run_in_lockstep(executor, input.data(), bytes_in(input), [&](const auto& visit) {
         visit(average);
         visit(maximum);
@@ -61,7 +63,7 @@ void avg_max_pool_backward(const char* function, const strided_view<const T, Ran
         !check_backward<Spatial, T, I>(function, grad_max, grad_input, &indices, "grad_max")) {
         return;
     }
-    constexpr bool with_executor = !std::is_same<std::decay_t<Executor>, no_executor>::value;
+    constexpr bool with_executor = names_executor<Executor>;
     const auto average = plan_backward_pass<false, Spatial>(grad_avg, static_cast<const void*>(nullptr), grad_avg.strides(), grad_input,
                                                             update == gradient_update::accumulate);
     const auto maximum = plan_backward_pass<true, Spatial>(grad_max, indices.data(), indices.strides(), grad_input, true);

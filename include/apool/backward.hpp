@@ -69,7 +69,7 @@ bool check_backward(const char* function, const strided_view<const T, Rank>& gra
 template <bool Maximum, std::size_t Spatial, class T, class I, std::size_t Rank, class Executor>
 void plan_and_run_backward(const strided_view<const T, Rank>& grad_output, const strided_view<const I, Rank>* indices,
                            const strided_view<T, Rank>& grad_input, gradient_update update, Executor& executor) {
-    constexpr bool with_executor = !std::is_same<std::decay_t<Executor>, no_executor>::value;
+    constexpr bool with_executor = names_executor<Executor>;
     constexpr std::size_t rank = planned_rank(Spatial, Rank);
     const auto padded_grad_input = pad_leading<rank>(grad_input);
     const auto plan = plan_backward<Maximum, Spatial>(pad_leading<rank>(grad_output), padded_grad_input,

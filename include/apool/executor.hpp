@@ -35,6 +35,11 @@ struct no_executor {
     }
 };
 
+/// Whether a call was given an executor of its own (its plans then cut the
+/// work into tasks).
+template <class Executor>
+constexpr bool names_executor = !std::is_same<std::decay_t<Executor>, no_executor>::value;
+
 template <class T>
 struct is_strided_view : std::false_type {};
 template <class T, std::size_t Rank>

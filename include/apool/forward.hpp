@@ -45,7 +45,7 @@ bool check_forward(const char* function, const strided_view<const T, Rank>& inpu
 template <class Reduction, std::size_t Spatial, class T, class I, std::size_t Rank, class Executor>
 void plan_and_run_forward(const strided_view<const T, Rank>& input, const strided_view<typename Reduction::result, Rank>& output,
                           const strided_view<I, Rank>* indices, Executor& executor) {
-    constexpr bool with_executor = !std::is_same<std::decay_t<Executor>, no_executor>::value;
+    constexpr bool with_executor = names_executor<Executor>;
     constexpr std::size_t rank = planned_rank(Spatial, Rank);
     const auto plan = plan_forward<Reduction, Spatial>(pad_leading<rank>(input), pad_leading<rank>(output),
                                                        pad_leading<rank>(indices != nullptr ? indices->strides() : output.strides(), 0),

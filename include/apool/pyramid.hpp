@@ -70,10 +70,11 @@ void pyramid_pool(const char* function, const strided_view<const T, Rank>& input
                                          static_cast<std::ptrdiff_t>(std::numeric_limits<I>::max())))) {
         return;
     }
-    using pass = decltype(plan_pass<Policy<T, Out>, Spatial>(input, outputs[0], indices != nullptr ? &(*indices)[0] : nullptr));
+    constexpr bool with_executor = names_executor<Executor>;
+    using pass = decltype(plan_pass<Policy<T, Out>, Spatial>(input, outputs[0], indices != nullptr ? &(*indices)[0] : nullptr, with_executor));
     std::array<pass, Levels> passes;
     for (std::size_t k = 0; k < Levels; ++k) {
-        passes[k] = plan_pass<Policy<T, Out>, Spatial>(input, outputs[k], indices != nullptr ? &(*indices)[k] : nullptr);
+        passes[k] = plan_pass<Policy<T, Out>, Spatial>(input, outputs[k], indices != nullptr ? &(*indices)[k] : nullptr, with_executor);
     }
     run_in_lockstep(executor, input.data(), bytes_in(input), [&](const auto& visit) {
         for (const pass& level : passes) visit(level);
@@ -92,7 +93,7 @@ void pyramid_pool_backward(const char* function, const std::array<strided_view<c
             return;
         }
     }
-    constexpr bool with_executor = !std::is_same<std::decay_t<Executor>, no_executor>::value;
+    constexpr bool with_executor = names_executor<Executor>;
     using index_type = std::conditional_t<Maximum, I, void>;
     using pass = backward_pass<Spatial, planned_rank(Spatial, Rank), T, index_type>;
     std::array<pass, Levels> passes;

@@ -506,6 +506,66 @@ bool draw_shape(FuzzedDataProvider& input, problem_shape<Spatial, Leading>& shap
     return in_count <= (1 << 16) && out_count <= (1 << 16);
 }
 
+/// The calls with several results on the input of a good forward case, each
+/// against the separate calls byte for byte: avg and max together (with
+/// indices), and a pyramid of two output sizes (out_extents, and 1 to 3 in
+/// each spatial dim), average and max; dense outputs.
+template <class Out, std::size_t Spatial, class T, std::size_t Rank>
+void check_several(const apool::strided_view<const T, Rank>& in_view, const std::array<std::ptrdiff_t, Rank>& out_extents,
+                   std::uint64_t seed, const description& about) {
+    std::array<std::array<std::ptrdiff_t, Rank>, 2> levels{out_extents, out_extents};
+    for (std::size_t d = Rank - Spatial; d < Rank; ++d) levels[1][d] = 1 + (out_extents[d] + static_cast<std::ptrdiff_t>(seed >> 9)) % 3;
+    auto count_of = [](const std::array<std::ptrdiff_t, Rank>& extents) {
+        std::size_t count = 1;
+        for (std::ptrdiff_t e : extents) count *= static_cast<std::size_t>(e);
+        return count;
+    };
+    auto same = [&](const char* what, const auto& got, const auto& expected) {
+        if (got.size() != expected.size() || (!got.empty() && std::memcmp(got.data(), expected.data(), got.size() * sizeof(got[0])) != 0)) {
+            report_failure(std::string(what) + " differs from the separate calls\n" + about.text);
+        }
+    };
+    std::array<std::vector<Out>, 2> avg, max, avg_alone, max_alone;
+    std::array<std::vector<std::int64_t>, 2> index, index_alone;
+    std::array<apool::strided_view<Out, Rank>, 2> avg_views, max_views;
+    std::array<apool::strided_view<std::int64_t, Rank>, 2> index_views;
+    for (std::size_t k = 0; k < 2; ++k) {
+        const std::size_t count = count_of(levels[k]);
+        avg[k].assign(count, Out(0));
+        max[k].assign(count, Out(0));
+        avg_alone[k].assign(count, Out(0));
+        max_alone[k].assign(count, Out(0));
+        index[k].assign(count, -1);
+        index_alone[k].assign(count, -1);
+        avg_views[k] = {avg[k].data(), levels[k]};
+        max_views[k] = {max[k].data(), levels[k]};
+        index_views[k] = {index[k].data(), levels[k]};
+        apool::adaptive_avg_pool<Spatial>(in_view, apool::strided_view<Out, Rank>(avg_alone[k].data(), levels[k]));
+        apool::adaptive_max_pool<Spatial>(in_view, apool::strided_view<Out, Rank>(max_alone[k].data(), levels[k]),
+                                          apool::strided_view<std::int64_t, Rank>(index_alone[k].data(), levels[k]));
+    }
+    if (through_executor(seed)) {
+        apool::adaptive_avg_max_pool<Spatial>(in_view, avg_views[0], max_views[0], index_views[0], reverse_executor{});
+    } else {
+        apool::adaptive_avg_max_pool<Spatial>(in_view, avg_views[0], max_views[0], index_views[0]);
+    }
+    same("avg_max's average", avg[0], avg_alone[0]);
+    same("avg_max's max", max[0], max_alone[0]);
+    same("avg_max's indices", index[0], index_alone[0]);
+    if (through_executor(seed)) {
+        apool::adaptive_avg_pool_pyramid<Spatial>(in_view, avg_views, reverse_executor{});
+        apool::adaptive_max_pool_pyramid<Spatial>(in_view, max_views, index_views, reverse_executor{});
+    } else {
+        apool::adaptive_avg_pool_pyramid<Spatial>(in_view, avg_views);
+        apool::adaptive_max_pool_pyramid<Spatial>(in_view, max_views, index_views);
+    }
+    for (std::size_t k = 0; k < 2; ++k) {
+        same("an average pyramid's level", avg[k], avg_alone[k]);
+        same("a max pyramid's level", max[k], max_alone[k]);
+        same("a max pyramid's indices", index[k], index_alone[k]);
+    }
+}
+
 template <class T, class Out, std::size_t Spatial, std::size_t Leading>
 void fuzz_forward(FuzzedDataProvider& input, operation op, const problem_shape<Spatial, Leading>& shape, fault injected,
                   description& about) {
@@ -613,6 +673,7 @@ void fuzz_forward(FuzzedDataProvider& input, operation op, const problem_shape<S
         }
     });
     if (expect_error) return;
+    if (op == operation::max_indices64) check_several<Out, Spatial>(in_view, out_extents, seed, about);
 
     const std::vector<Out> actual = out.dense();
     std::vector<Out> expected(actual.size());

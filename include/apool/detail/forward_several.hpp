@@ -39,19 +39,19 @@ struct forward_pass {
     }
 };
 
-/// The pass of one checked result. Its plan cuts large calls into work items
-/// as for an executor, whether or not the call has one: they are the steps'
-/// unit. `wanted` forces a kernel (tests).
+/// The pass of one checked result, planned as its own call would be (with the
+/// call's executor or without), so that each result runs its kernel at the
+/// blocking it is fastest at alone. `wanted` forces a kernel (tests).
 template <class Reduction, std::size_t Spatial, class T, std::size_t Rank, class I>
 forward_pass<Reduction, Spatial, planned_rank(Spatial, Rank), I> plan_pass(const strided_view<const T, Rank>& input,
                                                                            const strided_view<typename Reduction::result, Rank>& output,
-                                                                           const strided_view<I, Rank>* indices,
+                                                                           const strided_view<I, Rank>* indices, bool with_executor,
                                                                            forward_kernel wanted = forward_kernel::automatic) noexcept {
     constexpr std::size_t rank = planned_rank(Spatial, Rank);
     forward_pass<Reduction, Spatial, rank, I> pass;
     pass.plan = plan_forward<Reduction, Spatial>(pad_leading<rank>(input), pad_leading<rank>(output),
                                                  pad_leading<rank>(indices != nullptr ? indices->strides() : output.strides(), 0),
-                                                 indices != nullptr, wanted, true);
+                                                 indices != nullptr, wanted, with_executor);
     pass.out = output.data();
     pass.index = indices != nullptr ? indices->data() : nullptr;
     return pass;
@@ -62,7 +62,7 @@ forward_pass<Reduction, Spatial, planned_rank(Spatial, Rank), I> plan_pass(const
 /// the next step; the steps dealt into tasks where the call has an executor.
 template <class T, class Executor, class EachPass>
 void run_in_lockstep(Executor& executor, const T* in, std::ptrdiff_t input_bytes, const EachPass& each_pass) {
-    constexpr bool with_executor = !std::is_same<std::decay_t<Executor>, no_executor>::value;
+    constexpr bool with_executor = names_executor<Executor>;
     std::ptrdiff_t most_items = 0;
     std::ptrdiff_t most_tasks = 1;
     each_pass([&](const auto& pass) {
