@@ -7,6 +7,7 @@
 // Fixed seeds: a failure reproduces.
 #include <apool/apool.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -140,7 +141,7 @@ TEST_CASE("pyramids equal the separate calls: double, bfloat16, float16, uint8",
     check_layouts<std::uint8_t>();
 }
 
-TEST_CASE("pyramids in steps: calls large enough to be read in several steps, both layouts", "[pyramid]") {
+TEST_CASE("pyramids in steps: calls large enough to be read in several steps, both layouts", "[pyramid][large]") {
     for (layout_kind kind : {layout_kind::contiguous, layout_kind::channels_last}) {
         const std::size_t same = kind == layout_kind::contiguous ? 0 : 1;
         check_pyramid<2, float, 4, 4>({2, 64, 60, 60}, {1, 2, 3, 6}, kind, same, 21);
@@ -246,4 +247,54 @@ TEST_CASE("pyramid gradient without update takes the executor in its place", "[p
     apool::adaptive_avg_pool1d_pyramid_backward(grad_views, apool::strided_view<float, 3>(expected.data(), shape));
     apool::adaptive_avg_pool1d_pyramid_backward(grad_views, apool::strided_view<float, 3>(got.data(), shape), reverse_order{});
     CHECK(same_bytes(got, expected));
+}
+
+TEST_CASE("pyramids take a std::vector or a C array of views, up to 16", "[pyramid]") {
+    const std::vector<float> values = tied_values<float>(2 * 3 * 81, 61);
+    const apool::strided_view<const float, 4> input(values.data(), {2, 3, 9, 9});
+    std::vector<std::vector<float>> expected(17), got(17);
+    std::vector<std::vector<std::int64_t>> expected_indices(17), got_indices(17);
+    std::vector<apool::strided_view<float, 4>> outputs;
+    std::vector<apool::strided_view<std::int64_t, 4>> indices;
+    for (std::size_t k = 0; k < 17; ++k) {
+        const extents_t<4> out{2, 3, static_cast<std::ptrdiff_t>(k % 5 + 1), static_cast<std::ptrdiff_t>(k % 7 + 1)};
+        expected[k].resize(count_of(out));
+        expected_indices[k].resize(count_of(out));
+        got[k].assign(count_of(out), -1.0f);
+        got_indices[k].assign(count_of(out), -1);
+        apool::adaptive_max_pool2d(input, apool::strided_view<float, 4>(expected[k].data(), out),
+                                   apool::strided_view<std::int64_t, 4>(expected_indices[k].data(), out));
+        outputs.emplace_back(got[k].data(), out);
+        indices.emplace_back(got_indices[k].data(), out);
+    }
+    // 17 outputs are one too many, and nothing is written.
+    CHECK_THROWS_WITH(apool::adaptive_max_pool2d_pyramid(input, outputs, indices),
+                      Catch::Contains("apool::adaptive_max_pool2d_pyramid: outputs holds 17 views; a pyramid takes at most 16"));
+    CHECK(got[0] == std::vector<float>(got[0].size(), -1.0f));
+    outputs.pop_back();
+    CHECK_THROWS_WITH(apool::adaptive_max_pool2d_pyramid(input, outputs, indices),
+                      Catch::Contains("indices holds 17 views and outputs 16; a max pyramid takes one index view per output"));
+    indices.pop_back();
+    apool::adaptive_max_pool2d_pyramid(input, outputs, indices, reverse_order{});
+    for (std::size_t k = 0; k < 16; ++k) {
+        CHECK(same_bytes(got[k], expected[k]));
+        CHECK(same_bytes(got_indices[k], expected_indices[k]));
+    }
+    // A C array of two, and an empty vector (nothing to do).
+    const apool::strided_view<float, 4> two[2] = {outputs[3], outputs[5]};
+    std::fill(got[3].begin(), got[3].end(), -1.0f);
+    std::fill(got[5].begin(), got[5].end(), -1.0f);
+    apool::adaptive_max_pool2d_pyramid(input, two);
+    CHECK(same_bytes(got[3], expected[3]));
+    CHECK(same_bytes(got[5], expected[5]));
+    CHECK_NOTHROW(apool::adaptive_avg_pool2d_pyramid(input, std::vector<apool::strided_view<float, 4>>{}));
+    // The gradient of a vector of levels equals the separate calls in order.
+    std::vector<apool::strided_view<const float, 4>> grads(outputs.begin(), outputs.begin() + 4);
+    std::vector<float> separate(values.size(), 2.0f), together(separate);
+    const apool::strided_view<float, 4> separate_view(separate.data(), {2, 3, 9, 9}), together_view(together.data(), {2, 3, 9, 9});
+    for (std::size_t k = 0; k < 4; ++k) {
+        apool::adaptive_avg_pool2d_backward(grads[k], separate_view, k == 0 ? apool::gradient_update::overwrite : apool::gradient_update::accumulate);
+    }
+    apool::adaptive_avg_pool2d_pyramid_backward(grads, together_view);
+    CHECK(same_bytes(together, separate));
 }

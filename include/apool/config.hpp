@@ -67,12 +67,13 @@
 #define APOOL_TILE_ELEMENTS 4096
 #endif
 
-// Elements of each of the staged kernel's stack buffers (float input planes,
-// float results, and for a max int32 indices: 48 KiB at the default, beside
-// the float kernel's own scratch): the element types without vector kernels
-// of their own (bfloat16, float16, uint8, int8) pool planes of up to this
-// many elements (56x56 at the default) through float's kernels; larger
-// planes take the generic kernel.
+// Elements of each of the staged kernels' stack buffers (float inputs, float
+// results, and for a max int32 indices: 48 KiB at the default, beside the
+// float kernel's own scratch): the element types without vector kernels of
+// their own (bfloat16, float16, uint8, int8) pool whole planes of up to this
+// many elements (56x56 at the default) through float's kernels, and larger
+// planes the window rows under one output row where those fit; the rest take
+// the generic kernel.
 #ifndef APOOL_STAGE_ELEMENTS
 #define APOOL_STAGE_ELEMENTS 4096
 #endif
