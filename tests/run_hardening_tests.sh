@@ -6,11 +6,12 @@
 #     each misuse must be apool's message with either compiler;
 #  2. the parallel tests (tests/parallel: every call through several executors,
 #     thread pools shared by concurrent and nested calls) under ThreadSanitizer;
-#  3. the libFuzzer target: the regression inputs, then a bounded run from the
-#     committed seed corpus with a fixed seed (APOOL_FUZZ_SECONDS, default 60);
+#  3. the libFuzzer target, unoptimized: the regression inputs, then a bounded
+#     run from the committed seed corpus with a fixed seed (APOOL_FUZZ_SECONDS,
+#     default 90);
 #  4. valgrind memcheck on the test binary of the default-target build (which
-#     tests/run_tests.sh has built already); about 40 s of CPU. APOOL_VALGRIND=0
-#     skips it.
+#     tests/run_tests.sh has built already), the tests tagged [large] left
+#     out; a few minutes. APOOL_VALGRIND=0 skips it.
 #
 # Usage: tests/run_hardening_tests.sh   (build trees go to build-tests/ in the checkout)
 set -euo pipefail
@@ -26,6 +27,7 @@ sanitizers="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 
 echo "== apool tests: sanitize (clang++, ASan + UBSan, -march=native)"
 cmake -S "$source_dir" -B "$build_root/sanitize" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -gline-tables-only -DNDEBUG" \
     -DCMAKE_CXX_FLAGS="$sanitizers -march=native" -DAPOOL_TEST_COMPILE_ERRORS=ON \
     -DAPOOL_BUILD_EXAMPLES=OFF -DAPOOL_BUILD_BENCHMARKS=OFF > /dev/null
 cmake --build "$build_root/sanitize" -j "$jobs"
@@ -41,15 +43,19 @@ ctest --test-dir "$build_root/compile-errors-gcc" --output-on-failure -R '^apool
 
 echo "== apool parallel tests: ThreadSanitizer (clang++, -march=native)"
 cmake -S "$source_dir" -B "$build_root/thread-sanitize" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -gline-tables-only -DNDEBUG" \
     -DCMAKE_CXX_FLAGS="-fsanitize=thread -fno-omit-frame-pointer -march=native" \
     -DAPOOL_BUILD_EXAMPLES=OFF -DAPOOL_BUILD_BENCHMARKS=OFF > /dev/null
 cmake --build "$build_root/thread-sanitize" --target apool_parallel_tests -j "$jobs"
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 "$build_root/thread-sanitize/tests/parallel/apool_parallel_tests"
 
 echo "== apool fuzz target (clang++, libFuzzer + ASan + UBSan, -march=native)"
-APOOL_FUZZ_FLAGS="-march=native" "$source_dir/tests/fuzz/build_fuzzer.sh" "$build_root/fuzz/fuzz_pooling"
+# Unoptimized: it builds in a fifth of the time of -O2 and runs a third as
+# many inputs a second, which the longer run makes up for in part; the paths
+# a case takes do not depend on the optimization.
+APOOL_FUZZ_FLAGS="-march=native -O0 -gline-tables-only" "$source_dir/tests/fuzz/build_fuzzer.sh" "$build_root/fuzz/fuzz_pooling"
 rm -rf "$build_root/fuzz/fuzz-scratch"
-"$source_dir/tests/fuzz/run_fuzzer.sh" "$build_root/fuzz/fuzz_pooling" "${APOOL_FUZZ_SECONDS:-60}"
+"$source_dir/tests/fuzz/run_fuzzer.sh" "$build_root/fuzz/fuzz_pooling" "${APOOL_FUZZ_SECONDS:-90}"
 
 if [ "${APOOL_VALGRIND:-1}" = 1 ]; then
     echo "== apool tests under valgrind memcheck (default target: valgrind has no AVX-512)"
@@ -57,5 +63,7 @@ if [ "${APOOL_VALGRIND:-1}" = 1 ]; then
     cmake -S "$source_dir" -B "$build_root/default" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         -DAPOOL_BUILD_EXAMPLES=OFF -DAPOOL_BUILD_BENCHMARKS=OFF > /dev/null
     cmake --build "$build_root/default" -j "$jobs"
-    valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite "$build_root/default/tests/apool_tests"
+    # Tests tagged [large] (tens of MB each, a sixth of the suite's time)
+    # run under ASan only: valgrind would take minutes on them.
+    valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite "$build_root/default/tests/apool_tests" "~[large]"
 fi

@@ -99,7 +99,7 @@ TEST_CASE("avg_max equals the separate calls: uint8 and int8, averages widened t
     check_layouts<std::int8_t, float>();
 }
 
-TEST_CASE("avg_max in steps: calls large enough to be read in several steps, both layouts", "[avg_max]") {
+TEST_CASE("avg_max in steps: calls large enough to be read in several steps, both layouts", "[avg_max][large]") {
     // 2^18 elements and more: the plans cut the work into items, read in steps.
     for (layout_kind kind : {layout_kind::contiguous, layout_kind::channels_last}) {
         check_pair<2, float, float, 4>({2, 64, 48, 48}, {2, 64, 6, 6}, {2, 64, 6, 6}, kind, kind, 7);

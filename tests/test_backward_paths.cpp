@@ -210,7 +210,7 @@ TEST_CASE("avg backward tiles of small planes match the in-order scatter", "[bac
     check_avg_tiles<double>(34);
 }
 
-TEST_CASE("max backward of contiguous planes matches the in-order scatter", "[backward][order][paths]") {
+TEST_CASE("max backward of contiguous planes matches the in-order scatter", "[backward][order][paths][large]") {
     check_max_planes<float, std::int64_t>(41);
     check_max_planes<float, std::int32_t>(42);
     check_max_planes<double, std::int64_t>(43);

@@ -303,7 +303,7 @@ TEST_CASE("forward pooling of 8-bit integers equals the naive reference", "[elem
 
 TEST_CASE("float pools into double", "[element_types][forward][reference]") { all_ranks<float, double>(900); }
 
-TEST_CASE("an 8-bit average never overflows: a window of 2^25 elements", "[element_types][forward]") {
+TEST_CASE("an 8-bit average never overflows: a window of 2^25 elements", "[element_types][forward][large]") {
     constexpr std::ptrdiff_t count = std::ptrdiff_t(1) << 25;
     std::vector<std::uint8_t> bytes(static_cast<std::size_t>(count), 255);
     std::uint8_t average = 0;

@@ -311,7 +311,7 @@ TEST_CASE("rows kernel: row lengths around the vector width, max located after t
     }
 }
 
-TEST_CASE("max span longer than float's exact integers: located in pieces, then merged", "[forward][paths]") {
+TEST_CASE("max span longer than float's exact integers: located in pieces, then merged", "[forward][paths][large]") {
     // The max span carries positions as T in its locating pass, exact only up
     // to 2^24 for float; a longer span is reduced piece by piece. Winners just
     // past 2^24 at odd positions (a float position would round away from them),
