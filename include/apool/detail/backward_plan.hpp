@@ -60,18 +60,10 @@ constexpr const char* kernel_name(backward_kernel kernel) noexcept {
     return "?";
 }
 
-/// Which kernel, its parameters, and its work items: `items` numbers, each a
-/// plane (of count_planes(problem.planes, vector_dim)) or a group of
-/// `planes_per_item` of them (average_tiles); or, where `split` cuts those, a
-/// block of one of them.
+/// Which kernel, its parameters, and its work items: planes, or groups of
+/// planes (average_tiles).
 template <std::size_t Spatial, std::size_t Rank>
-struct backward_plan {
-    backward_kernel kernel = backward_kernel::none;
-    problem_layout<Spatial, Rank> problem{};
-    std::size_t vector_dim = Rank - Spatial;  ///< the leading dim one work item runs across; Rank - Spatial for none
-    std::ptrdiff_t items = 0;
-    std::ptrdiff_t planes_per_item = 1;
-    work_split split{};             ///< the items' blocks and the tasks they are dealt into
+struct backward_plan : planned_work<backward_kernel, Spatial, Rank> {
     bool accumulate = false;        ///< gradient_update::accumulate
     bool zero_first = false;        ///< grad_input is zeroed before the items run
     bool zero_each_plane = false;   ///< maximum kernels: each item zeroes its planes just before its scatter

@@ -137,25 +137,25 @@ template <class T, class I, std::size_t Spatial, std::size_t Rank>
 void run_backward(const backward_plan<Spatial, Rank>& plan, const T* grad_output, const I* indices, T* grad_input, std::ptrdiff_t first,
                   std::ptrdiff_t last) noexcept {
     const work_split& split = plan.split;
-    if (!split.cuts_planes()) {
-        run_backward_planes(plan, plan.problem.spatial, split.channels, grad_output, indices, grad_input, first, last);
-        return;
-    }
     const auto& planes = plan.problem.planes;
     const std::size_t dim = plan.vector_dim;
-    for (std::ptrdiff_t item = first; item < last; ++item) {
-        const work_part part = split.part(item);
-        spatial_layout<Spatial> spatial = plan.problem.spatial;
-        spatial.in_range[0] = part_of(spatial.in_extent[0], part.spatial_part[0], split.spatial_parts[0]);
-        if constexpr (std::is_void<I>::value) {  // the max reads every output: its indices may point anywhere in the plane
-            spatial.out_range[0] = outputs_reaching(spatial.in_range[0], spatial.in_extent[0], spatial.out_extent[0]);
-        }
-        const std::ptrdiff_t channel = part.first_channel;
-        const I* part_indices = indices;
-        if constexpr (!std::is_void<I>::value) part_indices += channel * planes.index_stride[dim];
-        run_backward_planes(plan, spatial, part.channels, grad_output + channel * planes.out_stride[dim], part_indices,
-                            grad_input + channel * planes.in_stride[dim], part.plane_item, part.plane_item + 1);
-    }
+    run_parts(
+        split, first, last,
+        [&](std::ptrdiff_t first_item, std::ptrdiff_t last_item) {
+            run_backward_planes(plan, plan.problem.spatial, split.channels, grad_output, indices, grad_input, first_item, last_item);
+        },
+        [&](const work_part& part) {
+            spatial_layout<Spatial> spatial = plan.problem.spatial;
+            spatial.in_range[0] = part_of(spatial.in_extent[0], part.spatial_part[0], split.spatial_parts[0]);
+            if constexpr (std::is_void<I>::value) {  // the max reads every output: its indices may point anywhere in the plane
+                spatial.out_range[0] = outputs_reaching(spatial.in_range[0], spatial.in_extent[0], spatial.out_extent[0]);
+            }
+            const std::ptrdiff_t channel = part.first_channel;
+            const I* part_indices = indices;
+            if constexpr (!std::is_void<I>::value) part_indices += channel * planes.index_stride[dim];
+            run_backward_planes(plan, spatial, part.channels, grad_output + channel * planes.out_stride[dim], part_indices,
+                                grad_input + channel * planes.in_stride[dim], part.plane_item, part.plane_item + 1);
+        });
 }
 
 }  // namespace detail

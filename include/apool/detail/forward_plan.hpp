@@ -64,18 +64,10 @@ constexpr const char* kernel_name(forward_kernel kernel) noexcept {
     return "?";
 }
 
-/// Which kernel, its parameters, and its work items: `items` numbers, each a
-/// plane (the planes of count_planes(problem.planes, vector_dim)), a group of
-/// `planes_per_item` of them (tiles), or a run of planes along vector_dim
-/// (plane_run); or, where `split` cuts those, a block of one of them.
+/// Which kernel, its parameters, and its work items: planes, groups of
+/// planes (tiles) or runs of planes along vector_dim (plane_run).
 template <std::size_t Spatial, std::size_t Rank>
-struct forward_plan {
-    forward_kernel kernel = forward_kernel::none;
-    problem_layout<Spatial, Rank> problem{};
-    std::size_t vector_dim = Rank - Spatial;  ///< the leading dim one work item runs across; Rank - Spatial for none
-    std::ptrdiff_t items = 0;
-    std::ptrdiff_t planes_per_item = 1;
-    work_split split{};                        ///< the items' blocks and the tasks they are dealt into
+struct forward_plan : planned_work<forward_kernel, Spatial, Rank> {
     bool dense_outputs = false;                ///< tiles: outputs (and indices) are written back through a tile
     std::ptrdiff_t last_whole_vector = 0;      ///< narrow_rows: the last input offset a whole vector is read from
     std::ptrdiff_t sums_in_memory_from = 0;    ///< channels_last_sums: window sizes (in positions) whose sums live in memory

@@ -235,23 +235,23 @@ template <class Reduction, class T, class I, std::size_t Spatial, std::size_t Ra
 void run_forward(const forward_plan<Spatial, Rank>& plan, const T* in, typename Reduction::result* out, I* index, std::ptrdiff_t first,
                  std::ptrdiff_t last) noexcept {
     const work_split& split = plan.split;
-    if (!split.cuts_planes()) {
-        run_forward_planes<Reduction>(plan, plan.problem.spatial, split.channels, in, out, index, first, last);
-        return;
-    }
     const auto& planes = plan.problem.planes;
     const std::size_t dim = plan.vector_dim;
-    for (std::ptrdiff_t item = first; item < last; ++item) {
-        const work_part part = split.part(item);
-        spatial_layout<Spatial> spatial = plan.problem.spatial;
-        for (std::size_t d = 0; d < 2 && d < Spatial; ++d) {
-            spatial.out_range[d] = part_of(spatial.out_extent[d], part.spatial_part[d], split.spatial_parts[d]);
-        }
-        run_forward_planes<Reduction>(plan, spatial, part.channels, in + part.first_channel * planes.in_stride[dim],
-                                      out + part.first_channel * planes.out_stride[dim],
-                                      index != nullptr ? index + part.first_channel * planes.index_stride[dim] : nullptr, part.plane_item,
-                                      part.plane_item + 1);
-    }
+    run_parts(
+        split, first, last,
+        [&](std::ptrdiff_t first_item, std::ptrdiff_t last_item) {
+            run_forward_planes<Reduction>(plan, plan.problem.spatial, split.channels, in, out, index, first_item, last_item);
+        },
+        [&](const work_part& part) {
+            spatial_layout<Spatial> spatial = plan.problem.spatial;
+            for (std::size_t d = 0; d < 2 && d < Spatial; ++d) {
+                spatial.out_range[d] = part_of(spatial.out_extent[d], part.spatial_part[d], split.spatial_parts[d]);
+            }
+            run_forward_planes<Reduction>(plan, spatial, part.channels, in + part.first_channel * planes.in_stride[dim],
+                                          out + part.first_channel * planes.out_stride[dim],
+                                          index != nullptr ? index + part.first_channel * planes.index_stride[dim] : nullptr,
+                                          part.plane_item, part.plane_item + 1);
+        });
 }
 
 }  // namespace detail

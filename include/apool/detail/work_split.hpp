@@ -11,6 +11,7 @@
 
 #include "../config.hpp"
 #include "../window.hpp"
+#include "problem.hpp"
 #include "walk.hpp"
 
 namespace apool {
@@ -67,6 +68,21 @@ struct work_split {
     }
 };
 
+/// What a forward or backward plan holds besides its kernel's parameters:
+/// which `Kernel` runs, on which problem, over which work items. `items`
+/// numbers planes (of count_planes(problem.planes, vector_dim)), groups of
+/// `planes_per_item` of them or runs of planes along vector_dim, as the kernel
+/// takes them; where `split` cuts those, blocks of one of them.
+template <class Kernel, std::size_t Spatial, std::size_t Rank>
+struct planned_work {
+    Kernel kernel = Kernel::none;
+    problem_layout<Spatial, Rank> problem{};
+    std::size_t vector_dim = Rank - Spatial;  ///< the leading dim one work item runs across; Rank - Spatial for none
+    std::ptrdiff_t items = 0;
+    std::ptrdiff_t planes_per_item = 1;
+    work_split split{};  ///< the items' blocks and the tasks they are dealt into
+};
+
 /// Part `part` of `parts` nearly equal parts of [0, extent).
 inline window part_of(std::ptrdiff_t extent, std::ptrdiff_t part, std::ptrdiff_t parts) noexcept {
     return {part * extent / parts, (part + 1) * extent / parts};
@@ -120,6 +136,19 @@ inline work_split split_work(std::ptrdiff_t elements, std::ptrdiff_t plane_items
     const std::ptrdiff_t items = split.items();
     split.tasks = items < wanted ? items : wanted;
     return split;
+}
+
+/// Runs work items `first` to `last` - 1 of a split: `whole_planes(first,
+/// last)` where it cuts no plane (the items are the plane items), else
+/// `one_part(part)` for each item's part of a plane.
+template <class WholePlanes, class OnePart>
+void run_parts(const work_split& split, std::ptrdiff_t first, std::ptrdiff_t last, const WholePlanes& whole_planes,
+               const OnePart& one_part) noexcept {
+    if (!split.cuts_planes()) {
+        whole_planes(first, last);
+        return;
+    }
+    for (std::ptrdiff_t item = first; item < last; ++item) one_part(split.part(item));
 }
 
 /// Calls run_items(first, last) over all `items`, dealt into `tasks` tasks of
