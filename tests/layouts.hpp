@@ -58,6 +58,14 @@ inline const char* layout_name(layout_kind kind) {
     return "?";
 }
 
+/// The elements a tensor of these extents has.
+template <std::size_t Rank>
+std::size_t count_of(const std::array<std::ptrdiff_t, Rank>& extents) {
+    std::size_t count = 1;
+    for (std::ptrdiff_t e : extents) count *= static_cast<std::size_t>(e);
+    return count;
+}
+
 /// Every layout, for inputs.
 inline std::vector<layout_kind> all_layouts() {
     return {layout_kind::contiguous,         layout_kind::channels_last,   layout_kind::channels_last_padded,

@@ -3,7 +3,6 @@
 // order, and byte equality with the separate calls' results.
 #pragma once
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -14,13 +13,6 @@
 #include "naive_reference.hpp"
 
 namespace apool_test {
-
-template <std::size_t Rank>
-std::size_t count_of(const std::array<std::ptrdiff_t, Rank>& extents) {
-    std::size_t count = 1;
-    for (std::ptrdiff_t e : extents) count *= static_cast<std::size_t>(e);
-    return count;
-}
 
 /// Values with many ties (a few distinct values), as T.
 template <class T>

@@ -23,6 +23,8 @@
 
 namespace {
 
+using apool_test::count_of;
+
 using apool_test::layout_kind;
 using apool_test::naive::is_half;
 
@@ -118,13 +120,6 @@ T random_value(std::mt19937_64& rng, value_mix mix) {
             default: return from(normal(rng) * scale);
         }
     }
-}
-
-template <std::size_t Rank>
-std::size_t count_of(const std::array<std::ptrdiff_t, Rank>& extents) {
-    std::size_t count = 1;
-    for (std::ptrdiff_t e : extents) count *= static_cast<std::size_t>(e);
-    return count;
 }
 
 /// Padding the kernels must not read: a NaN with a payload no test value has,
