@@ -12,12 +12,14 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <type_traits>
 #include <vector>
 
 #include "catch.hpp"
 #include "layouts.hpp"
 #include "naive_reference.hpp"
+#include "plan_problems.hpp"
 #include "several_results.hpp"
 
 namespace {
@@ -106,6 +108,108 @@ TEST_CASE("avg_max in steps: calls large enough to be read in several steps, bot
         check_pair<2, float, float, 4>({1, 512, 23, 23}, {1, 512, 1, 1}, {1, 512, 1, 1}, kind, kind, 8);
         check_pair<2, float, float, 4>({1, 3, 600, 500}, {1, 3, 300, 250}, {1, 3, 224, 224}, kind, kind, 9);
         check_pair<2, std::uint8_t, float, 4>({1, 3, 600, 500}, {1, 3, 120, 100}, {1, 3, 120, 100}, kind, kind, 10);
+    }
+}
+
+namespace {
+
+using apool::detail::forward_kernel;
+
+/// One shape through plan_pair with `wanted` forcing the average's kernel:
+/// the kernel the pair runs (none where it does not), its average equal to
+/// the average's own run of the forced kernel, its max and indices equal to
+/// the max call's. NaN, -0.0 beside 0.0 and ties in the input; the items
+/// run in two ranges, the later first.
+forward_kernel check_pair_path(const apool_test::problem<4>& shape, forward_kernel wanted, bool with_executor) {
+    INFO(shape.name << ", wanted " << apool::detail::kernel_name(wanted) << ", executor " << with_executor);
+    std::vector<float> values = tied_values<float>(apool_test::span_of(shape.in_extents, shape.in_strides), 21);
+    for (std::size_t i = 0; i < values.size(); i += 37) values[i] = -0.0f;
+    for (std::size_t i = 5; i < values.size(); i += 211) values[i] = std::numeric_limits<float>::quiet_NaN();
+    const apool::strided_view<const float, 4> input(values.data(), shape.in_extents, shape.in_strides);
+    const std::size_t out_span = apool_test::span_of(shape.out_extents, shape.out_strides);
+    std::vector<float> avg(out_span, -7.0f), max(out_span, -7.0f), avg_expected(out_span, -7.0f), max_expected(out_span, -7.0f);
+    std::vector<std::int64_t> indices(out_span, -1), index_expected(out_span, -1);
+    const apool::strided_view<float, 4> avg_view(avg.data(), shape.out_extents, shape.out_strides);
+    const apool::strided_view<float, 4> max_view(max.data(), shape.out_extents, shape.out_strides);
+    const apool::strided_view<std::int64_t, 4> index_view(indices.data(), shape.out_extents, shape.out_strides);
+
+    const auto plan = apool::detail::plan_pair<2>(input, avg_view, max_view, &index_view, with_executor, wanted);
+    if (plan.kernel == forward_kernel::none) return plan.kernel;
+    const std::ptrdiff_t half = plan.items / 2;
+    const apool::detail::two_outputs<float> out{avg.data(), max.data()};
+    apool::detail::run_forward<apool::detail::average_and_maximum<float>>(plan, values.data(), out, indices.data(), half, plan.items);
+    apool::detail::run_forward<apool::detail::average_and_maximum<float>>(plan, values.data(), out, indices.data(), 0, half);
+
+    const apool::strided_view<float, 4> avg_expected_view(avg_expected.data(), shape.out_extents, shape.out_strides);
+    const auto avg_plan = apool::detail::plan_forward<apool::detail::average<float>, 2>(input, avg_expected_view, shape.out_strides, false,
+                                                                                       wanted, with_executor);
+    REQUIRE(avg_plan.kernel != forward_kernel::none);
+    apool::detail::run_forward<apool::detail::average<float>>(avg_plan, values.data(), avg_expected.data(),
+                                                              static_cast<std::int64_t*>(nullptr), 0, avg_plan.items);
+    apool::adaptive_max_pool2d(input, apool::strided_view<float, 4>(max_expected.data(), shape.out_extents, shape.out_strides),
+                               apool::strided_view<std::int64_t, 4>(index_expected.data(), shape.out_extents, shape.out_strides));
+    CHECK(same_bytes(avg, avg_expected));
+    CHECK(same_bytes(max, max_expected));
+    CHECK(same_bytes(indices, index_expected));
+    return plan.kernel;
+}
+
+}  // namespace
+
+TEST_CASE("avg_max in one walk: every kernel the pair runs through, forced, against the average's own run", "[avg_max][paths]") {
+    using apool_test::dense;
+    using apool_test::nhwc;
+    using shape = std::array<std::ptrdiff_t, 4>;
+    constexpr std::ptrdiff_t width = apool::simd::lanes<float>;
+    // Running sums in memory from this many window positions of 64 channels.
+    const std::ptrdiff_t sums_from = static_cast<std::ptrdiff_t>(apool::detail::running_sums_in_memory_from_bytes / (64 * sizeof(float)));
+    const std::ptrdiff_t side = [&] {
+        std::ptrdiff_t length = 1;
+        while (length * length < sums_from) ++length;
+        return length;
+    }();
+    struct path {
+        apool_test::problem<4> shape;
+        forward_kernel automatic;  // the pair's kernel when nothing is forced
+    };
+    // Targets with lane permutes have the average's own kernels for these.
+    constexpr bool permutes = apool::simd::has_lane_permute<float>;
+    const path paths[] = {
+        {dense("rows, windows of 8", shape{2, 3, 56, 56}, shape{2, 3, 7, 7}), forward_kernel::rows},
+        {dense("rows, uneven windows", shape{1, 2, 50, 70}, shape{1, 2, 7, 9}), forward_kernel::rows},
+        {dense("rows, out > in", shape{1, 2, 3 * width, 5}, shape{1, 2, 4 * width, 9}), forward_kernel::rows},
+        {dense("global, planes of many vectors", shape{2, 3, 20 * width, 20}, shape{2, 3, 1, 1}), forward_kernel::span},
+        {dense("global, small planes: the average's plane runs", shape{2, 64, 7, 7}, shape{2, 64, 1, 1}),
+         permutes ? forward_kernel::none : forward_kernel::span},
+        {nhwc("channels-last, 64 channels", shape{2, 64, 14, 14}, shape{2, 64, 7, 7}), forward_kernel::channels_last},
+        {nhwc("channels-last, sums in memory", shape{1, 64, side, side}, shape{1, 64, 1, 1}), forward_kernel::channels_last},
+        {nhwc("channels-last, a tail of channels", shape{1, 3 * width + 5, 9, 10}, shape{1, 3 * width + 5, 4, 3}),
+         forward_kernel::channels_last},
+        {nhwc("HWC image, uneven windows", shape{1, 3, 40, 61}, shape{1, 3, 8, 12}), forward_kernel::interleaved_rows},
+        {nhwc("HWC image, windows of one size: the average's lane permutes", shape{1, 3, 40, 60}, shape{1, 3, 8, 12}),
+         permutes ? forward_kernel::none : forward_kernel::interleaved_rows},
+        {apool_test::padded("no contiguous dim", shape{2, 3, 11, 9}, shape{2, 3, 4, 5}), forward_kernel::generic},
+    };
+    for (const path& p : paths) {
+        for (bool with_executor : {false, true}) {
+            CHECK(check_pair_path(p.shape, forward_kernel::automatic, with_executor) == p.automatic);
+            for (forward_kernel wanted : {forward_kernel::span, forward_kernel::rows, forward_kernel::interleaved_rows,
+                                          forward_kernel::channels_last_sums, forward_kernel::channels_last, forward_kernel::generic}) {
+                const forward_kernel ran = check_pair_path(p.shape, wanted, with_executor);
+                const forward_kernel expected = wanted == forward_kernel::channels_last_sums ? forward_kernel::channels_last : wanted;
+                CHECK((ran == forward_kernel::none || ran == expected));
+            }
+        }
+    }
+    // Outputs laid out differently, and the average's own kernels: no pair.
+    std::vector<float> values(2 * 3 * 56 * 56), avg(2 * 3 * 49), max(2 * 3 * 49 * 2);
+    const apool::strided_view<const float, 4> input(values.data(), {2, 3, 56, 56});
+    const apool::strided_view<float, 4> avg_view(avg.data(), {2, 3, 7, 7});
+    const apool::strided_view<float, 4> spread_max(max.data(), {2, 3, 7, 7}, apool_test::row_major<4>({2, 3, 7, 7}, 2));
+    const apool::strided_view<std::int64_t, 4>* no_indices = nullptr;
+    CHECK(apool::detail::plan_pair<2>(input, avg_view, spread_max, no_indices, false).kernel == forward_kernel::none);
+    for (forward_kernel wanted : {forward_kernel::plane_run, forward_kernel::narrow_rows, forward_kernel::tiles}) {
+        CHECK(apool::detail::plan_pair<2>(input, avg_view, avg_view, no_indices, false, wanted).kernel == forward_kernel::none);
     }
 }
 

@@ -5,8 +5,10 @@
 // avg_output and adaptive_max_pool into max_output (and indices); backward,
 // the average's gradient with the given gradient_update followed by the
 // max's with gradient_update::accumulate. The input is read from memory
-// once: both poolings run over each step of it in turn (the gradient: each
-// block of grad_input, where both gradients cut it into the same blocks).
+// once: where both outputs are laid out alike, one walk over each window
+// feeds the sum and the max (plan_pair); otherwise both poolings run over
+// each step of the input in turn (the gradient: each block of grad_input,
+// where both gradients cut it into the same blocks).
 //
 // The outputs may interleave in memory as long as no element is shared, so
 // catavgmax writes both halves of one [N, 2C] buffer:
@@ -45,6 +47,18 @@ void avg_max_pool(const char* function, const strided_view<const T, Rank>& input
         return;
     }
     constexpr bool with_executor = names_executor<Executor>;
+    if constexpr (std::is_same<A, T>::value && std::is_same<M, T>::value && vector_reduction<average<T>>) {
+        const auto pair = plan_pair<Spatial>(input, avg_output, max_output, indices, with_executor);
+        if (pair.kernel != forward_kernel::none) {
+            const T* const in = input.data();
+            const two_outputs<T> out{avg_output.data(), max_output.data()};
+            I* const index = indices != nullptr ? indices->data() : nullptr;
+            run_tasks(executor, pair.split.tasks, pair.items, [&](std::ptrdiff_t first, std::ptrdiff_t last) noexcept {
+                run_forward<average_and_maximum<T>>(pair, in, out, index, first, last);
+            });
+            return;
+        }
+    }
     const auto average = plan_pass<average_policy<T, A>, Spatial>(input, avg_output, static_cast<const strided_view<I, Rank>*>(nullptr),
                                                                   with_executor);
     const auto maximum = plan_pass<maximum_policy<T, M>, Spatial>(input, max_output, indices, with_executor);

@@ -12,25 +12,38 @@
 #include "../config.hpp"
 #include "../simd.hpp"
 #include "forward_kernels.hpp"
+#include "pair_reduction.hpp"
 #include "reductions.hpp"
 #include "walk.hpp"
 
 namespace apool {
 namespace detail {
 
-/// Stores one vector of results for `width` neighbouring channels whose first
-/// output is `out_first` (and index `index_first`, when not null).
-template <class Reduction, class T, class I>
-inline void write_lanes(const typename Reduction::vector_state& s, std::ptrdiff_t count, T* out_first, std::ptrdiff_t out_channel_stride,
-                        I* index_first, std::ptrdiff_t index_channel_stride) noexcept {
+/// Stores one vector of results for `width` neighbouring outputs from
+/// `out_first`, `out_channel_stride` apart.
+template <class T>
+inline void store_lanes(const simd::batch<T>& values, T* out_first, std::ptrdiff_t out_channel_stride) noexcept {
     constexpr std::ptrdiff_t width = simd::lanes<T>;
-    const auto values = Reduction::vector_value(s, count);
     if (out_channel_stride == 1) {
         simd::store(out_first, values);
     } else {
         alignas(64) T lane_values[width];
         simd::store(lane_values, values);
         for (std::ptrdiff_t lane = 0; lane < width; ++lane) out_first[lane * out_channel_stride] = lane_values[lane];
+    }
+}
+
+/// Stores one vector of results for `width` neighbouring channels whose first
+/// output is `out_first` (and index `index_first`, when not null).
+template <class Reduction, class Out, class I>
+inline void write_lanes(const typename Reduction::vector_state& s, std::ptrdiff_t count, Out out_first, std::ptrdiff_t out_channel_stride,
+                        I* index_first, std::ptrdiff_t index_channel_stride) noexcept {
+    constexpr std::ptrdiff_t width = simd::lanes<typename Reduction::element>;
+    if constexpr (is_pair<Reduction>) {
+        store_lanes(Reduction::sum::vector_value(s.total, count), out_first.average, out_channel_stride);
+        store_lanes(Reduction::largest::vector_value(s.best, count), out_first.maximum, out_channel_stride);
+    } else {
+        store_lanes(Reduction::vector_value(s, count), out_first, out_channel_stride);
     }
     if constexpr (Reduction::tracks_index) {
         if (index_first != nullptr) {
@@ -44,8 +57,8 @@ inline void write_lanes(const typename Reduction::vector_state& s, std::ptrdiff_
 /// The channels past the last whole vector (fewer than simd::lanes<T>), one
 /// walk over the window each: a scalar state in a register beats a walk that
 /// updates all of them per position through memory.
-template <class Reduction, class T, class I, std::size_t Spatial>
-inline void reduce_channel_tail(const T* in, T* out, I* index, const spatial_layout<Spatial>& layout, const window_box<Spatial>& box,
+template <class Reduction, class T, class Out, class I, std::size_t Spatial>
+inline void reduce_channel_tail(const T* in, Out out, I* index, const spatial_layout<Spatial>& layout, const window_box<Spatial>& box,
                                 std::ptrdiff_t first_channel, std::ptrdiff_t channels, std::ptrdiff_t out_channel_stride,
                                 std::ptrdiff_t index_channel_stride) noexcept {
     const std::ptrdiff_t first_index = box_first_index<Spatial>(layout, box);
@@ -58,19 +71,18 @@ inline void reduce_channel_tail(const T* in, T* out, I* index, const spatial_lay
 }
 
 /// Vectors of channels per register block of the channels-last kernel: half
-/// the registers hold running states, the rest serve the loads. The average's
-/// state is one vector, the max's two (value and index). Each extra block
-/// vector shares the walk's address arithmetic, so the widest block that fits
-/// is the fastest.
+/// the registers hold running states (state_registers each), the rest serve
+/// the loads. Each extra block vector shares the walk's address arithmetic,
+/// so the widest block that fits is the fastest.
 template <class Reduction>
-constexpr std::size_t channel_block_vectors = static_cast<std::size_t>(simd::vector_registers / (Reduction::tracks_index ? 4 : 2));
+constexpr std::size_t channel_block_vectors = static_cast<std::size_t>(simd::vector_registers / (2 * state_registers<Reduction>));
 
 /// One window reduced for every channel: the window is walked once per
 /// register block of channel_block_vectors vectors, then of four and of one,
 /// then once per channel past the last whole vector. `out` and `index` point
 /// at the window's output for channel 0 (index may be null).
-template <class Reduction, class T, class I, std::size_t Spatial>
-inline void reduce_window_channels(const T* in, T* out, I* index, const spatial_layout<Spatial>& layout, const window_box<Spatial>& box,
+template <class Reduction, class T, class Out, class I, std::size_t Spatial>
+inline void reduce_window_channels(const T* in, Out out, I* index, const spatial_layout<Spatial>& layout, const window_box<Spatial>& box,
                                    std::ptrdiff_t channels, std::ptrdiff_t out_channel_stride,
                                    std::ptrdiff_t index_channel_stride) noexcept {
     constexpr std::ptrdiff_t width = simd::lanes<T>;
@@ -102,8 +114,8 @@ inline void reduce_window_channels(const T* in, T* out, I* index, const spatial_
 
 /// Channels-last: the input's channel dim has stride 1. `channels` lanes, the
 /// output and index strides of that dim given.
-template <class Reduction, class T, class I, std::size_t Spatial>
-void channels_last_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& layout, std::ptrdiff_t channels,
+template <class Reduction, class T, class Out, class I, std::size_t Spatial>
+void channels_last_plane(const T* in, Out out, I* index, const spatial_layout<Spatial>& layout, std::ptrdiff_t channels,
                          std::ptrdiff_t out_channel_stride, std::ptrdiff_t index_channel_stride) noexcept {
     output_window<Spatial> box{};
     auto per_output = [&](const window_box<Spatial>& b, std::ptrdiff_t out_offset, std::ptrdiff_t index_offset) {

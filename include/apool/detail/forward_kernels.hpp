@@ -11,18 +11,24 @@
 
 #include "../config.hpp"
 #include "../simd.hpp"
+#include "pair_reduction.hpp"
 #include "reductions.hpp"
 #include "walk.hpp"
 
 namespace apool {
 namespace detail {
 
-/// Writes a window's result, and its index where `index` is not null.
+/// Writes a window's result (through output_of<Reduction>), and its index
+/// where `index` is not null.
 template <class Reduction, class Out, class I>
-inline void write_result(const typename Reduction::state& s, std::ptrdiff_t count, Out* out, I* index) noexcept {
-    *out = Reduction::value(s, count);
-    if constexpr (Reduction::tracks_index) {
-        if (index != nullptr) *index = static_cast<I>(Reduction::index(s));
+inline void write_result(const typename Reduction::state& s, std::ptrdiff_t count, Out out, I* index) noexcept {
+    if constexpr (is_pair<Reduction>) {
+        Reduction::write(s, count, out, index);
+    } else {
+        *out = Reduction::value(s, count);
+        if constexpr (Reduction::tracks_index) {
+            if (index != nullptr) *index = static_cast<I>(Reduction::index(s));
+        }
     }
 }
 
@@ -65,7 +71,7 @@ inline typename Reduction::state reduce_scalar(const T* base, const spatial_layo
 }
 
 template <class Reduction, class T, class Out, class I, std::size_t Spatial>
-void generic_plane(const T* in, Out* out, I* index, const spatial_layout<Spatial>& layout) noexcept {
+void generic_plane(const T* in, Out out, I* index, const spatial_layout<Spatial>& layout) noexcept {
     output_window<Spatial> box{};
     auto per_output = [&](const window_box<Spatial>& b, std::ptrdiff_t out_offset, std::ptrdiff_t index_offset) {
         const auto s = reduce_scalar<Reduction, Spatial>(in, layout, b, box_first_index<Spatial>(layout, b));

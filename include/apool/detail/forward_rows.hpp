@@ -12,6 +12,7 @@
 #include "../simd.hpp"
 #include "forward_kernels.hpp"
 #include "interleaved_windows.hpp"
+#include "pair_reduction.hpp"
 #include "reductions.hpp"
 #include "walk.hpp"
 
@@ -28,9 +29,9 @@ namespace detail {
 /// `c * index_channel_stride`). With `uniform` (where every window along the
 /// row has `uniform->window` positions and simd::has_lane_permute<T>), the
 /// outputs of a chunk are reduced a group of `uniform->outputs` at a time by
-/// lane permutes instead.
-template <class Reduction, class T, class I, std::size_t Spatial>
-void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& layout, std::ptrdiff_t interleave,
+/// lane permutes instead (not for the pair: its plan passes no `uniform`).
+template <class Reduction, class T, class Out, class I, std::size_t Spatial>
+void rows_plane(const T* in, Out out, I* index, const spatial_layout<Spatial>& layout, std::ptrdiff_t interleave,
                 std::ptrdiff_t out_channel_stride, std::ptrdiff_t index_channel_stride,
                 const interleaved_windows<T>* uniform = nullptr) noexcept {
     constexpr std::size_t outer = Spatial - 1;
@@ -44,11 +45,11 @@ void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& la
     const std::ptrdiff_t index_column_stride = layout.index_stride[outer];
     // Row positions whose entries fit in the buffer.
     const std::ptrdiff_t buffer_positions = buffer_size / interleave;
-    // A vector pair past the entries: a group of uniform windows reads that far.
-    constexpr std::ptrdiff_t read_past = 2 * width;
-    alignas(64) T buffer_values[buffer_size + read_past];
+    // A vector pair past the entries (a group of uniform windows reads that
+    // far); the pair's maxima after its sums.
+    alignas(64) T buffer_values[(is_pair<Reduction> ? 2 : 1) * row_buffer_length<T>];
     using index_lane = typename Reduction::index_lane;
-    alignas(64) index_lane buffer_indices[Reduction::tracks_index ? buffer_size + read_past : 1];
+    alignas(64) index_lane buffer_indices[Reduction::tracks_index ? row_buffer_length<T> : 1];
 
     output_window<outer> box{};
     auto per_row_window = [&](const window_box<outer>& b, std::ptrdiff_t out_offset, std::ptrdiff_t index_offset) {
@@ -80,7 +81,7 @@ void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& la
         // after it and not written. Outputs dense along (position, channel)
         // are stored as one run; others lane by lane.
         auto uniform_chunk = [&](std::ptrdiff_t filled, std::ptrdiff_t first_column, std::ptrdiff_t count, std::ptrdiff_t rows_in_window) {
-            if constexpr (simd::has_lane_permute<T>) {
+            if constexpr (simd::has_lane_permute<T> && !is_pair<Reduction>) {
                 const interleaved_windows<T>& tables = *uniform;
                 const std::ptrdiff_t group_entries = tables.outputs * tables.window * interleave;
                 const bool dense = out_channel_stride == 1 && out_column_stride == interleave;
@@ -208,7 +209,7 @@ void rows_plane(const T* in, T* out, I* index, const spatial_layout<Spatial>& la
                 Reduction::store_partial(reduce_scalar<Reduction, outer>(chunk_in + j, layout, b, first_row_index), buffer_values + j,
                                          buffer_indices + (Reduction::tracks_index ? j : 0));
             }
-            if constexpr (simd::has_lane_permute<T>) {
+            if constexpr (simd::has_lane_permute<T> && !is_pair<Reduction>) {
                 if (uniform != nullptr) {
                     uniform_chunk(chunk_length, column, chunk_columns, rows);
                     column += chunk_columns;

@@ -26,7 +26,7 @@ namespace detail {
 /// run_forward_planes for the vector kernels' element types.
 template <class Reduction, class T, class I, std::size_t Spatial, std::size_t Rank>
 void run_vector_kernel(const forward_plan<Spatial, Rank>& plan, const spatial_layout<Spatial>& spatial, std::ptrdiff_t channels,
-                       const T* in, T* out, I* index, std::ptrdiff_t first, std::ptrdiff_t last) noexcept {
+                       const T* in, output_of<Reduction> out, I* index, std::ptrdiff_t first, std::ptrdiff_t last) noexcept {
     constexpr std::size_t leading = Rank - Spatial;
     constexpr std::ptrdiff_t width = simd::lanes<T>;
     const auto& planes = plan.problem.planes;
@@ -54,9 +54,11 @@ void run_vector_kernel(const forward_plan<Spatial, Rank>& plan, const spatial_la
             }
             return;
         case forward_kernel::tiles:
-            for_each_plane_group<width>(planes, dim, first, last, [&](const plane_offsets* group, std::ptrdiff_t grouped) {
-                tiled_planes<Reduction>(in, out, index, spatial, group, grouped, plan.dense_outputs);
-            });
+            if constexpr (!is_pair<Reduction>) {
+                for_each_plane_group<width>(planes, dim, first, last, [&](const plane_offsets* group, std::ptrdiff_t grouped) {
+                    tiled_planes<Reduction>(in, out, index, spatial, group, grouped, plan.dense_outputs);
+                });
+            }
             return;
         case forward_kernel::span: {
             // Inline here: a 7x7 plane costs little more than a call.
@@ -110,7 +112,7 @@ void run_vector_kernel(const forward_plan<Spatial, Rank>& plan, const spatial_la
 }
 
 template <class Reduction, class T, class I, std::size_t Spatial, std::size_t Rank>
-void run_forward(const forward_plan<Spatial, Rank>& plan, const T* in, typename Reduction::result* out, I* index, std::ptrdiff_t first,
+void run_forward(const forward_plan<Spatial, Rank>& plan, const T* in, output_of<Reduction> out, I* index, std::ptrdiff_t first,
                  std::ptrdiff_t last) noexcept;
 
 /// The staged kernel's groups `first` to `last` - 1: float's plan and kernels
@@ -205,7 +207,7 @@ void run_staged_rows(const forward_plan<Spatial, Rank>& plan, const spatial_layo
 /// and `index` reach.
 template <class Reduction, class T, class I, std::size_t Spatial, std::size_t Rank>
 void run_forward_planes(const forward_plan<Spatial, Rank>& plan, const spatial_layout<Spatial>& spatial, std::ptrdiff_t channels,
-                        const T* in, typename Reduction::result* out, I* index, std::ptrdiff_t first, std::ptrdiff_t last) noexcept {
+                        const T* in, output_of<Reduction> out, I* index, std::ptrdiff_t first, std::ptrdiff_t last) noexcept {
     const auto& planes = plan.problem.planes;
     const std::size_t dim = plan.vector_dim;
     auto index_at = [&](const plane_offsets& at) { return index != nullptr ? index + at.index : nullptr; };
@@ -230,9 +232,10 @@ void run_forward_planes(const forward_plan<Spatial, Rank>& plan, const spatial_l
 }
 
 /// Runs work items `first` to `last` - 1 of a plan made by plan_forward with
-/// the same Reduction and views. `index` may be null.
+/// the same Reduction and views (for the pair: the average's plan, see
+/// plan_pair in forward_several.hpp). `index` may be null.
 template <class Reduction, class T, class I, std::size_t Spatial, std::size_t Rank>
-void run_forward(const forward_plan<Spatial, Rank>& plan, const T* in, typename Reduction::result* out, I* index, std::ptrdiff_t first,
+void run_forward(const forward_plan<Spatial, Rank>& plan, const T* in, output_of<Reduction> out, I* index, std::ptrdiff_t first,
                  std::ptrdiff_t last) noexcept {
     const work_split& split = plan.split;
     const auto& planes = plan.problem.planes;

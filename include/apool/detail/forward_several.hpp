@@ -1,6 +1,8 @@
 // apool: the forward calls that write several results of one input (avg and
-// max together, a pyramid of output sizes). Each result has the plan its own
-// call would have, so it gets the same bytes; the plans run in steps of
+// max together, a pyramid of output sizes). The average and the max of one
+// input run in one walk where the average's kernel can carry the max
+// (plan_pair). Otherwise each result has the plan its own call would have, so
+// it gets the same bytes; the plans run in steps of
 // about APOOL_SHARED_READ_BYTES of input, each step every plan's share of
 // its work items in turn, so that the input comes from memory once and from
 // cache for the other results. Every plan numbers its work items in the
@@ -9,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <limits>
 #include <type_traits>
 
 #include "../config.hpp"
@@ -16,6 +19,7 @@
 #include "../strided_view.hpp"
 #include "forward_plan.hpp"
 #include "forward_run.hpp"
+#include "pair_reduction.hpp"
 #include "problem.hpp"
 #include "work_split.hpp"
 
@@ -55,6 +59,45 @@ forward_pass<Reduction, Spatial, planned_rank(Spatial, Rank), I> plan_pass(const
     pass.out = output.data();
     pass.index = indices != nullptr ? indices->data() : nullptr;
     return pass;
+}
+
+/// The plan of the average and the max of one input in one walk
+/// (average_and_maximum): the average's own plan, where its kernel can carry
+/// the max too, so that the average gets its own call's bytes (and the max
+/// the one answer every kernel gives). Its kernel is `none` where the pair
+/// does not run: outputs laid out differently (the pair locates both at one
+/// offset), the average's own kernels (plane runs, narrow rows, tiles), a
+/// uniform interleaved row (its windows are reduced by the average's or the
+/// max's own lane permutes), or a plane whose indices the vector lanes do not
+/// hold. The channels-last average with running sums in memory sums in the
+/// register kernel's order: the pair takes the register kernel.
+template <std::size_t Spatial, class T, std::size_t Rank, class I>
+forward_plan<Spatial, planned_rank(Spatial, Rank)> plan_pair(const strided_view<const T, Rank>& input,
+                                                             const strided_view<T, Rank>& avg_output,
+                                                             const strided_view<T, Rank>& max_output, const strided_view<I, Rank>* indices,
+                                                             bool with_executor, forward_kernel wanted = forward_kernel::automatic) noexcept {
+    using pair = average_and_maximum<T>;
+    constexpr std::size_t rank = planned_rank(Spatial, Rank);
+    forward_plan<Spatial, rank> plan{};
+    if (avg_output.extents() != max_output.extents() || avg_output.strides() != max_output.strides()) return plan;
+    plan = plan_forward<typename pair::sum, Spatial>(pad_leading<rank>(input), pad_leading<rank>(avg_output),
+                                                     pad_leading<rank>(indices != nullptr ? indices->strides() : avg_output.strides(), 0),
+                                                     false, wanted, with_executor);
+    const bool indices_fit = plan.problem.spatial.plane_size() - 1 <=
+                             static_cast<std::ptrdiff_t>(std::numeric_limits<typename pair::index_lane>::max());
+    switch (plan.kernel) {
+        case forward_kernel::channels_last_sums: plan.kernel = forward_kernel::channels_last; break;
+        case forward_kernel::span:
+        case forward_kernel::rows:
+        case forward_kernel::channels_last:
+        case forward_kernel::generic: break;
+        case forward_kernel::interleaved_rows:
+            if (plan.uniform_row_window > 0) plan.kernel = forward_kernel::none;
+            break;
+        default: plan.kernel = forward_kernel::none; break;
+    }
+    if (!indices_fit) plan.kernel = forward_kernel::none;
+    return plan;
 }
 
 /// Runs every pass that `each_pass(visit)` visits (in the order visited) in
