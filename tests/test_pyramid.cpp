@@ -298,3 +298,75 @@ TEST_CASE("pyramids take a std::vector or a C array of views, up to 16", "[pyram
     apool::adaptive_avg_pool2d_pyramid_backward(grads, together_view);
     CHECK(same_bytes(together, separate));
 }
+
+namespace {
+
+/// Channels-last strides of (N, C, spatial...) extents: channels innermost.
+template <std::size_t Rank>
+extents_t<Rank> channels_last_strides(const extents_t<Rank>& extents) {
+    extents_t<Rank> strides{};
+    std::ptrdiff_t step = extents[1];
+    strides[1] = 1;
+    for (std::size_t d = Rank; d-- > 2;) {
+        strides[d] = step;
+        step *= extents[d];
+    }
+    strides[0] = step;
+    return strides;
+}
+
+/// The average pyramid of a channels-last input into channels-last outputs
+/// (the walk that keeps every level's sums in its output) against the
+/// separate calls, with each executor; `walks`: whether the pyramid's plans
+/// take the walk.
+template <std::size_t Spatial, std::size_t Rank, std::size_t Levels>
+void check_pyramid_walk(const extents_t<Rank>& in_extents, const std::array<std::ptrdiff_t, Levels>& sizes, bool walks) {
+    INFO("spatial " << Spatial << ", input " << apool_test::describe_extents(in_extents));
+    std::vector<float> values = tied_values<float>(count_of(in_extents), 71);
+    for (std::size_t i = 3; i < values.size(); i += 41) values[i] = -0.0f;
+    const apool::strided_view<const float, Rank> input(values.data(), in_extents, channels_last_strides(in_extents));
+    std::array<std::vector<float>, Levels> expected, got;
+    std::array<apool::strided_view<float, Rank>, Levels> outputs;
+    for (std::size_t k = 0; k < Levels; ++k) {
+        const extents_t<Rank> out = pooled_extents<Spatial>(in_extents, sizes[k]);
+        expected[k].assign(count_of(out), 7.0f);
+        got[k].assign(count_of(out), 7.0f);
+        apool::adaptive_avg_pool<Spatial>(input, apool::strided_view<float, Rank>(expected[k].data(), out, channels_last_strides(out)));
+        outputs[k] = apool::strided_view<float, Rank>(got[k].data(), out, channels_last_strides(out));
+    }
+    using pass = decltype(apool::detail::plan_pass<apool::detail::average<float>, Spatial>(
+        input, outputs[0], static_cast<const apool::strided_view<std::int64_t, Rank>*>(nullptr), true));
+    std::array<pass, Levels> passes;
+    for (std::size_t k = 0; k < Levels; ++k) {
+        passes[k] = apool::detail::plan_pass<apool::detail::average<float>, Spatial>(
+            input, outputs[k], static_cast<const apool::strided_view<std::int64_t, Rank>*>(nullptr), true);
+    }
+    CHECK(apool::detail::pyramid_walk_suits(passes.data(), Levels) == walks);
+    apool::thread_pool pool(3);
+    for (int form = 0; form < 3; ++form) {
+        INFO("form " << form << " (0: no executor, 1: tasks last to first, 2: a pool of 3)");
+        for (auto& level : got) std::fill(level.begin(), level.end(), 7.0f);
+        if (form == 0) apool::adaptive_avg_pool_pyramid<Spatial>(input, outputs);
+        if (form == 1) apool::adaptive_avg_pool_pyramid<Spatial>(input, outputs, reverse_order{});
+        if (form == 2) apool::adaptive_avg_pool_pyramid<Spatial>(input, outputs, pool);
+        for (std::size_t k = 0; k < Levels; ++k) CHECK(same_bytes(got[k], expected[k]));
+    }
+}
+
+}  // namespace
+
+TEST_CASE("channels-last average pyramids in one walk: sums in each output, any part of the channels", "[pyramid][paths]") {
+    constexpr std::ptrdiff_t width = apool::simd::lanes<float>;
+    constexpr std::ptrdiff_t chunk = apool::detail::pyramid_chunk_vectors * width;
+    // Overlapping windows, out > in, a tail of channels past the chunks and
+    // past the vectors; large enough for a call with an executor to cut each
+    // image's channels into parts.
+    check_pyramid_walk<2, 4, 4>({1, 2 * chunk + width + 5, 60, 40}, {1, 2, 3, 6}, true);
+    check_pyramid_walk<2, 4, 3>({2, 2 * width + 3, 13, 11}, {1, 5, 14}, true);
+    check_pyramid_walk<1, 3, 3>({2, 2 * width + 3, 50}, {1, 7, 60}, true);
+    check_pyramid_walk<3, 5, 3>({1, width + 1, 6, 7, 9}, {1, 2, 4}, true);
+    // One level is the call itself; fewer channels than a vector take the
+    // interleaved rows.
+    check_pyramid_walk<2, 4, 1>({2, 2 * width, 9, 9}, {3}, false);
+    check_pyramid_walk<2, 4, 2>({2, 3, 9, 9}, {1, 3}, false);
+}

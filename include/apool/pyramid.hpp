@@ -9,7 +9,8 @@
 // separate calls', one per output; the gradient equals the separate backward
 // calls in order, the first with the gradient_update and the others with
 // gradient_update::accumulate. The input is read from memory once: the
-// poolings run over each step of it in turn.
+// poolings run over each step of it in turn, or, for a channels-last average
+// pyramid, in one walk over the input.
 //
 //     std::array<apool::strided_view<float, 4>, 4> bins{...};  // [n, c, s, s] for s = 1, 2, 3, 6
 //     apool::adaptive_avg_pool2d_pyramid(features, bins);
@@ -101,6 +102,12 @@ void pyramid_pool(const char* function, const strided_view<const T, Rank>& input
     std::array<pass, most_results> passes;
     for (std::size_t k = 0; k < levels; ++k) {
         passes[k] = plan_pass<Policy<T, Out>, Spatial>(input, outputs[k], indices != nullptr ? &indices[k] : nullptr, with_executor);
+    }
+    if constexpr (is_average<Policy<T, Out>>) {
+        if (pyramid_walk_suits(passes.data(), levels)) {
+            run_pyramid_walk(executor, input.data(), passes.data(), levels);
+            return;
+        }
     }
     run_in_lockstep(executor, input.data(), bytes_in(input), [&](const auto& visit) {
         for (std::size_t k = 0; k < levels; ++k) visit(passes[k]);

@@ -1,8 +1,9 @@
 // apool: the forward calls that write several results of one input (avg and
 // max together, a pyramid of output sizes). The average and the max of one
 // input run in one walk where the average's kernel can carry the max
-// (plan_pair). Otherwise each result has the plan its own call would have, so
-// it gets the same bytes; the plans run in steps of
+// (plan_pair), and a channels-last average pyramid in one walk over the
+// input (run_pyramid_walk). Otherwise each result has the plan its own call
+// would have, so it gets the same bytes; the plans run in steps of
 // about APOOL_SHARED_READ_BYTES of input, each step every plan's share of
 // its work items in turn, so that the input comes from memory once and from
 // cache for the other results. Every plan numbers its work items in the
@@ -10,14 +11,17 @@
 // same input.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <limits>
+#include <tuple>
 #include <type_traits>
 
 #include "../config.hpp"
 #include "../executor.hpp"
 #include "../strided_view.hpp"
 #include "forward_plan.hpp"
+#include "forward_pyramid_channels_last.hpp"
 #include "forward_run.hpp"
 #include "pair_reduction.hpp"
 #include "problem.hpp"
@@ -119,6 +123,59 @@ void run_in_lockstep(Executor& executor, const T* in, std::ptrdiff_t input_bytes
     run_tasks(executor, tasks, steps, [&](std::ptrdiff_t first, std::ptrdiff_t last) noexcept {
         for (std::ptrdiff_t step = first; step < last; ++step) {
             each_pass([&](const auto& pass) { pass.run_step(in, step, steps); });
+        }
+    });
+}
+
+/// Whether the passes of an average pyramid run as one walk over the input
+/// (forward_pyramid_channels_last.hpp): two levels or more, each planned as the
+/// channels-last kernel (with sums in memory or not: the same sums) across the
+/// input's contiguous channels, into an output whose channels are contiguous
+/// too (the walk keeps its running sums there).
+template <class Pass>
+bool pyramid_walk_suits(const Pass* passes, std::size_t levels) noexcept {
+    if (levels < 2) return false;
+    for (std::size_t k = 0; k < levels; ++k) {
+        const auto& plan = passes[k].plan;
+        const bool channels_last = plan.kernel == forward_kernel::channels_last || plan.kernel == forward_kernel::channels_last_sums;
+        if (!channels_last || plan.vector_dim != passes[0].plan.vector_dim || plan.problem.planes.out_stride[plan.vector_dim] != 1) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/// Runs an average pyramid that pyramid_walk_suits as one walk: work items
+/// are the images (the planes of every leading dim but the channels), each
+/// cut into parts of whole chunks of channels where the executor has more
+/// tasks than images; every channel's sums are the same in any part.
+template <class T, class Pass, class Executor>
+void run_pyramid_walk(Executor& executor, const T* in, const Pass* passes, std::size_t levels) {
+    constexpr std::size_t spatial_dims = std::tuple_size<decltype(passes[0].plan.problem.spatial.in_extent)>::value;
+    constexpr std::ptrdiff_t chunk = pyramid_chunk_vectors * simd::lanes<T>;
+    const auto& planes = passes[0].plan.problem.planes;
+    const std::size_t dim = passes[0].plan.vector_dim;
+    const std::ptrdiff_t images = count_planes(planes, dim);
+    const std::ptrdiff_t channels = planes.extent[dim];
+    const std::ptrdiff_t chunks = (channels + chunk - 1) / chunk;
+    std::ptrdiff_t most_tasks = 1;
+    for (std::size_t k = 0; k < levels; ++k) most_tasks = std::max(most_tasks, passes[k].plan.split.tasks);
+    const std::ptrdiff_t parts = most_tasks > images ? std::min(chunks, (most_tasks + images - 1) / images) : 1;
+    const std::ptrdiff_t items = images * parts;
+    run_tasks(executor, std::min(most_tasks, items), items, [&](std::ptrdiff_t first, std::ptrdiff_t last) noexcept {
+        pyramid_level<T, spatial_dims> walked[most_results];
+        for (std::ptrdiff_t item = first; item < last; ++item) {
+            const std::ptrdiff_t image = item / parts;
+            const window part = part_of(chunks, item % parts, parts);
+            const T* image_in = in;
+            for (std::size_t k = 0; k < levels; ++k) {
+                const auto& plan = passes[k].plan;
+                for_each_plane(plan.problem.planes, dim, image, image + 1, [&](const plane_offsets& at) {
+                    walked[k] = {&plan.problem.spatial, passes[k].out + at.out};
+                    image_in = in + at.in;
+                });
+            }
+            average_pyramid_channels_last_image(image_in, walked, levels, part.start * chunk, std::min(part.end * chunk, channels));
         }
     });
 }
