@@ -179,8 +179,10 @@ TEST_CASE("avg_max in one walk: every kernel the pair runs through, forced, agai
         {dense("rows, uneven windows", shape{1, 2, 50, 70}, shape{1, 2, 7, 9}), forward_kernel::rows},
         {dense("rows, out > in", shape{1, 2, 3 * width, 5}, shape{1, 2, 4 * width, 9}), forward_kernel::rows},
         {dense("global, planes of many vectors", shape{2, 3, 20 * width, 20}, shape{2, 3, 1, 1}), forward_kernel::span},
-        {dense("global, small planes: the average's plane runs", shape{2, 64, 7, 7}, shape{2, 64, 1, 1}),
-         permutes ? forward_kernel::none : forward_kernel::span},
+        {dense("global, small planes: plane runs", shape{2, 64, 7, 7}, shape{2, 64, 1, 1}),
+         permutes ? forward_kernel::plane_run : forward_kernel::span},
+        {dense("global, plane runs and the planes past the last run", shape{3, 2 * width + 3, 5, 9}, shape{3, 2 * width + 3, 1, 1}),
+         permutes ? forward_kernel::plane_run : forward_kernel::span},
         {nhwc("channels-last, 64 channels", shape{2, 64, 14, 14}, shape{2, 64, 7, 7}), forward_kernel::channels_last},
         {nhwc("channels-last, sums in memory", shape{1, 64, side, side}, shape{1, 64, 1, 1}), forward_kernel::channels_last},
         {nhwc("channels-last, a tail of channels", shape{1, 3 * width + 5, 9, 10}, shape{1, 3 * width + 5, 4, 3}),
@@ -193,7 +195,7 @@ TEST_CASE("avg_max in one walk: every kernel the pair runs through, forced, agai
     for (const path& p : paths) {
         for (bool with_executor : {false, true}) {
             CHECK(check_pair_path(p.shape, forward_kernel::automatic, with_executor) == p.automatic);
-            for (forward_kernel wanted : {forward_kernel::span, forward_kernel::rows, forward_kernel::interleaved_rows,
+            for (forward_kernel wanted : {forward_kernel::plane_run, forward_kernel::span, forward_kernel::rows, forward_kernel::interleaved_rows,
                                           forward_kernel::channels_last_sums, forward_kernel::channels_last, forward_kernel::generic}) {
                 const forward_kernel ran = check_pair_path(p.shape, wanted, with_executor);
                 const forward_kernel expected = wanted == forward_kernel::channels_last_sums ? forward_kernel::channels_last : wanted;
@@ -208,7 +210,7 @@ TEST_CASE("avg_max in one walk: every kernel the pair runs through, forced, agai
     const apool::strided_view<float, 4> spread_max(max.data(), {2, 3, 7, 7}, apool_test::row_major<4>({2, 3, 7, 7}, 2));
     const apool::strided_view<std::int64_t, 4>* no_indices = nullptr;
     CHECK(apool::detail::plan_pair<2>(input, avg_view, spread_max, no_indices, false).kernel == forward_kernel::none);
-    for (forward_kernel wanted : {forward_kernel::plane_run, forward_kernel::narrow_rows, forward_kernel::tiles}) {
+    for (forward_kernel wanted : {forward_kernel::narrow_rows, forward_kernel::tiles}) {
         CHECK(apool::detail::plan_pair<2>(input, avg_view, avg_view, no_indices, false, wanted).kernel == forward_kernel::none);
     }
 }

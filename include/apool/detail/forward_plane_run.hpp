@@ -32,10 +32,11 @@ inline simd::batch<T> partial_sums(const T* data, std::ptrdiff_t count, const si
 /// simd::has_lane_permute<T>: lanes<T> planes at a time, each plane's vector of
 /// partial sums, then one sums_of_each for all of them, where a horizontal sum
 /// per plane costs as much as its loads; the planes past the last group one at
-/// a time.
-template <class T>
+/// a time. `then(plane)` runs for each plane once its group is done, while the
+/// group is in L1 (the pair's max).
+template <class T, class Then>
 void average_plane_run(const T* in, std::ptrdiff_t in_stride, T* out, std::ptrdiff_t out_stride, std::ptrdiff_t planes,
-                       std::ptrdiff_t plane_size) noexcept {
+                       std::ptrdiff_t plane_size, const Then& then) noexcept {
     constexpr std::ptrdiff_t width = simd::lanes<T>;
     const simd::batch<T> tail_keep = simd::lanes_from<T>(width - plane_size % width);
     const simd::batch<T> divisor = simd::broadcast(static_cast<T>(plane_size));
@@ -51,9 +52,11 @@ void average_plane_run(const T* in, std::ptrdiff_t in_stride, T* out, std::ptrdi
             simd::store(lane_values, averages);
             for (std::ptrdiff_t k = 0; k < width; ++k) out[(plane + k) * out_stride] = lane_values[k];
         }
+        for (std::ptrdiff_t k = 0; k < width; ++k) then(plane + k);
     }
     for (; plane < planes; ++plane) {
         out[plane * out_stride] = average<T>::value(average<T>::span(in + plane * in_stride, plane_size, 0), plane_size);
+        then(plane);
     }
 }
 }  // namespace detail

@@ -34,14 +34,28 @@ void run_vector_kernel(const forward_plan<Spatial, Rank>& plan, const spatial_la
     auto index_at = [&](const plane_offsets& at) { return index != nullptr ? index + at.index : nullptr; };
     switch (plan.kernel) {
         case forward_kernel::plane_run:
-            if constexpr (simd::has_lane_permute<T> && is_average<Reduction>) {
+            if constexpr (simd::has_lane_permute<T> && (is_average<Reduction> || is_pair<Reduction>)) {
+                // The pair: each plane's max as the max's own span, after its group's averages.
+                const std::ptrdiff_t count = spatial.plane_size();
+                auto run = [&](const plane_offsets& at, std::ptrdiff_t in_stride, std::ptrdiff_t out_stride, std::ptrdiff_t index_stride,
+                               std::ptrdiff_t run_planes) {
+                    if constexpr (is_pair<Reduction>) {
+                        using largest = typename Reduction::largest;
+                        average_plane_run(in + at.in, in_stride, out.average + at.out, out_stride, run_planes, count, [&](std::ptrdiff_t k) {
+                            write_result<largest>(largest::span(in + at.in + k * in_stride, count, 0), count,
+                                                  out.maximum + at.out + k * out_stride,
+                                                  index != nullptr ? index + at.index + k * index_stride : nullptr);
+                        });
+                    } else {
+                        average_plane_run(in + at.in, in_stride, out + at.out, out_stride, run_planes, count, [](std::ptrdiff_t) {});
+                    }
+                };
                 if (dim == leading) {
-                    average_plane_run(in, 0, out, 0, 1, spatial.plane_size());
+                    run(plane_offsets{}, 0, 0, 0, 1);
                     return;
                 }
                 for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
-                    average_plane_run(in + at.in, planes.in_stride[dim], out + at.out, planes.out_stride[dim], channels,
-                                      spatial.plane_size());
+                    run(at, planes.in_stride[dim], planes.out_stride[dim], planes.index_stride[dim], channels);
                 });
             }
             return;

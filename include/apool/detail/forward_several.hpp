@@ -68,9 +68,10 @@ forward_pass<Reduction, Spatial, planned_rank(Spatial, Rank), I> plan_pass(const
 /// The plan of the average and the max of one input in one walk
 /// (average_and_maximum): the average's own plan, where its kernel can carry
 /// the max too, so that the average gets its own call's bytes (and the max
-/// the one answer every kernel gives). Its kernel is `none` where the pair
-/// does not run: outputs laid out differently (the pair locates both at one
-/// offset), the average's own kernels (plane runs, narrow rows, tiles), a
+/// the one answer every kernel gives; the plane runs take each plane's max
+/// as the max's span, right after its group's averages). Its kernel is `none`
+/// where the pair does not run: outputs laid out differently (the pair locates
+/// both at one offset), the average's own kernels (narrow rows, tiles), a
 /// uniform interleaved row (its windows are reduced by the average's or the
 /// max's own lane permutes), or a plane whose indices the vector lanes do not
 /// hold. The channels-last average with running sums in memory sums in the
@@ -91,6 +92,7 @@ forward_plan<Spatial, planned_rank(Spatial, Rank)> plan_pair(const strided_view<
                              static_cast<std::ptrdiff_t>(std::numeric_limits<typename pair::index_lane>::max());
     switch (plan.kernel) {
         case forward_kernel::channels_last_sums: plan.kernel = forward_kernel::channels_last; break;
+        case forward_kernel::plane_run:
         case forward_kernel::span:
         case forward_kernel::rows:
         case forward_kernel::channels_last:
