@@ -257,11 +257,41 @@ TEST_CASE("tiled kernel: 1d and 3d planes, several leading dims", "[forward][pat
                                           {1, 3, 1, 1, 1}, {1, 1, 1, 1, 1}, true, random);
 }
 
+/// The max (values and indices) forced through `kernel` by the plan, on dense
+/// views, against the reference bit for bit; the plan must take the kernel.
+template <std::size_t Spatial, class T, class I, std::size_t Rank>
+void check_forced_max(const std::array<std::ptrdiff_t, Rank>& in_extents, const std::array<std::ptrdiff_t, Rank>& out_extents,
+                      apool::detail::forward_kernel kernel, std::mt19937& random) {
+    std::ptrdiff_t in_count = 1, out_count = 1;
+    for (std::size_t d = 0; d < Rank; ++d) {
+        in_count *= in_extents[d];
+        out_count *= out_extents[d];
+    }
+    const std::vector<T> values = random_values<T>(static_cast<std::size_t>(in_count), random, true);
+    const apool::strided_view<const T, Rank> input(values.data(), in_extents);
+    std::vector<T> got(static_cast<std::size_t>(out_count)), expected(got.size());
+    std::vector<I> got_index(got.size()), expected_index(got.size());
+    const apool::strided_view<T, Rank> got_view(got.data(), out_extents);
+    const auto plan = apool::detail::plan_forward<apool::detail::maximum<T>, Spatial>(input, got_view, got_view.strides(), true, kernel);
+    INFO("kernel " << apool::detail::kernel_name(kernel));
+    REQUIRE(plan.kernel == kernel);
+    apool::detail::run_forward<apool::detail::maximum<T>>(plan, values.data(), got.data(), got_index.data(), 0, plan.items);
+    apool_test::naive::adaptive_max_pool<Spatial>(input, apool::strided_view<T, Rank>(expected.data(), out_extents),
+                                                  apool::strided_view<I, Rank>(expected_index.data(), out_extents));
+    std::size_t mismatches = 0;
+    for (std::size_t i = 0; i < got.size(); ++i) {
+        const bool values_agree = same_bits(got[i], expected[i]) || (std::isnan(got[i]) && std::isnan(expected[i]));
+        if (!values_agree || got_index[i] != expected_index[i]) ++mismatches;
+    }
+    CHECK(mismatches == 0);
+}
+
 /// Rows of more than half a vector up to one (the narrow-rows kernel, where
 /// the target has lane permutes): every such length, windows along the row
 /// from one per row to more outputs than inputs (up to a full vector), one to
 /// many rows per window; rows with gaps between them, outputs with gaps
-/// between them. A dense input's last rows are read from their end.
+/// between them. A dense input's last rows are read from their end. The max
+/// also forced through the kernel at every such shape.
 template <class T, class I>
 void check_narrow_rows() {
     std::mt19937 random(31);
@@ -274,6 +304,11 @@ void check_narrow_rows() {
                     const std::array<std::ptrdiff_t, 4> out_extents{3, 1, oh, ow};
                     check_problem<2, T, I>(in_extents, out_extents, {1, 1, 1, 1}, {1, 1, 1, 1}, true, random);
                     check_problem<2, T, I>(in_extents, out_extents, {1, 1, 2, 1}, {1, 1, 1, 3}, true, random);
+                    if (apool::simd::has_lane_permute<T>) {
+                        // The max takes the tiles below 6 outputs a row: forced here.
+                        check_forced_max<2, T, I>(std::array<std::ptrdiff_t, 4>{3, 2, h, w}, std::array<std::ptrdiff_t, 4>{3, 2, oh, ow},
+                                                  apool::detail::forward_kernel::narrow_rows, random);
+                    }
                 }
             }
             check_problem<1, T, I>(std::array<std::ptrdiff_t, 3>{2, 5, w}, std::array<std::ptrdiff_t, 3>{2, 5, ow}, {1, 1, 1}, {1, 1, 1}, true,

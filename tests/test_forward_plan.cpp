@@ -237,8 +237,7 @@ TEST_CASE("forward plan: every kernel, forced where legal, in two sub-ranges of 
                           ran_average, ran_maximum);
 
     for (forward_kernel kernel : every_kernel) {
-        const bool average_only = kernel == forward_kernel::plane_run || kernel == forward_kernel::narrow_rows ||
-                                  kernel == forward_kernel::channels_last_sums;
+        const bool average_only = kernel == forward_kernel::plane_run || kernel == forward_kernel::channels_last_sums;
         const bool needs_lane_permute = kernel == forward_kernel::plane_run || kernel == forward_kernel::narrow_rows;
         if (needs_lane_permute && !has_lane_permute) continue;
         INFO("kernel " << kernel_name(kernel));

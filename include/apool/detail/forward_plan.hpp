@@ -32,7 +32,7 @@ enum class forward_kernel {
     none,                ///< nothing to compute: the output is empty (or a forced kernel is not legal)
     automatic,           ///< for plan_forward's `wanted`: let the plan choose
     plane_run,           ///< average only: global average of small dense planes, a vector of planes at a time
-    narrow_rows,         ///< average only: rows that fit in one vector, windows along a row by lane permutes
+    narrow_rows,         ///< rows that fit in one vector, windows along a row by lane permutes
     tiles,               ///< a vector of small dense planes transposed into a tile, one plane per lane
     span,                ///< global pooling of a dense plane: one contiguous reduction per plane
     rows,                ///< contiguous rows reduced into a row buffer with vectors, then each window's slice
@@ -109,7 +109,7 @@ forward_kernel choose_forward_kernel(forward_plan<Spatial, Rank>& plan, const st
     // The vector kernels carry a max's flat index in Reduction::index_lane.
     const bool indices_fit =
         !Reduction::tracks_index || plane_size - 1 <= static_cast<std::ptrdiff_t>(std::numeric_limits<typename Reduction::index_lane>::max());
-    const bool narrow_rows_read = simd::has_lane_permute<T> && plain_average && narrow_rows_suit<T>(spatial) &&
+    const bool narrow_rows_read = simd::has_lane_permute<T> && indices_fit && narrow_rows_suit<T>(spatial) &&
                                   [&] {
                                       const view_extent_check reach = measure(input);
                                       plan.last_whole_vector = reach.highest_offset + 1 - width;
@@ -122,8 +122,11 @@ forward_kernel choose_forward_kernel(forward_plan<Spatial, Rank>& plan, const st
         // From 16 vectors a plane the horizontal sum is a small part of the work.
         {forward_kernel::plane_run, simd::has_lane_permute<T> && plain_average && global && one_span && plane_size >= width,
                                     plane_size < 16 * width},
+        // The max walks each output row once and merges its windows by lane
+        // permutes; the tiles reduce each output's window on its own, which
+        // costs more from about 6 outputs a row.
         {forward_kernel::narrow_rows, narrow_rows_read,
-                                      !(global && one_span)},
+                                      !(global && one_span) && (plain_average || spatial.out_extent[Spatial - 1] >= 6)},
         // Global pooling of a dense plane is one contiguous reduction, which the
         // span does faster than a transpose: the average always, the max from a
         // whole vector a plane (below that its span is a scalar loop).

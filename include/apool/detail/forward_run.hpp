@@ -60,10 +60,10 @@ void run_vector_kernel(const forward_plan<Spatial, Rank>& plan, const spatial_la
             }
             return;
         case forward_kernel::narrow_rows:
-            if constexpr (simd::has_lane_permute<T> && is_average<Reduction>) {
+            if constexpr (simd::has_lane_permute<T>) {
                 const auto windows = make_row_windows<T>(spatial.in_extent[Spatial - 1], spatial.out_extent[Spatial - 1]);
                 for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
-                    average_narrow_rows_plane(in + at.in, out + at.out, spatial, windows, plan.last_whole_vector - at.in);
+                    narrow_rows_plane<Reduction>(in + at.in, out + at.out, index_at(at), spatial, windows, plan.last_whole_vector - at.in);
                 });
             }
             return;

@@ -71,7 +71,8 @@ forward_pass<Reduction, Spatial, planned_rank(Spatial, Rank), I> plan_pass(const
 /// the one answer every kernel gives; the plane runs take each plane's max
 /// as the max's span, right after its group's averages). Its kernel is `none`
 /// where the pair does not run: outputs laid out differently (the pair locates
-/// both at one offset), the average's own kernels (narrow rows, tiles), a
+/// both at one offset), the tiles (they write each result through a tile of
+/// its own), a
 /// uniform interleaved row (its windows are reduced by the average's or the
 /// max's own lane permutes), or a plane whose indices the vector lanes do not
 /// hold. The channels-last average with running sums in memory sums in the
@@ -93,6 +94,7 @@ forward_plan<Spatial, planned_rank(Spatial, Rank)> plan_pair(const strided_view<
     switch (plan.kernel) {
         case forward_kernel::channels_last_sums: plan.kernel = forward_kernel::channels_last; break;
         case forward_kernel::plane_run:
+        case forward_kernel::narrow_rows:
         case forward_kernel::span:
         case forward_kernel::rows:
         case forward_kernel::channels_last:

@@ -339,8 +339,8 @@ struct maximum {
 };
 
 /// Whether Reduction is the average itself: the plan's average-only kernels
-/// (plane runs, narrow rows, channels-last sums in memory) compute it without
-/// a policy, and are legal for it alone.
+/// (plane runs, channels-last sums in memory) compute it without a policy,
+/// and are legal for it alone.
 template <class Reduction>
 constexpr bool is_average = std::is_same<Reduction, average<typename Reduction::element>>::value;
 

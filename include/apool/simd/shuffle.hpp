@@ -75,6 +75,12 @@ inline batch<T> permute_pair(const batch<T>& low, const batch<T>& high, const in
 #endif
 }
 
+/// permute for the integer lanes beside T's (the indices of a max).
+template <class T>
+inline integer_batch<T> permute_integer(const integer_batch<T>& value, const integer_batch<T>& from) noexcept {
+    return value_bits_as_integers<T>(permute<T>(integer_bits_as_values<T>(value), from));
+}
+
 /// permute_pair for the integer lanes beside T's (the indices of a max).
 template <class T>
 inline integer_batch<T> permute_integer_pair(const integer_batch<T>& low, const integer_batch<T>& high,
