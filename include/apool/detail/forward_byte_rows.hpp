@@ -1,0 +1,263 @@
+// apool: the byte_rows kernel, the adaptive average of 8-bit rows whose
+// positions interleave a few channels (an HWC image: each row W * C bytes),
+// into the bytes' own type or float. Under each output row the window's input
+// rows are summed into 16-bit column sums, a vector of bytes at a time; along
+// the row, a shifted add sums every run of the narrowest window's positions,
+// each output takes its run (and its window's further positions), and the
+// sum is divided exactly. int8 is summed with its sign bit flipped (value +
+// 128, a uint8), so that every sum is unsigned: 128 is even, so the shifted
+// average rounds half to even exactly where the true one does, 128 above it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+
+#include "../config.hpp"
+#include "../window.hpp"
+#include "element_types.hpp"
+#include "forward_staged.hpp"
+#include "walk.hpp"
+
+namespace apool {
+namespace detail {
+
+/// Whether the byte_rows kernel computes a Reduction: the average of uint8 or
+/// int8 into its own type or float.
+template <class Reduction>
+constexpr bool is_byte_average =
+    is_byte_integer<typename Reduction::element> && !Reduction::tracks_index &&
+    (std::is_same<typename Reduction::result, typename Reduction::element>::value || std::is_same<typename Reduction::result, float>::value);
+
+/// The most input positions of a window whose sum fits 16 bits (257 * 255 = 65535).
+constexpr std::ptrdiff_t byte_rows_largest_window = 65535 / 255;
+
+/// Entries of each of the byte_rows kernel's stack buffers: column sums of a
+/// piece of a row, window sums, results.
+constexpr std::ptrdiff_t byte_rows_buffer_entries = APOOL_ROW_BUFFER_ELEMENTS;
+
+/// Whether byte_rows takes a problem whose positions hold `channels`
+/// interleaved channels: each row is one run of positions of `channels`
+/// values, every window's sum fits 16 bits, and one window's columns fit the
+/// buffer (bounds from the widest window each dim can have).
+template <std::size_t Spatial>
+bool byte_rows_suit(const spatial_layout<Spatial>& spatial, std::ptrdiff_t channels) noexcept {
+    constexpr std::size_t last = Spatial - 1;
+    if (channels < 1 || (spatial.in_stride[last] != channels && spatial.in_extent[last] > 1)) return false;
+    const std::ptrdiff_t widest = (spatial.in_extent[last] + spatial.out_extent[last] - 1) / spatial.out_extent[last] + 1;
+    return widest * channels <= byte_rows_buffer_entries && widest_window_rows(spatial) * widest <= byte_rows_largest_window;
+}
+
+/// A byte's value in the unsigned sums: uint8 as it is, int8 plus 128.
+template <class T>
+inline std::uint16_t unsigned_byte(T value) noexcept {
+    if constexpr (std::is_signed<T>::value) {
+        return static_cast<std::uint16_t>(static_cast<std::uint8_t>(value) ^ 0x80u);
+    } else {
+        return value;
+    }
+}
+
+/// sums[i] = the sum of rows[r][offset + i] over the `count` rows (at least
+/// one), for i in [0, size): two rows per pass over the sums, which stay in L1.
+template <class T>
+void sum_byte_rows(const T* const* rows, std::ptrdiff_t count, std::ptrdiff_t offset, std::uint16_t* __restrict sums,
+                   std::ptrdiff_t size) noexcept {
+    std::ptrdiff_t r = 0;
+    if (count % 2 == 1) {
+        const T* __restrict row = rows[0] + offset;
+        for (std::ptrdiff_t i = 0; i < size; ++i) sums[i] = unsigned_byte(row[i]);
+        r = 1;
+    } else {
+        const T* __restrict first = rows[0] + offset;
+        const T* __restrict second = rows[1] + offset;
+        for (std::ptrdiff_t i = 0; i < size; ++i) sums[i] = static_cast<std::uint16_t>(unsigned_byte(first[i]) + unsigned_byte(second[i]));
+        r = 2;
+    }
+    for (; r < count; r += 2) {
+        const T* __restrict first = rows[r] + offset;
+        const T* __restrict second = rows[r + 1] + offset;
+        for (std::ptrdiff_t i = 0; i < size; ++i) {
+            sums[i] = static_cast<std::uint16_t>(sums[i] + unsigned_byte(first[i]) + unsigned_byte(second[i]));
+        }
+    }
+}
+
+/// runs[f] = the sum of columns[f + j * step] for j in [0, terms), for f in
+/// [0, size): every run of `terms` positions `step` apart, one vector of
+/// shifted columns at a time.
+inline void sum_runs(const std::uint16_t* __restrict columns, std::ptrdiff_t terms, std::ptrdiff_t step, std::uint16_t* __restrict runs,
+                     std::ptrdiff_t size) noexcept {
+    for (std::ptrdiff_t f = 0; f < size; ++f) runs[f] = columns[f];
+    for (std::ptrdiff_t j = 1; j < terms; ++j) {
+        const std::uint16_t* __restrict shifted = columns + j * step;
+        for (std::ptrdiff_t f = 0; f < size; ++f) runs[f] = static_cast<std::uint16_t>(runs[f] + shifted[f]);
+    }
+}
+
+/// Bytes from sums of `count` unsigned bytes each (count at most
+/// byte_rows_largest_window): sum / count rounded to nearest, ties to even,
+/// xor `flip` (int8's sign bit back). floor(v) with v = (2 sum + count) /
+/// (2 count), the average plus a half, rounds half up; a tie is v whole, where
+/// an odd floor steps down to the even neighbour. v lies in [1/2, 255.5] and,
+/// where it is not whole, at least 1/514 from a whole number; the float
+/// product with the reciprocal is within 2^-15 of v, so adding 2^-10 and
+/// truncating gives floor(v) exactly.
+inline void round_byte_averages(const std::uint16_t* __restrict sums, std::ptrdiff_t size, std::int32_t count, std::uint8_t flip,
+                                std::uint8_t* __restrict out) noexcept {
+    const std::int32_t twice = 2 * count;
+    const float reciprocal = 1.0f / static_cast<float>(twice);
+    for (std::ptrdiff_t i = 0; i < size; ++i) {
+        const std::int32_t doubled = 2 * static_cast<std::int32_t>(sums[i]) + count;
+        std::int32_t quotient = static_cast<std::int32_t>(static_cast<float>(doubled) * reciprocal + 0x1p-10f);
+        quotient -= static_cast<std::int32_t>(quotient * twice == doubled) & quotient;
+        out[i] = static_cast<std::uint8_t>(quotient ^ flip);
+    }
+}
+
+/// round_byte_averages with a count per sum: the float quotient is correctly
+/// rounded, within 2^-16 of v, so truncating it gives floor(v) exactly.
+inline void round_byte_averages(const std::uint16_t* __restrict sums, const std::uint16_t* __restrict counts, std::ptrdiff_t size,
+                                std::uint8_t flip, std::uint8_t* __restrict out) noexcept {
+    for (std::ptrdiff_t i = 0; i < size; ++i) {
+        const std::int32_t twice = 2 * static_cast<std::int32_t>(counts[i]);
+        const std::int32_t doubled = 2 * static_cast<std::int32_t>(sums[i]) + counts[i];
+        std::int32_t quotient = static_cast<std::int32_t>(static_cast<float>(doubled) / static_cast<float>(twice));
+        quotient -= static_cast<std::int32_t>(quotient * twice == doubled) & quotient;
+        out[i] = static_cast<std::uint8_t>(quotient ^ flip);
+    }
+}
+
+/// Float averages from sums of `counts[i]` unsigned bytes, each `bias` above
+/// its element: the exact sum over the count, divided once in float (exact
+/// integers below 2^24), as the generic kernel divides.
+inline void float_byte_averages(const std::uint16_t* __restrict sums, const std::uint16_t* __restrict counts, std::ptrdiff_t size,
+                                std::int32_t bias, float* __restrict out) noexcept {
+    for (std::ptrdiff_t i = 0; i < size; ++i) {
+        const std::int32_t sum = static_cast<std::int32_t>(sums[i]) - bias * static_cast<std::int32_t>(counts[i]);
+        out[i] = static_cast<float>(sum) / static_cast<float>(counts[i]);
+    }
+}
+
+/// out[x * Channels + c] = from[x * stride + c] for x in [0, positions): the
+/// first Channels entries of every window's run, a fixed count of entries per
+/// position.
+template <std::ptrdiff_t Channels, class V>
+void gather_positions(const V* __restrict from, std::ptrdiff_t stride, std::ptrdiff_t positions, V* __restrict out) noexcept {
+    for (std::ptrdiff_t x = 0; x < positions; ++x) {
+        for (std::ptrdiff_t c = 0; c < Channels; ++c) out[x * Channels + c] = from[x * stride + c];
+    }
+}
+
+/// gather_positions for any count of channels.
+template <class V>
+void gather_positions(const V* from, std::ptrdiff_t stride, std::ptrdiff_t positions, std::ptrdiff_t channels, V* out) noexcept {
+    switch (channels) {
+        case 1: gather_positions<1>(from, stride, positions, out); return;
+        case 2: gather_positions<2>(from, stride, positions, out); return;
+        case 3: gather_positions<3>(from, stride, positions, out); return;
+        case 4: gather_positions<4>(from, stride, positions, out); return;
+        default:
+            for (std::ptrdiff_t x = 0; x < positions; ++x) {
+                for (std::ptrdiff_t c = 0; c < channels; ++c) out[x * channels + c] = from[x * stride + c];
+            }
+    }
+}
+
+/// The outputs of one plane (its channels interleaved: `channels` values a
+/// position, the channel stride 1 in the input and `channel_out_stride` in the
+/// output) within spatial.out_range: each output row a piece of whole windows
+/// at a time, whose columns fit the buffers.
+template <class T, class Out, std::size_t Spatial>
+void byte_rows_plane(const T* in, Out* out, const spatial_layout<Spatial>& spatial, std::ptrdiff_t channels,
+                     std::ptrdiff_t channel_out_stride) noexcept {
+    constexpr std::size_t last = Spatial - 1;
+    constexpr std::ptrdiff_t entries = byte_rows_buffer_entries;
+    constexpr bool into_bytes = std::is_same<Out, T>::value;
+    // int8's 128 added to every value: the flipped sign bit, and the bias of each sum.
+    constexpr std::uint8_t sign_bias = std::is_signed<T>::value ? 128 : 0;
+    const std::ptrdiff_t in_width = spatial.in_extent[last], out_width = spatial.out_extent[last];
+    const window columns = spatial.out_range[last];
+    if (columns.size() <= 0) return;
+    // Equal windows along the row, into bytes: one count for the whole
+    // output row, so every run is divided and each output's is picked after.
+    const bool equal_windows = into_bytes && in_width % out_width == 0;
+    const std::ptrdiff_t out_step = spatial.out_stride[last];
+    const bool dense_out = out_step == channels && (channels == 1 || channel_out_stride == 1);
+    std::uint16_t column_sums[entries];
+    std::uint16_t run_sums[entries];
+    std::uint16_t window_sums[entries];
+    std::uint16_t counts[entries];
+    std::uint8_t rounded[entries];
+    Out results[entries];
+    const T* rows[byte_rows_largest_window];
+
+    auto per_output_row = [&](const window_box<Spatial>& box, std::ptrdiff_t out_offset, std::ptrdiff_t) {
+        std::ptrdiff_t row_count = 0;
+        auto collect = [&](std::ptrdiff_t offset, std::ptrdiff_t) { rows[row_count++] = in + offset; };
+        walk_box<last>(spatial, box, 0, 0, collect);
+        auto windows = adaptive_windows(in_width, out_width).begin_at(columns.start);
+        for (std::ptrdiff_t first = columns.start; first < columns.end;) {
+            // The piece: outputs first to end - 1, whose columns and results fit the buffers.
+            const std::ptrdiff_t first_input = (*windows).start;
+            std::ptrdiff_t end = first, last_input = first_input, narrowest = in_width;
+            auto next = windows;
+            while (end < columns.end) {
+                const window w = *next;
+                if ((w.end - first_input) * channels > entries || (end - first + 1) * channels > entries) break;
+                last_input = w.end;
+                narrowest = w.size() < narrowest ? w.size() : narrowest;
+                ++end;
+                ++next;
+            }
+            const std::ptrdiff_t outputs = end - first;
+            const std::ptrdiff_t span = (last_input - first_input) * channels;
+            sum_byte_rows(rows, row_count, first_input * channels, column_sums, span);
+            const std::ptrdiff_t run_count = span - (narrowest - 1) * channels;
+            sum_runs(column_sums, narrowest, channels, run_sums, run_count);
+            bool divided = false;
+            if constexpr (into_bytes) {
+                if (equal_windows) {
+                    round_byte_averages(run_sums, run_count, static_cast<std::int32_t>(row_count * narrowest), sign_bias, rounded);
+                    gather_positions(rounded, narrowest * channels, outputs, channels, reinterpret_cast<std::uint8_t*>(results));
+                    divided = true;
+                }
+            }
+            if (!divided) {
+                std::ptrdiff_t i = 0;
+                for (auto w = windows; i < outputs * channels; ++w) {
+                    const window columns_of = *w;
+                    const std::ptrdiff_t at = (columns_of.start - first_input) * channels;
+                    const auto count = static_cast<std::uint16_t>(row_count * columns_of.size());
+                    for (std::ptrdiff_t c = 0; c < channels; ++c, ++i) {
+                        auto sum = static_cast<std::uint32_t>(run_sums[at + c]);
+                        for (std::ptrdiff_t j = narrowest; j < columns_of.size(); ++j) sum += column_sums[at + j * channels + c];
+                        window_sums[i] = static_cast<std::uint16_t>(sum);
+                        counts[i] = count;
+                    }
+                }
+                if constexpr (into_bytes) {
+                    round_byte_averages(window_sums, counts, outputs * channels, sign_bias, reinterpret_cast<std::uint8_t*>(results));
+                } else {
+                    float_byte_averages(window_sums, counts, outputs * channels, sign_bias, results);
+                }
+            }
+            Out* row_out = out + out_offset + first * out_step;
+            if (dense_out) {
+                std::memcpy(row_out, results, static_cast<std::size_t>(outputs * channels) * sizeof(Out));
+            } else {
+                for (std::ptrdiff_t x = 0; x < outputs; ++x) {
+                    for (std::ptrdiff_t c = 0; c < channels; ++c) row_out[x * out_step + c * channel_out_stride] = results[x * channels + c];
+                }
+            }
+            first = end;
+            windows = next;
+        }
+    };
+    output_window<Spatial> rows_box{};
+    for_each_window<last>(spatial, rows_box, 0, 0, per_output_row);
+}
+
+}  // namespace detail
+}  // namespace apool
