@@ -596,6 +596,31 @@ TEST_CASE("byte_rows pools HWC bytes as the reference and the staged kernels do"
     }
 }
 
+TEST_CASE("byte_rows rounds every sum of up to 257 bytes as divide_to_nearest_even does", "[element_types][byte_rows]") {
+    // Every count, every sum: the one-count rounding (a float product with the
+    // reciprocal) and the count-per-sum rounding (a float quotient).
+    std::size_t wrong_product = 0, wrong_quotient = 0;
+    std::vector<std::uint16_t> sums, counts;
+    std::vector<std::uint8_t> by_product, by_quotient;
+    for (std::int32_t count = 1; count <= apool::detail::byte_rows_largest_window; ++count) {
+        sums.resize(static_cast<std::size_t>(255 * count + 1));
+        for (std::size_t s = 0; s < sums.size(); ++s) sums[s] = static_cast<std::uint16_t>(s);
+        counts.assign(sums.size(), static_cast<std::uint16_t>(count));
+        by_product.resize(sums.size());
+        by_quotient.resize(sums.size());
+        const auto size = static_cast<std::ptrdiff_t>(sums.size());
+        apool::detail::round_byte_averages(sums.data(), size, count, 0, by_product.data());
+        apool::detail::round_byte_averages(sums.data(), counts.data(), size, 0, by_quotient.data());
+        for (std::size_t s = 0; s < sums.size(); ++s) {
+            const auto want = static_cast<std::uint8_t>(apool::detail::divide_to_nearest_even(static_cast<std::int64_t>(s), count));
+            wrong_product += by_product[s] == want ? 0 : 1;
+            wrong_quotient += by_quotient[s] == want ? 0 : 1;
+        }
+    }
+    CHECK(wrong_product == 0);
+    CHECK(wrong_quotient == 0);
+}
+
 TEST_CASE("byte_rows is legal for the byte average alone, with windows of at most 257 positions", "[element_types][plan][byte_rows]") {
     using apool::detail::average_policy;
     using apool::detail::maximum_policy;
