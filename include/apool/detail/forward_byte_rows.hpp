@@ -15,6 +15,7 @@
 #include <type_traits>
 
 #include "../config.hpp"
+#include "../simd/compact_bytes.hpp"
 #include "../window.hpp"
 #include "element_types.hpp"
 #include "forward_staged.hpp"
@@ -140,24 +141,16 @@ inline void float_byte_averages(const std::uint16_t* __restrict sums, const std:
     }
 }
 
-/// out[x * Channels + c] = from[x * stride + c] for x in [0, positions): the
-/// first Channels entries of every window's run, a fixed count of entries per
-/// position.
-template <std::ptrdiff_t Channels, class V>
-void gather_positions(const V* __restrict from, std::ptrdiff_t stride, std::ptrdiff_t positions, V* __restrict out) noexcept {
-    for (std::ptrdiff_t x = 0; x < positions; ++x) {
-        for (std::ptrdiff_t c = 0; c < Channels; ++c) out[x * Channels + c] = from[x * stride + c];
-    }
-}
-
-/// gather_positions for any count of channels.
-template <class V>
-void gather_positions(const V* from, std::ptrdiff_t stride, std::ptrdiff_t positions, std::ptrdiff_t channels, V* out) noexcept {
+/// out[x * channels + c] = from[x * stride + c] for x in [0, positions): the
+/// first `channels` bytes of every window's run (simd::compact_bytes, whose
+/// vectors read within the first `readable` bytes of `from`).
+inline void compact_positions(const std::uint8_t* from, std::ptrdiff_t stride, std::ptrdiff_t positions, std::ptrdiff_t channels,
+                              std::ptrdiff_t readable, std::uint8_t* out) noexcept {
     switch (channels) {
-        case 1: gather_positions<1>(from, stride, positions, out); return;
-        case 2: gather_positions<2>(from, stride, positions, out); return;
-        case 3: gather_positions<3>(from, stride, positions, out); return;
-        case 4: gather_positions<4>(from, stride, positions, out); return;
+        case 1: simd::compact_bytes<1>(from, stride, positions, readable, out); return;
+        case 2: simd::compact_bytes<2>(from, stride, positions, readable, out); return;
+        case 3: simd::compact_bytes<3>(from, stride, positions, readable, out); return;
+        case 4: simd::compact_bytes<4>(from, stride, positions, readable, out); return;
         default:
             for (std::ptrdiff_t x = 0; x < positions; ++x) {
                 for (std::ptrdiff_t c = 0; c < channels; ++c) out[x * channels + c] = from[x * stride + c];
@@ -180,9 +173,9 @@ void byte_rows_plane(const T* in, Out* out, const spatial_layout<Spatial>& spati
     const std::ptrdiff_t in_width = spatial.in_extent[last], out_width = spatial.out_extent[last];
     const window columns = spatial.out_range[last];
     if (columns.size() <= 0) return;
-    // Equal windows along the row, into bytes: one count for the whole
-    // output row, so every run is divided and each output's is picked after.
-    const bool equal_windows = into_bytes && in_width % out_width == 0;
+    // Equal windows along the row: into bytes, one count for the whole output
+    // row, so every run is divided and each output's is picked after.
+    const bool equal_windows = in_width % out_width == 0;
     const std::ptrdiff_t out_step = spatial.out_stride[last];
     const bool dense_out = out_step == channels && (channels == 1 || channel_out_stride == 1);
     std::uint16_t column_sums[entries];
@@ -199,17 +192,26 @@ void byte_rows_plane(const T* in, Out* out, const spatial_layout<Spatial>& spati
         walk_box<last>(spatial, box, 0, 0, collect);
         auto windows = adaptive_windows(in_width, out_width).begin_at(columns.start);
         for (std::ptrdiff_t first = columns.start; first < columns.end;) {
-            // The piece: outputs first to end - 1, whose columns and results fit the buffers.
+            // The piece: outputs first to end - 1, whose columns and results
+            // fit the buffers: a fixed count of equal windows, else found by
+            // stepping through the windows.
             const std::ptrdiff_t first_input = (*windows).start;
             std::ptrdiff_t end = first, last_input = first_input, narrowest = in_width;
             auto next = windows;
-            while (end < columns.end) {
-                const window w = *next;
-                if ((w.end - first_input) * channels > entries || (end - first + 1) * channels > entries) break;
-                last_input = w.end;
-                narrowest = w.size() < narrowest ? w.size() : narrowest;
-                ++end;
-                ++next;
+            if (equal_windows) {
+                narrowest = in_width / out_width;
+                end = first + entries / (narrowest * channels) < columns.end ? first + entries / (narrowest * channels) : columns.end;
+                last_input = end * narrowest;
+                next = adaptive_windows(in_width, out_width).begin_at(end);
+            } else {
+                while (end < columns.end) {
+                    const window w = *next;
+                    if ((w.end - first_input) * channels > entries || (end - first + 1) * channels > entries) break;
+                    last_input = w.end;
+                    narrowest = w.size() < narrowest ? w.size() : narrowest;
+                    ++end;
+                    ++next;
+                }
             }
             const std::ptrdiff_t outputs = end - first;
             const std::ptrdiff_t span = (last_input - first_input) * channels;
@@ -220,7 +222,7 @@ void byte_rows_plane(const T* in, Out* out, const spatial_layout<Spatial>& spati
             if constexpr (into_bytes) {
                 if (equal_windows) {
                     round_byte_averages(run_sums, run_count, static_cast<std::int32_t>(row_count * narrowest), sign_bias, rounded);
-                    gather_positions(rounded, narrowest * channels, outputs, channels, reinterpret_cast<std::uint8_t*>(results));
+                    compact_positions(rounded, narrowest * channels, outputs, channels, run_count, reinterpret_cast<std::uint8_t*>(results));
                     divided = true;
                 }
             }
