@@ -15,7 +15,7 @@
 #include <type_traits>
 
 #include "../config.hpp"
-#include "../simd/compact_bytes.hpp"
+#include "../simd/compact_words.hpp"
 #include "../window.hpp"
 #include "element_types.hpp"
 #include "forward_staged.hpp"
@@ -107,6 +107,21 @@ inline void sum_runs(const std::uint16_t* __restrict columns, std::ptrdiff_t ter
 /// truncating gives floor(v) exactly.
 inline void round_byte_averages(const std::uint16_t* __restrict sums, std::ptrdiff_t size, std::int32_t count, std::uint8_t flip,
                                 std::uint8_t* __restrict out) noexcept {
+    if (count > 1 && (count & (count - 1)) == 0) {
+        // A power of two 2^m: the quotient s >> m steps up where the rest is
+        // above a half, or a half with the quotient odd, that is where s + half
+        // - 1 + (quotient & 1) reaches the next multiple (below 2^16 for the
+        // sums of at most 256 bytes).
+        int shift = 0;
+        while ((std::int32_t(1) << shift) < count) ++shift;
+        const auto half_less_one = static_cast<std::uint16_t>(count / 2 - 1);
+        for (std::ptrdiff_t i = 0; i < size; ++i) {
+            const std::uint16_t sum = sums[i];
+            const auto odd = static_cast<std::uint16_t>((sum >> shift) & 1u);
+            out[i] = static_cast<std::uint8_t>(static_cast<std::uint16_t>(sum + half_less_one + odd) >> shift ^ flip);
+        }
+        return;
+    }
     const std::int32_t twice = 2 * count;
     const float reciprocal = 1.0f / static_cast<float>(twice);
     for (std::ptrdiff_t i = 0; i < size; ++i) {
@@ -141,16 +156,24 @@ inline void float_byte_averages(const std::uint16_t* __restrict sums, const std:
     }
 }
 
+/// float_byte_averages with one count for every sum.
+inline void float_byte_averages(const std::uint16_t* __restrict sums, std::ptrdiff_t size, std::int32_t count, std::int32_t bias,
+                                float* __restrict out) noexcept {
+    const std::int32_t total_bias = bias * count;
+    const auto divisor = static_cast<float>(count);
+    for (std::ptrdiff_t i = 0; i < size; ++i) out[i] = static_cast<float>(static_cast<std::int32_t>(sums[i]) - total_bias) / divisor;
+}
+
 /// out[x * channels + c] = from[x * stride + c] for x in [0, positions): the
-/// first `channels` bytes of every window's run (simd::compact_bytes, whose
-/// vectors read within the first `readable` bytes of `from`).
-inline void compact_positions(const std::uint8_t* from, std::ptrdiff_t stride, std::ptrdiff_t positions, std::ptrdiff_t channels,
-                              std::ptrdiff_t readable, std::uint8_t* out) noexcept {
+/// first `channels` sums of every window's run (simd::compact_words, whose
+/// vectors read within the first `readable` sums of `from`).
+inline void compact_positions(const std::uint16_t* from, std::ptrdiff_t stride, std::ptrdiff_t positions, std::ptrdiff_t channels,
+                              std::ptrdiff_t readable, std::uint16_t* out) noexcept {
     switch (channels) {
-        case 1: simd::compact_bytes<1>(from, stride, positions, readable, out); return;
-        case 2: simd::compact_bytes<2>(from, stride, positions, readable, out); return;
-        case 3: simd::compact_bytes<3>(from, stride, positions, readable, out); return;
-        case 4: simd::compact_bytes<4>(from, stride, positions, readable, out); return;
+        case 1: simd::compact_words<1>(from, stride, positions, readable, out); return;
+        case 2: simd::compact_words<2>(from, stride, positions, readable, out); return;
+        case 3: simd::compact_words<3>(from, stride, positions, readable, out); return;
+        case 4: simd::compact_words<4>(from, stride, positions, readable, out); return;
         default:
             for (std::ptrdiff_t x = 0; x < positions; ++x) {
                 for (std::ptrdiff_t c = 0; c < channels; ++c) out[x * channels + c] = from[x * stride + c];
@@ -173,8 +196,8 @@ void byte_rows_plane(const T* in, Out* out, const spatial_layout<Spatial>& spati
     const std::ptrdiff_t in_width = spatial.in_extent[last], out_width = spatial.out_extent[last];
     const window columns = spatial.out_range[last];
     if (columns.size() <= 0) return;
-    // Equal windows along the row: into bytes, one count for the whole output
-    // row, so every run is divided and each output's is picked after.
+    // Equal windows along the row: pieces of a fixed count of outputs, and one
+    // count for the whole output row.
     const bool equal_windows = in_width % out_width == 0;
     const std::ptrdiff_t out_step = spatial.out_stride[last];
     const bool dense_out = out_step == channels && (channels == 1 || channel_out_stride == 1);
@@ -182,7 +205,6 @@ void byte_rows_plane(const T* in, Out* out, const spatial_layout<Spatial>& spati
     std::uint16_t run_sums[entries];
     std::uint16_t window_sums[entries];
     std::uint16_t counts[entries];
-    std::uint8_t rounded[entries];
     Out results[entries];
     const T* rows[byte_rows_largest_window];
 
@@ -218,15 +240,16 @@ void byte_rows_plane(const T* in, Out* out, const spatial_layout<Spatial>& spati
             sum_byte_rows(rows, row_count, first_input * channels, column_sums, span);
             const std::ptrdiff_t run_count = span - (narrowest - 1) * channels;
             sum_runs(column_sums, narrowest, channels, run_sums, run_count);
-            bool divided = false;
-            if constexpr (into_bytes) {
-                if (equal_windows) {
-                    round_byte_averages(run_sums, run_count, static_cast<std::int32_t>(row_count * narrowest), sign_bias, rounded);
-                    compact_positions(rounded, narrowest * channels, outputs, channels, run_count, reinterpret_cast<std::uint8_t*>(results));
-                    divided = true;
+            if (equal_windows) {
+                // One count: each output's run picked, then divided.
+                compact_positions(run_sums, narrowest * channels, outputs, channels, run_count, window_sums);
+                const auto count = static_cast<std::int32_t>(row_count * narrowest);
+                if constexpr (into_bytes) {
+                    round_byte_averages(window_sums, outputs * channels, count, sign_bias, reinterpret_cast<std::uint8_t*>(results));
+                } else {
+                    float_byte_averages(window_sums, outputs * channels, count, sign_bias, results);
                 }
-            }
-            if (!divided) {
+            } else {
                 std::ptrdiff_t i = 0;
                 for (auto w = windows; i < outputs * channels; ++w) {
                     const window columns_of = *w;
