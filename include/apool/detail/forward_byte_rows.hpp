@@ -16,6 +16,7 @@
 
 #include "../config.hpp"
 #include "../simd/compact_words.hpp"
+#include "../simd/prefetch.hpp"
 #include "../window.hpp"
 #include "element_types.hpp"
 #include "forward_staged.hpp"
@@ -237,6 +238,9 @@ void byte_rows_plane(const T* in, Out* out, const spatial_layout<Spatial>& spati
             }
             const std::ptrdiff_t outputs = end - first;
             const std::ptrdiff_t span = (last_input - first_input) * channels;
+            // The next piece's bytes of every row, which the row's own stream
+            // of reads would reach only after this piece's work.
+            for (std::ptrdiff_t r = 0; r < row_count; ++r) simd::prefetch_run(rows[r] + first_input * channels, span, span);
             sum_byte_rows(rows, row_count, first_input * channels, column_sums, span);
             const std::ptrdiff_t run_count = span - (narrowest - 1) * channels;
             sum_runs(column_sums, narrowest, channels, run_sums, run_count);
