@@ -11,7 +11,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <type_traits>
 
 #include "../config.hpp"
@@ -91,8 +90,13 @@ void sum_byte_rows(const T* const* rows, std::ptrdiff_t count, std::ptrdiff_t of
 /// shifted columns at a time.
 inline void sum_runs(const std::uint16_t* __restrict columns, std::ptrdiff_t terms, std::ptrdiff_t step, std::uint16_t* __restrict runs,
                      std::ptrdiff_t size) noexcept {
-    for (std::ptrdiff_t f = 0; f < size; ++f) runs[f] = columns[f];
-    for (std::ptrdiff_t j = 1; j < terms; ++j) {
+    if (terms == 1) {
+        for (std::ptrdiff_t f = 0; f < size; ++f) runs[f] = columns[f];
+        return;
+    }
+    const std::uint16_t* __restrict second = columns + step;
+    for (std::ptrdiff_t f = 0; f < size; ++f) runs[f] = static_cast<std::uint16_t>(columns[f] + second[f]);
+    for (std::ptrdiff_t j = 2; j < terms; ++j) {
         const std::uint16_t* __restrict shifted = columns + j * step;
         for (std::ptrdiff_t f = 0; f < size; ++f) runs[f] = static_cast<std::uint16_t>(runs[f] + shifted[f]);
     }
@@ -244,14 +248,17 @@ void byte_rows_plane(const T* in, Out* out, const spatial_layout<Spatial>& spati
             sum_byte_rows(rows, row_count, first_input * channels, column_sums, span);
             const std::ptrdiff_t run_count = span - (narrowest - 1) * channels;
             sum_runs(column_sums, narrowest, channels, run_sums, run_count);
+            // The results go straight to a dense output row, else through the buffer.
+            Out* row_out = out + out_offset + first * out_step;
+            Out* target = dense_out ? row_out : results;
             if (equal_windows) {
                 // One count: each output's run picked, then divided.
                 compact_positions(run_sums, narrowest * channels, outputs, channels, run_count, window_sums);
                 const auto count = static_cast<std::int32_t>(row_count * narrowest);
                 if constexpr (into_bytes) {
-                    round_byte_averages(window_sums, outputs * channels, count, sign_bias, reinterpret_cast<std::uint8_t*>(results));
+                    round_byte_averages(window_sums, outputs * channels, count, sign_bias, reinterpret_cast<std::uint8_t*>(target));
                 } else {
-                    float_byte_averages(window_sums, outputs * channels, count, sign_bias, results);
+                    float_byte_averages(window_sums, outputs * channels, count, sign_bias, target);
                 }
             } else {
                 std::ptrdiff_t i = 0;
@@ -267,15 +274,12 @@ void byte_rows_plane(const T* in, Out* out, const spatial_layout<Spatial>& spati
                     }
                 }
                 if constexpr (into_bytes) {
-                    round_byte_averages(window_sums, counts, outputs * channels, sign_bias, reinterpret_cast<std::uint8_t*>(results));
+                    round_byte_averages(window_sums, counts, outputs * channels, sign_bias, reinterpret_cast<std::uint8_t*>(target));
                 } else {
-                    float_byte_averages(window_sums, counts, outputs * channels, sign_bias, results);
+                    float_byte_averages(window_sums, counts, outputs * channels, sign_bias, target);
                 }
             }
-            Out* row_out = out + out_offset + first * out_step;
-            if (dense_out) {
-                std::memcpy(row_out, results, static_cast<std::size_t>(outputs * channels) * sizeof(Out));
-            } else {
+            if (!dense_out) {
                 for (std::ptrdiff_t x = 0; x < outputs; ++x) {
                     for (std::ptrdiff_t c = 0; c < channels; ++c) row_out[x * out_step + c * channel_out_stride] = results[x * channels + c];
                 }
