@@ -3,7 +3,8 @@
 // kernels: each one's name, what it needs to be correct (`legal`), and when it
 // is the one chosen (the first legal kernel whose condition holds, in the order
 // written); element types other than float and double into their own type
-// take the staged or the generic kernel (plan_forward). run_forward
+// take the staged or the generic kernel, and the byte average of interleaved
+// rows the byte_rows kernel (plan_forward). run_forward
 // (forward_run.hpp) runs a plan over any sub-range of its work items.
 #pragma once
 
