@@ -102,6 +102,22 @@ inline void sum_runs(const std::uint16_t* __restrict columns, std::ptrdiff_t ter
     }
 }
 
+/// round_byte_averages for a count of 2^Shift (at most 256): the quotient
+/// sum >> Shift steps up where the rest is above a half, or a half with the
+/// quotient odd, that is where sum + half - 1 + (quotient & 1) reaches the
+/// next multiple (below 2^16 for sums of at most 256 bytes). A shift by a
+/// constant keeps the vectors at 16-bit lanes.
+template <int Shift>
+void round_by_shift(const std::uint16_t* __restrict sums, std::ptrdiff_t size, std::uint8_t flip, std::uint8_t* __restrict out) noexcept {
+    constexpr std::uint16_t half_less_one = (1u << Shift) / 2 - 1;
+    constexpr std::uint16_t count = 1u << Shift;
+    for (std::ptrdiff_t i = 0; i < size; ++i) {
+        const std::uint16_t sum = sums[i];
+        const std::uint16_t odd = (sum & count) != 0 ? 1 : 0;
+        out[i] = static_cast<std::uint8_t>(static_cast<std::uint16_t>(sum + half_less_one + odd) >> Shift ^ flip);
+    }
+}
+
 /// Bytes from sums of `count` unsigned bytes each (count at most
 /// byte_rows_largest_window): sum / count rounded to nearest, ties to even,
 /// xor `flip` (int8's sign bit back). floor(v) with v = (2 sum + count) /
@@ -112,20 +128,16 @@ inline void sum_runs(const std::uint16_t* __restrict columns, std::ptrdiff_t ter
 /// truncating gives floor(v) exactly.
 inline void round_byte_averages(const std::uint16_t* __restrict sums, std::ptrdiff_t size, std::int32_t count, std::uint8_t flip,
                                 std::uint8_t* __restrict out) noexcept {
-    if (count > 1 && (count & (count - 1)) == 0) {
-        // A power of two 2^m: the quotient s >> m steps up where the rest is
-        // above a half, or a half with the quotient odd, that is where s + half
-        // - 1 + (quotient & 1) reaches the next multiple (below 2^16 for the
-        // sums of at most 256 bytes).
-        int shift = 0;
-        while ((std::int32_t(1) << shift) < count) ++shift;
-        const auto half_less_one = static_cast<std::uint16_t>(count / 2 - 1);
-        for (std::ptrdiff_t i = 0; i < size; ++i) {
-            const std::uint16_t sum = sums[i];
-            const auto odd = static_cast<std::uint16_t>((sum >> shift) & 1u);
-            out[i] = static_cast<std::uint8_t>(static_cast<std::uint16_t>(sum + half_less_one + odd) >> shift ^ flip);
-        }
-        return;
+    switch (count) {
+        case 2: round_by_shift<1>(sums, size, flip, out); return;
+        case 4: round_by_shift<2>(sums, size, flip, out); return;
+        case 8: round_by_shift<3>(sums, size, flip, out); return;
+        case 16: round_by_shift<4>(sums, size, flip, out); return;
+        case 32: round_by_shift<5>(sums, size, flip, out); return;
+        case 64: round_by_shift<6>(sums, size, flip, out); return;
+        case 128: round_by_shift<7>(sums, size, flip, out); return;
+        case 256: round_by_shift<8>(sums, size, flip, out); return;
+        default: break;
     }
     const std::int32_t twice = 2 * count;
     const float reciprocal = 1.0f / static_cast<float>(twice);
