@@ -220,6 +220,7 @@ void byte_rows_plane(const T* in, Out* out, const spatial_layout<Spatial>& spati
     const bool dense_out = out_step == channels && (channels == 1 || channel_out_stride == 1);
     std::uint16_t column_sums[entries];
     std::uint16_t run_sums[entries];
+    std::uint16_t wider_run_sums[entries];
     std::uint16_t window_sums[entries];
     std::uint16_t counts[entries];
     Out results[entries];
@@ -273,14 +274,20 @@ void byte_rows_plane(const T* in, Out* out, const spatial_layout<Spatial>& spati
                     float_byte_averages(window_sums, outputs * channels, count, sign_bias, target);
                 }
             } else {
+                // Windows along a row differ in size by one at most: the runs
+                // one position longer too, so that each output takes one run.
+                const std::ptrdiff_t wider_count = span - narrowest * channels;
+                const std::uint16_t* __restrict next_column = column_sums + narrowest * channels;
+                for (std::ptrdiff_t f = 0; f < wider_count; ++f) wider_run_sums[f] = static_cast<std::uint16_t>(run_sums[f] + next_column[f]);
                 std::ptrdiff_t i = 0;
                 for (auto w = windows; i < outputs * channels; ++w) {
                     const window columns_of = *w;
                     const std::ptrdiff_t at = (columns_of.start - first_input) * channels;
                     const auto count = static_cast<std::uint16_t>(row_count * columns_of.size());
+                    const std::uint16_t* runs = columns_of.size() > narrowest ? wider_run_sums : run_sums;
                     for (std::ptrdiff_t c = 0; c < channels; ++c, ++i) {
-                        auto sum = static_cast<std::uint32_t>(run_sums[at + c]);
-                        for (std::ptrdiff_t j = narrowest; j < columns_of.size(); ++j) sum += column_sums[at + j * channels + c];
+                        auto sum = static_cast<std::uint32_t>(runs[at + c]);
+                        for (std::ptrdiff_t j = narrowest + 1; j < columns_of.size(); ++j) sum += column_sums[at + j * channels + c];
                         window_sums[i] = static_cast<std::uint16_t>(sum);
                         counts[i] = count;
                     }
