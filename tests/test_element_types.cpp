@@ -20,6 +20,7 @@
 #include "catch.hpp"
 #include "layouts.hpp"
 #include "naive_reference.hpp"
+#include "parallel/executors.hpp"
 
 namespace {
 
@@ -167,26 +168,32 @@ void run_trial(const std::array<std::ptrdiff_t, Rank>& in_extents, const std::ar
     // The public call (the plan's choice), then each kernel these types have,
     // forced through the plan where it is legal.
     using kernel = apool::detail::forward_kernel;
-    for (kernel wanted : {kernel::automatic, kernel::staged, kernel::staged_rows, kernel::generic}) {
+    for (kernel wanted : {kernel::automatic, kernel::staged, kernel::staged_rows, kernel::byte_rows, kernel::generic}) {
         INFO("kernel " << apool::detail::kernel_name(wanted));
         using average = apool::detail::average_policy<In, Out>;
         using maximum = apool::detail::maximum_policy<In, Out>;
         auto avg = written(output_fill<Out>());
         auto max = written(output_fill<Out>());
         auto indices = written(std::int32_t(-9));
-        if (wanted == kernel::automatic) {
-            apool::adaptive_avg_pool<Spatial>(input->const_view(), avg->view());
-            apool::adaptive_max_pool<Spatial>(input->const_view(), max->view(), indices->view());
-        } else {
-            const auto avg_plan =
-                apool::detail::plan_forward<average, Spatial>(input->const_view(), avg->view(), avg->view().strides(), false, wanted);
-            const auto max_plan =
-                apool::detail::plan_forward<maximum, Spatial>(input->const_view(), max->view(), indices->view().strides(), true, wanted);
-            if (avg_plan.kernel != wanted || max_plan.kernel != wanted) continue;  // not legal here
+        const auto avg_plan = apool::detail::plan_forward<average, Spatial>(input->const_view(), avg->view(), avg->view().strides(), false, wanted);
+        const auto max_plan =
+            apool::detail::plan_forward<maximum, Spatial>(input->const_view(), max->view(), indices->view().strides(), true, wanted);
+        // A forced kernel that is legal for one reduction only (byte_rows: the
+        // average) runs that one; the other takes the public call.
+        const bool avg_forced = wanted != kernel::automatic && avg_plan.kernel == wanted;
+        const bool max_forced = wanted != kernel::automatic && max_plan.kernel == wanted;
+        if (wanted != kernel::automatic && !avg_forced && !max_forced) continue;  // not legal here
+        if (avg_forced) {
             apool::detail::run_forward<average>(avg_plan, input->const_view().data(), avg->view().data(), static_cast<std::int64_t*>(nullptr), 0,
                                                 avg_plan.items);
+        } else {
+            apool::adaptive_avg_pool<Spatial>(input->const_view(), avg->view());
+        }
+        if (max_forced) {
             apool::detail::run_forward<maximum>(max_plan, input->const_view().data(), max->view().data(), indices->view().data(), 0,
                                                 max_plan.items);
+        } else {
+            apool::adaptive_max_pool<Spatial>(input->const_view(), max->view(), indices->view());
         }
         CHECK(apool_test::mismatches("avg", avg->logical(), expected_avg,
                                      [&](std::size_t i, Out got, Out want) { return average_matches(got, want, magnitudes[i]); }) == "");
@@ -460,6 +467,187 @@ TEST_CASE("long rows are staged a piece of whole window periods at a time", "[el
 
 namespace {
 
+using extents4 = std::array<std::ptrdiff_t, 4>;
+
+/// Strides of N x C x H x W extents laid out channels-last (N, H, W, C in memory) or not.
+extents4 image_strides(const extents4& e, bool channels_last) {
+    if (!channels_last) return apool::row_major_strides(e);
+    return {e[1] * e[2] * e[3], 1, e[3] * e[1], e[1]};
+}
+
+/// Bytes of one of three kinds: uniform random, the two ends of the range
+/// (the largest sums), or two neighbouring values (many sums a half from a
+/// whole number: ties).
+template <class T>
+T image_byte(std::mt19937_64& rng, int kind) {
+    const int low = std::numeric_limits<T>::min(), high = std::numeric_limits<T>::max();
+    switch (kind) {
+        case 1: return static_cast<T>(rng() % 2 ? high : rng() % 3 ? high - 1 : low);
+        case 2: return static_cast<T>(rng() % 2 ? 6 : 7);
+        default: return static_cast<T>(low + static_cast<int>(rng() % 256));
+    }
+}
+
+/// An N x H x W x C byte image pooled by the byte_rows kernel, forced through
+/// the plan: the whole call at once, and split into tasks run last to first
+/// and on a thread pool, against the naive reference and the staged_rows
+/// kernel (where legal), byte for byte. The output is channels-last too, or
+/// NCHW.
+template <class In, class Out>
+void check_byte_rows(const extents4& in_extents, std::ptrdiff_t out_height, std::ptrdiff_t out_width, bool channels_last_out,
+                     std::uint64_t seed) {
+    INFO(type_name<In>() << " into " << type_name<Out>() << ", " << in_extents[0] << "x" << in_extents[1] << "x" << in_extents[2] << "x"
+                         << in_extents[3] << " to " << out_height << "x" << out_width << (channels_last_out ? ", channels-last" : ", NCHW")
+                         << " output, seed " << seed);
+    using average = apool::detail::average_policy<In, Out>;
+    using kernel = apool::detail::forward_kernel;
+    const extents4 out_extents{in_extents[0], in_extents[1], out_height, out_width};
+    const extents4 in_strides = image_strides(in_extents, true), out_strides = image_strides(out_extents, channels_last_out);
+    std::mt19937_64 rng(seed);
+    std::vector<In> logical(count_of(in_extents)), pixels(count_of(in_extents));
+    const int kind = static_cast<int>(seed % 3);
+    for (In& value : logical) value = image_byte<In>(rng, kind);
+    // The logical (NCHW) values at their channels-last places.
+    std::size_t next = 0;
+    for (std::ptrdiff_t n = 0; n < in_extents[0]; ++n)
+        for (std::ptrdiff_t c = 0; c < in_extents[1]; ++c)
+            for (std::ptrdiff_t y = 0; y < in_extents[2]; ++y)
+                for (std::ptrdiff_t x = 0; x < in_extents[3]; ++x)
+                    pixels[static_cast<std::size_t>(n * in_strides[0] + c * in_strides[1] + y * in_strides[2] + x * in_strides[3])] = logical[next++];
+    const apool::strided_view<const In, 4> input(pixels.data(), in_extents, in_strides);
+
+    const std::size_t outputs = count_of(out_extents);
+    std::vector<Out> expected(outputs);
+    apool_test::naive::adaptive_avg_pool<2>(apool::strided_view<const In, 4>(logical.data(), in_extents),
+                                            apool::strided_view<Out, 4>(expected.data(), out_extents));
+    // The outputs in logical order.
+    auto logical_of = [&](const std::vector<Out>& laid) {
+        std::vector<Out> values;
+        for (std::ptrdiff_t n = 0; n < out_extents[0]; ++n)
+            for (std::ptrdiff_t c = 0; c < out_extents[1]; ++c)
+                for (std::ptrdiff_t y = 0; y < out_extents[2]; ++y)
+                    for (std::ptrdiff_t x = 0; x < out_extents[3]; ++x)
+                        values.push_back(laid[static_cast<std::size_t>(n * out_strides[0] + c * out_strides[1] + y * out_strides[2] +
+                                                                       x * out_strides[3])]);
+        return values;
+    };
+    auto run = [&](kernel wanted, bool with_executor, auto&& executor) {
+        std::vector<Out> laid(outputs, apool_test::naive::rounded<Out>(77.0));
+        const apool::strided_view<Out, 4> output(laid.data(), out_extents, out_strides);
+        const auto plan = apool::detail::plan_forward<average, 2>(input, output, out_strides, false, wanted, with_executor);
+        auto run_items = [&](std::ptrdiff_t first, std::ptrdiff_t last) {
+            apool::detail::run_forward<average>(plan, input.data(), output.data(), static_cast<std::int64_t*>(nullptr), first, last);
+        };
+        if (plan.kernel == kernel::none) {
+            apool::adaptive_avg_pool2d(input, output);
+        } else {
+            apool::detail::run_tasks(executor, plan.split.tasks, plan.items, run_items);
+        }
+        return std::make_pair(plan, logical_of(laid));
+    };
+    apool::detail::no_executor inline_call;
+    const auto whole = run(kernel::byte_rows, false, inline_call);
+    REQUIRE(std::string(apool::detail::kernel_name(whole.first.kernel)) == "byte_rows");
+    CHECK(whole.second == expected);
+    CHECK(run(kernel::staged_rows, false, inline_call).second == whole.second);
+    const auto reversed = run(kernel::byte_rows, true, apool_test::reverse_order{});
+    CHECK(reversed.second == whole.second);
+    CHECK(run(kernel::byte_rows, true, apool_test::pool_of(2)).second == whole.second);
+    if (count_of(in_extents) >= static_cast<std::size_t>(APOOL_PARALLEL_FROM_ELEMENTS)) CHECK(reversed.first.split.tasks >= 16);
+}
+
+/// check_byte_rows for the four pairs of byte_rows: uint8 and int8 into their own type and into float.
+void check_byte_rows_pairs(const extents4& in_extents, std::ptrdiff_t out_height, std::ptrdiff_t out_width, bool channels_last_out,
+                           std::uint64_t seed) {
+    check_byte_rows<std::uint8_t, std::uint8_t>(in_extents, out_height, out_width, channels_last_out, seed);
+    check_byte_rows<std::int8_t, std::int8_t>(in_extents, out_height, out_width, channels_last_out, seed + 1);
+    check_byte_rows<std::uint8_t, float>(in_extents, out_height, out_width, channels_last_out, seed + 2);
+    check_byte_rows<std::int8_t, float>(in_extents, out_height, out_width, channels_last_out, seed + 3);
+}
+
+}  // namespace
+
+TEST_CASE("byte_rows pools HWC bytes as the reference and the staged kernels do", "[element_types][forward][reference][byte_rows]") {
+    std::uint64_t seed = 900;
+    for (std::ptrdiff_t channels = 1; channels <= 4; ++channels) {
+        for (bool channels_last_out : {true, false}) {
+            SECTION("by 2, by 5, to sizes that do not divide, larger, and to one output; " + std::to_string(channels) + " channels" +
+                    (channels_last_out ? "" : ", NCHW output")) {
+                check_byte_rows_pairs({1, channels, 20, 30}, 10, 15, channels_last_out, seed += 4);
+                check_byte_rows_pairs({2, channels, 25, 35}, 5, 7, channels_last_out, seed += 4);
+                check_byte_rows_pairs({1, channels, 37, 53}, 7, 11, channels_last_out, seed += 4);
+                check_byte_rows_pairs({1, channels, 5, 7}, 12, 17, channels_last_out, seed += 4);
+                check_byte_rows_pairs({3, channels, 9, 13}, 1, 1, channels_last_out, seed += 4);
+                check_byte_rows_pairs({1, channels, 12, 1}, 1, 1, channels_last_out, seed += 4);
+                check_byte_rows_pairs({1, channels, 1, 40}, 1, 13, channels_last_out, seed += 4);
+                // Rows longer than the kernel's buffer: several pieces a row.
+                check_byte_rows_pairs({1, channels, 6, 1000}, 3, 500, channels_last_out, seed += 4);
+                check_byte_rows_pairs({1, channels, 7, 999}, 2, 333, channels_last_out, seed += 4);
+                check_byte_rows_pairs({1, channels, 4, 1030}, 2, 147, channels_last_out, seed += 4);
+            }
+        }
+    }
+    SECTION("calls large enough to split into tasks: spatial parts at batch 1") {
+        check_byte_rows_pairs({1, 3, 320, 300}, 160, 150, true, seed += 4);
+        check_byte_rows_pairs({1, 3, 320, 300}, 64, 60, true, seed += 4);
+        check_byte_rows_pairs({1, 3, 320, 300}, 37, 41, false, seed += 4);
+        check_byte_rows_pairs({2, 4, 180, 200}, 36, 40, true, seed += 4);
+        check_byte_rows_pairs({1, 1, 600, 500}, 224, 224, true, seed += 4);
+    }
+}
+
+TEST_CASE("byte_rows rounds every sum of up to 257 bytes as divide_to_nearest_even does", "[element_types][byte_rows]") {
+    // Every count, every sum: the one-count rounding (a float product with the
+    // reciprocal) and the count-per-sum rounding (a float quotient).
+    std::size_t wrong_product = 0, wrong_quotient = 0;
+    std::vector<std::uint16_t> sums, counts;
+    std::vector<std::uint8_t> by_product, by_quotient;
+    for (std::int32_t count = 1; count <= apool::detail::byte_rows_largest_window; ++count) {
+        sums.resize(static_cast<std::size_t>(255 * count + 1));
+        for (std::size_t s = 0; s < sums.size(); ++s) sums[s] = static_cast<std::uint16_t>(s);
+        counts.assign(sums.size(), static_cast<std::uint16_t>(count));
+        by_product.resize(sums.size());
+        by_quotient.resize(sums.size());
+        const auto size = static_cast<std::ptrdiff_t>(sums.size());
+        apool::detail::round_byte_averages(sums.data(), size, count, 0, by_product.data());
+        apool::detail::round_byte_averages(sums.data(), counts.data(), size, 0, by_quotient.data());
+        for (std::size_t s = 0; s < sums.size(); ++s) {
+            const auto want = static_cast<std::uint8_t>(apool::detail::divide_to_nearest_even(static_cast<std::int64_t>(s), count));
+            wrong_product += by_product[s] == want ? 0 : 1;
+            wrong_quotient += by_quotient[s] == want ? 0 : 1;
+        }
+    }
+    CHECK(wrong_product == 0);
+    CHECK(wrong_quotient == 0);
+}
+
+TEST_CASE("byte_rows is legal for the byte average alone, with windows of at most 257 positions", "[element_types][plan][byte_rows]") {
+    using apool::detail::average_policy;
+    using apool::detail::maximum_policy;
+    using kernel = apool::detail::forward_kernel;
+    auto planned = [](const extents4& in_extents, std::ptrdiff_t out_height, std::ptrdiff_t out_width, auto policy, auto element,
+                      auto result) {
+        using In = decltype(element);
+        using Out = decltype(result);
+        const extents4 out_extents{in_extents[0], in_extents[1], out_height, out_width};
+        const apool::strided_view<const In, 4> in(nullptr, in_extents, image_strides(in_extents, true));
+        const apool::strided_view<Out, 4> out(nullptr, out_extents);
+        return apool::detail::plan_forward<decltype(policy), 2>(in, out, out.strides(), false, kernel::byte_rows).kernel;
+    };
+    const extents4 image{1, 3, 60, 80};
+    CHECK(planned(image, 30, 40, average_policy<std::uint8_t, std::uint8_t>{}, std::uint8_t{}, std::uint8_t{}) == kernel::byte_rows);
+    CHECK(planned(image, 30, 40, average_policy<std::int8_t, float>{}, std::int8_t{}, float{}) == kernel::byte_rows);
+    CHECK(planned(image, 30, 40, average_policy<std::uint8_t, double>{}, std::uint8_t{}, double{}) == kernel::none);
+    CHECK(planned(image, 30, 40, maximum_policy<std::uint8_t, std::uint8_t>{}, std::uint8_t{}, std::uint8_t{}) == kernel::none);
+    CHECK(planned(image, 30, 40, average_policy<apool::bfloat16, apool::bfloat16>{}, apool::bfloat16{}, apool::bfloat16{}) == kernel::none);
+    // The widest windows the extents allow: 16 x 17 and 17 x 17 positions do not fit 16 bits, 15 x 17 do.
+    CHECK(planned(image, 4, 5, average_policy<std::uint8_t, std::uint8_t>{}, std::uint8_t{}, std::uint8_t{}) == kernel::none);
+    CHECK(planned(extents4{1, 3, 14, 16}, 1, 1, average_policy<std::uint8_t, std::uint8_t>{}, std::uint8_t{}, std::uint8_t{}) == kernel::byte_rows);
+    CHECK(planned(extents4{1, 3, 16, 16}, 1, 1, average_policy<std::uint8_t, std::uint8_t>{}, std::uint8_t{}, std::uint8_t{}) == kernel::none);
+}
+
+namespace {
+
 template <class Reduction, std::size_t Spatial, class In, class Out, std::size_t Rank>
 const char* planned_kernel(const std::array<std::ptrdiff_t, Rank>& in_extents, const std::array<std::ptrdiff_t, Rank>& in_strides,
                            const std::array<std::ptrdiff_t, Rank>& out_extents) {
@@ -485,10 +673,18 @@ TEST_CASE("the plan of the element types: staged planes, staged rows, generic", 
     CHECK(std::string(planned_kernel<maximum_policy<bf16, bf16>, 2, bf16, bf16>(nchw_14, cl_strides, out_7)) == "staged_rows");
     // A 1080p HWC image: planes beyond the stage, rows in pieces of whole periods.
     const extents image{1, 3, 1080, 1920}, image_strides{1080 * 1920 * 3, 1, 1920 * 3, 3};
-    CHECK(std::string(planned_kernel<average_policy<uint8_t, uint8_t>, 2, uint8_t, uint8_t>(image, image_strides, extents{1, 3, 540, 960})) ==
+    CHECK(std::string(planned_kernel<maximum_policy<uint8_t, uint8_t>, 2, uint8_t, uint8_t>(image, image_strides, extents{1, 3, 540, 960})) ==
           "staged_rows");
-    CHECK(std::string(planned_kernel<average_policy<uint8_t, uint8_t>, 2, uint8_t, uint8_t>(image, image_strides, extents{1, 3, 224, 224})) ==
+    CHECK(std::string(planned_kernel<maximum_policy<uint8_t, uint8_t>, 2, uint8_t, uint8_t>(image, image_strides, extents{1, 3, 224, 224})) ==
           "staged_rows");
+    // Its average (the bench's images, by 2, by 5, to 224 x 224, and a 512 x 512 photo by 2): byte_rows.
+    for (const extents& out : {extents{1, 3, 540, 960}, extents{1, 3, 216, 384}, extents{1, 3, 224, 224}}) {
+        CHECK(std::string(planned_kernel<average_policy<uint8_t, uint8_t>, 2, uint8_t, uint8_t>(image, image_strides, out)) == "byte_rows");
+        CHECK(std::string(planned_kernel<average_policy<std::int8_t, float>, 2, std::int8_t, float>(image, image_strides, out)) == "byte_rows");
+    }
+    const extents photo{1, 3, 512, 512}, photo_strides{512 * 512 * 3, 1, 512 * 3, 3};
+    CHECK(std::string(planned_kernel<average_policy<uint8_t, uint8_t>, 2, uint8_t, uint8_t>(photo, photo_strides, extents{1, 3, 256, 256})) ==
+          "byte_rows");
     // A plane beyond the stage whose windows never repeat within one (5003 -> 117), and double outputs: one element at a time.
     const std::array<std::ptrdiff_t, 2> row{3, 5003}, row_out{3, 117};
     CHECK(std::string(planned_kernel<average_policy<bf16, bf16>, 1, bf16, bf16>(row, apool::row_major_strides(row), row_out)) == "generic");

@@ -3,7 +3,8 @@
 // kernels: each one's name, what it needs to be correct (`legal`), and when it
 // is the one chosen (the first legal kernel whose condition holds, in the order
 // written); element types other than float and double into their own type
-// take the staged or the generic kernel (plan_forward). run_forward
+// take the staged or the generic kernel, and the byte average of interleaved
+// rows the byte_rows kernel (plan_forward). run_forward
 // (forward_run.hpp) runs a plan over any sub-range of its work items.
 #pragma once
 
@@ -12,6 +13,7 @@
 
 #include "../simd.hpp"
 #include "../strided_view.hpp"
+#include "forward_byte_rows.hpp"
 #include "forward_channels_last.hpp"
 #include "forward_kernels.hpp"
 #include "forward_narrow.hpp"
@@ -41,6 +43,7 @@ enum class forward_kernel {
     channels_last,       ///< a contiguous leading dim: vectors across it, windows walked once per register block
     staged,              ///< 16-bit floats and bytes: groups of small planes converted to float and pooled by float's kernels
     staged_rows,         ///< 16-bit floats and bytes: a group of planes' window rows under one output row, through float's kernels
+    byte_rows,           ///< average of bytes only: rows of W * C interleaved bytes, window rows summed in 16-bit lanes, exact division
     generic,             ///< any strides, one element at a time
 };
 
@@ -59,6 +62,7 @@ constexpr const char* kernel_name(forward_kernel kernel) noexcept {
         case forward_kernel::channels_last: return "channels_last";
         case forward_kernel::staged: return "staged";
         case forward_kernel::staged_rows: return "staged_rows";
+        case forward_kernel::byte_rows: return "byte_rows";
         case forward_kernel::generic: return "generic";
     }
     return "?";
@@ -224,14 +228,21 @@ forward_plan<Spatial, Rank> plan_forward(const strided_view<const T, Rank>& inpu
         const std::ptrdiff_t group = staged_group(plane_size, problem.out_plane_size());
         const row_pieces pieces = staged_row_pieces(spatial, planes);
         // Channels-last memory stages a run of channels at every position.
-        const bool channels_last = problem.contiguous_leading_dim() < leading;
+        const std::size_t channel_dim = problem.contiguous_leading_dim();
+        const bool channels_last = channel_dim < leading;
+        // The byte average of rows of a few interleaved channels (one channel:
+        // plain rows, where the planes are too large to stage whole).
+        const std::ptrdiff_t byte_channels = channels_last ? problem.planes.extent[channel_dim] : 1;
+        const bool byte_rows_legal = is_byte_average<Reduction> && byte_rows_suit(spatial, byte_channels);
         const kernel_choice<forward_kernel> table[] = {
+            {forward_kernel::byte_rows, byte_rows_legal, channels_last ? byte_channels <= 4 : group == 0},
             {forward_kernel::staged, through_float && group > 0, !channels_last},
             {forward_kernel::staged_rows, through_float && pieces.planes > 0, true},
             {forward_kernel::staged, through_float && group > 0, true},
             {forward_kernel::generic, true, true}};
         plan.kernel = take_kernel(table, wanted);
         if (plan.kernel == forward_kernel::staged) plan.planes_per_item = group;
+        if (plan.kernel == forward_kernel::byte_rows) plan.vector_dim = channel_dim;
         if (plan.kernel == forward_kernel::staged_rows) {
             plan.planes_per_item = pieces.planes;
             plan.staged_columns = pieces.columns;
@@ -268,6 +279,8 @@ forward_plan<Spatial, Rank> plan_forward(const strided_view<const T, Rank>& inpu
         case forward_kernel::channels_last: cut_channels = true; cut_dims = Spatial; break;
         case forward_kernel::generic: cut_dims = Spatial; break;
         case forward_kernel::staged_rows: cut_dims = Spatial - 1; break;
+        // Each output from its window alone, all of a position's channels together.
+        case forward_kernel::byte_rows: cut_dims = Spatial; break;
         default: break;
     }
     std::array<std::ptrdiff_t, 2> cut_extents{};

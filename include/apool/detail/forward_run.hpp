@@ -119,6 +119,7 @@ void run_vector_kernel(const forward_plan<Spatial, Rank>& plan, const spatial_la
             return;
         case forward_kernel::staged:
         case forward_kernel::staged_rows:
+        case forward_kernel::byte_rows:
         case forward_kernel::none:
         case forward_kernel::automatic:
             return;
@@ -233,6 +234,15 @@ void run_forward_planes(const forward_plan<Spatial, Rank>& plan, const spatial_l
             }
             if (plan.kernel == forward_kernel::staged_rows) {
                 run_staged_rows<Reduction>(plan, spatial, in, out, index, first, last);
+                return;
+            }
+        }
+        if constexpr (is_byte_average<Reduction>) {
+            if (plan.kernel == forward_kernel::byte_rows) {
+                const bool interleaved = dim < Rank - Spatial;
+                for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
+                    byte_rows_plane(in + at.in, out + at.out, spatial, interleaved ? channels : 1, interleaved ? planes.out_stride[dim] : 0);
+                });
                 return;
             }
         }
