@@ -176,6 +176,11 @@ TEST_CASE("avg_max in one walk: every kernel the pair runs through, forced, agai
     constexpr bool permutes = apool::simd::has_lane_permute<float>;
     const path paths[] = {
         {dense("rows, windows of 8", shape{2, 3, 56, 56}, shape{2, 3, 7, 7}), forward_kernel::rows},
+        {dense("rows that fit in a vector, windows of 2", shape{2, 2 * width + 1, 7, width - 2}, shape{2, 2 * width + 1, 4, width / 2 - 1}),
+         permutes ? forward_kernel::narrow_rows : forward_kernel::none},
+        {dense("rows that fit in a vector, windows of 4: the max's tiles", shape{2, 2 * width + 1, 7, width - 2},
+               shape{2, 2 * width + 1, 4, width / 4}),
+         forward_kernel::none},
         {dense("rows, uneven windows", shape{1, 2, 50, 70}, shape{1, 2, 7, 9}), forward_kernel::rows},
         {dense("rows, out > in", shape{1, 2, 3 * width, 5}, shape{1, 2, 4 * width, 9}), forward_kernel::rows},
         {dense("global, planes of many vectors", shape{2, 3, 20 * width, 20}, shape{2, 3, 1, 1}), forward_kernel::span},

@@ -126,11 +126,10 @@ forward_kernel choose_forward_kernel(forward_plan<Spatial, Rank>& plan, const st
         // From 16 vectors a plane the horizontal sum is a small part of the work.
         {forward_kernel::plane_run, simd::has_lane_permute<T> && plain_average && global && one_span && plane_size >= width,
                                     plane_size < 16 * width},
-        // The max walks each output row once and merges its windows by lane
-        // permutes; the tiles reduce each output's window on its own, which
-        // costs more from about 6 outputs a row.
+        // The max alone takes the tiles: its merge of each window's columns
+        // by lane permutes costs more than the tiles' walk of each window.
         {forward_kernel::narrow_rows, narrow_rows_read,
-                                      !(global && one_span) && (plain_average || spatial.out_extent[Spatial - 1] >= 6)},
+                                      plain_average && !(global && one_span)},
         // Global pooling of a dense plane is one contiguous reduction, which the
         // span does faster than a transpose: the average always, the max from a
         // whole vector a plane (below that its span is a scalar loop).

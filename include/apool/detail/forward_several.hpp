@@ -93,8 +93,15 @@ forward_plan<Spatial, planned_rank(Spatial, Rank)> plan_pair(const strided_view<
                              static_cast<std::ptrdiff_t>(std::numeric_limits<typename pair::index_lane>::max());
     switch (plan.kernel) {
         case forward_kernel::channels_last_sums: plan.kernel = forward_kernel::channels_last; break;
-        case forward_kernel::plane_run:
         case forward_kernel::narrow_rows:
+            // Windows of up to two columns along the row: wider ones make the
+            // max's merge by lane permutes cost more than the max's own tiles
+            // in lockstep beside the average.
+            if (2 * plan.problem.spatial.out_extent[Spatial - 1] < plan.problem.spatial.in_extent[Spatial - 1]) {
+                plan.kernel = forward_kernel::none;
+            }
+            break;
+        case forward_kernel::plane_run:
         case forward_kernel::span:
         case forward_kernel::rows:
         case forward_kernel::channels_last:
