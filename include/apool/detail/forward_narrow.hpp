@@ -52,12 +52,9 @@ inline interleaved_maxima<T> maximum_row_windows(const typename maximum<T>::vect
     for (std::ptrdiff_t k = 1; k < windows.widest; ++k) {
         const simd::batch<T> value = simd::permute(columns.value, windows.columns[k]);
         const simd::integer_batch<T> index = simd::permute_integer<T>(columns.index, windows.columns[k]) + windows.columns[k];
-        const auto best_is_number = !simd::is_nan(best.value);
         // inside[k]'s lanes are all ones or all zeros.
         const auto inside = simd::as_value_mask<T>(simd::value_bits_as_integers<T>(windows.inside[k]) != simd::integer_batch<T>(0));
-        const auto take = inside &
-                          ((simd::is_nan(value) & (best_is_number | simd::as_value_mask<T>(best.index < index))) |
-                           (best_is_number & ((value > best.value) | ((value == best.value) & simd::as_value_mask<T>(index < best.index)))));
+        const auto take = inside & replaces_by_scan_order(best, value, index);
         best.value = simd::select(take, value, best.value);
         best.index = xsimd::select(simd::as_integer_mask<T>(take), index, best.index);
     }

@@ -95,25 +95,27 @@ void average_pyramid_channels_last_image(const T* in, const pyramid_level<T, Spa
             const T* row = in + row_offset + chunk_begin;
             for (std::size_t level = 0; level < level_count; ++level) {
                 const spatial_layout<Spatial>& layout = *levels[level].spatial;
-                // The outputs of the outer dims whose windows hold the row, visited by an odometer.
+                // The outputs of the outer dims whose windows hold the row:
+                // `step` from each range's start, by walk.hpp's odometer.
                 std::array<window, (outer > 0 ? outer : 1)> holding{};
-                std::array<std::ptrdiff_t, (outer > 0 ? outer : 1)> output{}, extent{};
+                std::array<std::ptrdiff_t, (outer > 0 ? outer : 1)> step{}, steps{};
+                std::ptrdiff_t combinations = 1;
                 for (std::size_t d = 0; d < outer; ++d) {
                     holding[d] = windows_holding(position[d], layout.in_extent[d], layout.out_extent[d]);
-                    output[d] = holding[d].start;
-                    extent[d] = holding[d].end;
+                    steps[d] = holding[d].size();
+                    combinations *= steps[d];
                 }
-                bool more = true;
-                while (more) {
+                for (std::ptrdiff_t combination = 0; combination < combinations; ++combination) {
                     bool first = true, last = true;
                     std::ptrdiff_t rows = 1;
                     T* out_row = levels[level].out + chunk_begin;
                     for (std::size_t d = 0; d < outer; ++d) {
-                        const window w = adaptive_window(output[d], layout.in_extent[d], layout.out_extent[d]);
+                        const std::ptrdiff_t output = holding[d].start + step[d];
+                        const window w = adaptive_window(output, layout.in_extent[d], layout.out_extent[d]);
                         first = first && position[d] == w.start;
                         last = last && position[d] + 1 == w.end;
                         rows *= w.size();
-                        out_row += output[d] * layout.out_stride[d];
+                        out_row += output * layout.out_stride[d];
                     }
                     std::ptrdiff_t o = 0;
                     for (const window columns : adaptive_windows(layout.in_extent[outer], layout.out_extent[outer])) {
@@ -121,14 +123,7 @@ void average_pyramid_channels_last_image(const T* in, const pyramid_level<T, Spa
                                         rows * columns.size(), level == 0);
                         ++o;
                     }
-                    more = false;
-                    for (std::size_t d = outer; d-- > 0;) {
-                        if (++output[d] < extent[d]) {
-                            more = true;
-                            break;
-                        }
-                        output[d] = holding[d].start;
-                    }
+                    next_position(step, steps, outer, outer, [](std::size_t, std::ptrdiff_t) {});
                 }
             }
         }

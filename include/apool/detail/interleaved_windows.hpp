@@ -80,9 +80,19 @@ struct interleaved_maxima {
     simd::integer_batch<T> index;
 };
 
+/// The lanes where a candidate (`value` at flat `index`) replaces `best` by
+/// maximum::combine's rule: NaN beats numbers and the later NaN wins; among
+/// equal numbers the smaller flat index wins.
+template <class T>
+inline simd::mask<T> replaces_by_scan_order(const interleaved_maxima<T>& best, const simd::batch<T>& value,
+                                            const simd::integer_batch<T>& index) noexcept {
+    const auto best_is_number = !simd::is_nan(best.value);
+    return (simd::is_nan(value) & (best_is_number | simd::as_value_mask<T>(best.index < index))) |
+           (best_is_number & ((value > best.value) | ((value == best.value) & simd::as_value_mask<T>(index < best.index))));
+}
+
 /// A group's maxima: window position 0, then each later position merged by
-/// maximum::combine's rule lane by lane (NaN beats numbers and the later NaN
-/// wins; among equal numbers the smaller flat index wins), which gives
+/// maximum::combine's rule lane by lane (replaces_by_scan_order), which gives
 /// maximum::buffer_span's result without its branch on NaN. The buffer's
 /// indices hold each column's row start; `first_position` is the group's first
 /// position along the row.
@@ -101,9 +111,7 @@ inline interleaved_maxima<T> interleaved_max(const T* values, const simd::lane_i
     for (std::ptrdiff_t k = 1; k < tables.window; ++k) {
         const simd::batch<T> value = interleaved_position(values, tables, k);
         const simd::integer_batch<T> index = indices_at(k);
-        const auto best_is_number = !simd::is_nan(best.value);
-        const auto take = (simd::is_nan(value) & (best_is_number | simd::as_value_mask<T>(best.index < index))) |
-                          (best_is_number & ((value > best.value) | ((value == best.value) & simd::as_value_mask<T>(index < best.index))));
+        const auto take = replaces_by_scan_order(best, value, index);
         best.value = simd::select(take, value, best.value);
         best.index = xsimd::select(simd::as_integer_mask<T>(take), index, best.index);
     }
