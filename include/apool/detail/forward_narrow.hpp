@@ -56,7 +56,7 @@ inline interleaved_maxima<T> maximum_row_windows(const typename maximum<T>::vect
         const auto inside = simd::as_value_mask<T>(simd::value_bits_as_integers<T>(windows.inside[k]) != simd::integer_batch<T>(0));
         const auto take = inside & replaces_by_scan_order(best, value, index);
         best.value = simd::select(take, value, best.value);
-        best.index = xsimd::select(simd::as_integer_mask<T>(take), index, best.index);
+        best.index = simd::select_integers(simd::as_integer_mask<T>(take), index, best.index);
     }
     return best;
 }

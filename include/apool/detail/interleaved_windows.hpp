@@ -113,7 +113,7 @@ inline interleaved_maxima<T> interleaved_max(const T* values, const simd::lane_i
         const simd::integer_batch<T> index = indices_at(k);
         const auto take = replaces_by_scan_order(best, value, index);
         best.value = simd::select(take, value, best.value);
-        best.index = xsimd::select(simd::as_integer_mask<T>(take), index, best.index);
+        best.index = simd::select_integers(simd::as_integer_mask<T>(take), index, best.index);
     }
     return best;
 }

@@ -200,7 +200,7 @@ struct maximum {
     static void vector_accumulate(vector_state& s, const simd::batch<T>& value, const position& index) noexcept {
         const auto keep = simd::keeps_current(value, s.value);
         s.value = simd::select(keep, s.value, value);
-        s.index = xsimd::select(simd::as_integer_mask<T>(keep), s.index, index);
+        s.index = simd::select_integers(simd::as_integer_mask<T>(keep), s.index, index);
     }
     static simd::batch<T> vector_value(const vector_state& s, std::ptrdiff_t) noexcept { return s.value; }
     static void store_index(const vector_state& s, index_lane* indices) noexcept { s.index.store_unaligned(indices); }

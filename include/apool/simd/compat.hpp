@@ -9,6 +9,10 @@
 
 #include <xsimd/xsimd.hpp>
 
+#if defined(__AVX512BW__)
+#include <immintrin.h>
+#endif
+
 namespace apool {
 namespace simd {
 
@@ -50,6 +54,25 @@ inline T reduce_add(const batch<T>& value) noexcept {
 #else
         return xsimd::hadd(value);
 #endif
+    }
+}
+
+/// `if_true` in the lanes where `condition` holds, else `if_false`, for
+/// integer lanes. xsimd 8's AVX-512BW select casts every lane width's operands
+/// in one switch, which GCC rejects without optimization (its 8- and 16-bit
+/// blends are macros at -O0); the 32- and 64-bit blends are called here.
+template <class I>
+inline batch<I> select_integers(const mask<I>& condition, const batch<I>& if_true, const batch<I>& if_false) noexcept {
+    static_assert(std::is_integral<I>::value, "select_integers takes integer lanes; use simd::select for floating lanes");
+#if XSIMD_VERSION_MAJOR < 9 && defined(__AVX512BW__)
+    if constexpr (sizeof(I) == 4) {
+        return _mm512_mask_blend_epi32(condition, if_false, if_true);
+    } else if constexpr (sizeof(I) == 8) {
+        return _mm512_mask_blend_epi64(condition, if_false, if_true);
+    } else
+#endif
+    {
+        return xsimd::select(condition, if_true, if_false);
     }
 }
 
