@@ -168,7 +168,8 @@ void run_trial(const std::array<std::ptrdiff_t, Rank>& in_extents, const std::ar
     // The public call (the plan's choice), then each kernel these types have,
     // forced through the plan where it is legal.
     using kernel = apool::detail::forward_kernel;
-    for (kernel wanted : {kernel::automatic, kernel::staged, kernel::staged_rows, kernel::byte_rows, kernel::generic}) {
+    for (kernel wanted : {kernel::automatic, kernel::plane_run, kernel::span, kernel::channels_last, kernel::staged, kernel::staged_rows,
+                          kernel::byte_rows, kernel::generic}) {
         INFO("kernel " << apool::detail::kernel_name(wanted));
         using average = apool::detail::average_policy<In, Out>;
         using maximum = apool::detail::maximum_policy<In, Out>;
@@ -289,11 +290,89 @@ TEST_CASE("16-bit floats round from float to nearest, ties to even, as the refer
     CHECK(wrong_f16 == 0);
 }
 
+TEST_CASE("16-bit floats load into float lanes and store from them as the scalar conversions do", "[element_types]") {
+    // Random bit patterns (NaN with payloads included), a third scaled into
+    // float16's range, and ties at its rounding boundaries; a vector at a
+    // time, with and without a NaN among its lanes.
+    constexpr std::ptrdiff_t width = apool::simd::lanes<float>;
+    std::mt19937_64 rng(72);
+    std::size_t wrong = 0;
+    std::vector<float> values(4096);
+    for (std::size_t k = 0; k < values.size(); ++k) {
+        const std::uint32_t bits = static_cast<std::uint32_t>(rng());
+        std::memcpy(&values[k], &bits, sizeof(float));
+        if (std::isnan(values[k]) && k % 8 != 0) values[k] = 1.0f;  // most vectors without NaN
+        int exponent = 0;
+        if (k % 3 == 0) values[k] = std::ldexp(std::frexp(values[k], &exponent), static_cast<int>(rng() % 44) - 27);
+        if (k % 5 == 0) values[k] = static_cast<float>(1 + rng() % 2048) + 0.5f;  // ties for float16 near 2^11
+    }
+    auto check = [&](auto type) {
+        using T = decltype(type);
+        std::vector<T> stored(static_cast<std::size_t>(width)), halves(static_cast<std::size_t>(width));
+        for (std::size_t first = 0; first + static_cast<std::size_t>(width) <= values.size(); first += static_cast<std::size_t>(width)) {
+            apool::simd::store_narrowed(stored.data(), apool::simd::load(values.data() + first));
+            for (std::ptrdiff_t lane = 0; lane < width; ++lane) {
+                const T expected(values[first + static_cast<std::size_t>(lane)]);
+                wrong += stored[static_cast<std::size_t>(lane)].bits() == expected.bits() ? 0 : 1;
+                halves[static_cast<std::size_t>(lane)] = expected;
+            }
+            alignas(64) float widened[64];
+            apool::simd::store(widened, apool::simd::load_widened(halves.data()));
+            for (std::ptrdiff_t lane = 0; lane < width; ++lane) {
+                const float exact = static_cast<float>(halves[static_cast<std::size_t>(lane)]);
+                wrong += std::memcmp(&widened[lane], &exact, sizeof(float)) == 0 || (std::isnan(exact) && std::isnan(widened[lane])) ? 0 : 1;
+            }
+        }
+    };
+    check(apool::bfloat16{});
+    check(apool::float16{});
+    CHECK(wrong == 0);
+}
+
 TEST_CASE("forward pooling of 16-bit floats equals the naive reference", "[element_types][forward][reference]") {
     all_ranks<apool::bfloat16, apool::bfloat16>(100);
     all_ranks<apool::float16, apool::float16>(200);
     all_ranks<apool::bfloat16, float>(300);
     all_ranks<apool::float16, double>(400);
+}
+
+TEST_CASE("16-bit floats in channels-last memory widen into float lanes as the reference pools them", "[element_types][forward][reference]") {
+    // Channel counts around float's lanes on every target: the kernel's
+    // register blocks of several vectors, of one vector, and its scalar tail.
+    std::mt19937_64 rng(9100);
+    const std::ptrdiff_t width = apool::simd::lanes<float>;
+    const auto layouts = {layout_kind::channels_last, layout_kind::channels_last_padded};
+    for (std::ptrdiff_t channels : {width - 1, width, 4 * width + 3, 9 * width + 1}) {
+        for (layout_kind in_kind : layouts) {
+            const value_mix mix = static_cast<value_mix>(rng() % 4);
+            const layout_kind out_kind = rng() % 2 ? layout_kind::contiguous : layout_kind::channels_last;
+            run_trial<apool::bfloat16, apool::bfloat16, 2>(std::array<std::ptrdiff_t, 4>{2, channels, 9, 7},
+                                                         std::array<std::ptrdiff_t, 4>{2, channels, 4, 3}, in_kind, out_kind, mix, rng);
+            run_trial<apool::float16, apool::float16, 2>(std::array<std::ptrdiff_t, 4>{1, channels, 6, 5},
+                                                       std::array<std::ptrdiff_t, 4>{1, channels, 7, 2}, in_kind, out_kind, mix, rng);
+            run_trial<apool::bfloat16, float, 1>(std::array<std::ptrdiff_t, 3>{2, channels, 11}, std::array<std::ptrdiff_t, 3>{2, channels, 4},
+                                                 in_kind, out_kind, mix, rng);
+            run_trial<apool::float16, float, 3>(std::array<std::ptrdiff_t, 5>{1, channels, 3, 4, 5},
+                                                std::array<std::ptrdiff_t, 5>{1, channels, 2, 3, 1}, in_kind, out_kind, mix, rng);
+        }
+    }
+}
+
+TEST_CASE("16-bit floats widen into float lanes in global pooling as the reference pools them", "[element_types][forward][reference]") {
+    // Planes of fewer than a vector, of a few vectors (plane_run, whole
+    // groups of planes and the planes past them) and of many (span).
+    std::mt19937_64 rng(9200);
+    const std::ptrdiff_t width = apool::simd::lanes<float>;
+    for (std::ptrdiff_t plane : {std::ptrdiff_t(3), width + 1, 3 * width, 20 * width + 5}) {
+        for (layout_kind in_kind : {layout_kind::contiguous, layout_kind::leading_swapped, layout_kind::sliced}) {
+            const value_mix mix = static_cast<value_mix>(rng() % 4);
+            const layout_kind out_kind = rng() % 2 ? layout_kind::contiguous : layout_kind::padded;
+            run_trial<apool::bfloat16, apool::bfloat16, 1>(std::array<std::ptrdiff_t, 3>{3, 2 * width + 3, plane},
+                                                         std::array<std::ptrdiff_t, 3>{3, 2 * width + 3, 1}, in_kind, out_kind, mix, rng);
+            run_trial<apool::float16, float, 2>(std::array<std::ptrdiff_t, 4>{2, width + 2, 1, plane}, std::array<std::ptrdiff_t, 4>{2, width + 2, 1, 1},
+                                                in_kind, out_kind, mix, rng);
+        }
+    }
 }
 
 TEST_CASE("forward pooling of 8-bit integers equals the naive reference", "[element_types][forward][reference]") {
@@ -658,7 +737,7 @@ const char* planned_kernel(const std::array<std::ptrdiff_t, Rank>& in_extents, c
 
 }  // namespace
 
-TEST_CASE("the plan of the element types: staged planes, staged rows, generic", "[element_types][plan]") {
+TEST_CASE("the plan of the element types: channels-last lanes, staged planes, staged rows, generic", "[element_types][plan]") {
     using apool::detail::average_policy;
     using apool::detail::maximum_policy;
     using bf16 = apool::bfloat16;
@@ -670,7 +749,25 @@ TEST_CASE("the plan of the element types: staged planes, staged rows, generic", 
     // Small NCHW planes: whole planes; channels-last: the rows under an output row.
     CHECK(std::string(planned_kernel<average_policy<bf16, bf16>, 2, bf16, bf16>(nchw_14, nchw_strides, out_7)) == "staged");
     CHECK(std::string(planned_kernel<maximum_policy<uint8_t, float>, 2, uint8_t, float>(nchw_14, nchw_strides, out_7)) == "staged");
-    CHECK(std::string(planned_kernel<maximum_policy<bf16, bf16>, 2, bf16, bf16>(nchw_14, cl_strides, out_7)) == "staged_rows");
+    // 16-bit floats in global pooling: float's global kernels, widening as they load.
+    // Planes of 7 x 7 (fewer than 16 vectors on every target): plane_run for
+    // the average where the target has lane permutes (AVX2, AVX-512).
+    const extents gap_in{32, 2048, 7, 7}, gap_out{32, 2048, 1, 1};
+    const extents gap_strides = apool::row_major_strides(gap_in);
+    constexpr bool permutes = apool::simd::has_lane_permute<float>;
+    CHECK(std::string(planned_kernel<average_policy<bf16, bf16>, 2, bf16, bf16>(gap_in, gap_strides, gap_out)) == (permutes ? "plane_run" : "span"));
+    CHECK(std::string(planned_kernel<maximum_policy<bf16, bf16>, 2, bf16, bf16>(gap_in, gap_strides, gap_out)) == "span");
+    CHECK(std::string(planned_kernel<average_policy<apool::float16, float>, 2, apool::float16, float>(nchw_14, nchw_strides, extents{32, 512, 1, 1})) ==
+          (permutes && 14 * 14 < 16 * apool::simd::lanes<float> ? "plane_run" : "span"));
+    CHECK(std::string(planned_kernel<average_policy<uint8_t, uint8_t>, 2, uint8_t, uint8_t>(gap_in, gap_strides, gap_out)) == "staged");
+    // 16-bit floats in channels-last memory: the channels-last kernel, widening as it loads (from a vector of channels).
+    CHECK(std::string(planned_kernel<maximum_policy<bf16, bf16>, 2, bf16, bf16>(nchw_14, cl_strides, out_7)) == "channels_last");
+    CHECK(std::string(planned_kernel<average_policy<apool::float16, float>, 2, apool::float16, float>(nchw_14, cl_strides, out_7)) ==
+          "channels_last");
+    CHECK(std::string(planned_kernel<maximum_policy<uint8_t, uint8_t>, 2, uint8_t, uint8_t>(nchw_14, cl_strides, out_7)) == "staged_rows");
+    const extents few_channels{32, 3, 14, 14}, few_strides{14 * 14 * 3, 1, 14 * 3, 3};
+    CHECK(std::string(planned_kernel<maximum_policy<bf16, bf16>, 2, bf16, bf16>(few_channels, few_strides, extents{32, 3, 7, 7})) ==
+          "staged_rows");
     // A 1080p HWC image: planes beyond the stage, rows in pieces of whole periods.
     const extents image{1, 3, 1080, 1920}, image_strides{1080 * 1920 * 3, 1, 1920 * 3, 3};
     CHECK(std::string(planned_kernel<maximum_policy<uint8_t, uint8_t>, 2, uint8_t, uint8_t>(image, image_strides, extents{1, 3, 540, 960})) ==

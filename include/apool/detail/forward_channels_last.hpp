@@ -19,26 +19,12 @@
 namespace apool {
 namespace detail {
 
-/// Stores one vector of results for `width` neighbouring outputs from
-/// `out_first`, `out_channel_stride` apart.
-template <class T>
-inline void store_lanes(const simd::batch<T>& values, T* out_first, std::ptrdiff_t out_channel_stride) noexcept {
-    constexpr std::ptrdiff_t width = simd::lanes<T>;
-    if (out_channel_stride == 1) {
-        simd::store(out_first, values);
-    } else {
-        alignas(64) T lane_values[width];
-        simd::store(lane_values, values);
-        for (std::ptrdiff_t lane = 0; lane < width; ++lane) out_first[lane * out_channel_stride] = lane_values[lane];
-    }
-}
-
 /// Stores one vector of results for `width` neighbouring channels whose first
 /// output is `out_first` (and index `index_first`, when not null).
 template <class Reduction, class Out, class I>
 inline void write_lanes(const typename Reduction::vector_state& s, std::ptrdiff_t count, Out out_first, std::ptrdiff_t out_channel_stride,
                         I* index_first, std::ptrdiff_t index_channel_stride) noexcept {
-    constexpr std::ptrdiff_t width = simd::lanes<typename Reduction::element>;
+    constexpr std::ptrdiff_t width = simd::lanes<typename Reduction::accumulator>;
     if constexpr (is_pair<Reduction>) {
         store_lanes(Reduction::sum::vector_value(s.total, count), out_first.average, out_channel_stride);
         store_lanes(Reduction::largest::vector_value(s.best, count), out_first.maximum, out_channel_stride);
@@ -85,7 +71,7 @@ template <class Reduction, class T, class Out, class I, std::size_t Spatial>
 inline void reduce_window_channels(const T* in, Out out, I* index, const spatial_layout<Spatial>& layout, const window_box<Spatial>& box,
                                    std::ptrdiff_t channels, std::ptrdiff_t out_channel_stride,
                                    std::ptrdiff_t index_channel_stride) noexcept {
-    constexpr std::ptrdiff_t width = simd::lanes<T>;
+    constexpr std::ptrdiff_t width = simd::lanes<typename Reduction::accumulator>;
     const std::ptrdiff_t count = box_count<Spatial>(box);
     const std::ptrdiff_t first_index = box_first_index<Spatial>(layout, box);
     // Each element read prefetches its counterpart in the next window along

@@ -11,12 +11,36 @@
 
 #include "../config.hpp"
 #include "../simd.hpp"
+#include "../simd/widen.hpp"
+#include "element_types.hpp"
 #include "pair_reduction.hpp"
 #include "reductions.hpp"
 #include "walk.hpp"
 
 namespace apool {
 namespace detail {
+
+/// Stores one vector of results for `width` neighbouring outputs from
+/// `out_first`, `out_channel_stride` apart, each rounded once to Out where
+/// that is narrower than the lanes.
+template <class T, class Out>
+inline void store_lanes(const simd::batch<T>& values, Out* out_first, std::ptrdiff_t out_channel_stride) noexcept {
+    constexpr std::ptrdiff_t width = simd::lanes<T>;
+    if constexpr (std::is_same<T, Out>::value) {
+        if (out_channel_stride == 1) {
+            simd::store(out_first, values);
+            return;
+        }
+    } else if constexpr (is_half_precision<Out>) {
+        if (out_channel_stride == 1) {
+            simd::store_narrowed(out_first, values);
+            return;
+        }
+    }
+    alignas(64) T lane_values[width];
+    simd::store(lane_values, values);
+    for (std::ptrdiff_t lane = 0; lane < width; ++lane) out_first[lane * out_channel_stride] = narrow<Out>(lane_values[lane]);
+}
 
 /// Writes a window's result (through output_of<Reduction>), and its index
 /// where `index` is not null.
@@ -33,7 +57,8 @@ inline void write_result(const typename Reduction::state& s, std::ptrdiff_t coun
 }
 
 /// One window of the box over the first Dims spatial dims, reduced for the
-/// Blocks * lanes contiguous lanes that start at `base`; the last block is
+/// Blocks * lanes contiguous lanes that start at `base` (lanes of the
+/// Reduction's accumulator, into which narrower elements widen as loaded); the last block is
 /// moved back by `last_shift` lanes (to end at the end of a row shorter than
 /// Blocks whole vectors, overlapping its predecessor). With Prefetch, each
 /// element read asks for the one `prefetch_ahead` elements further on. A
@@ -43,16 +68,17 @@ template <class Reduction, std::size_t Dims, bool Prefetch = false, std::size_t 
 inline void reduce_lanes(const T* base, const spatial_layout<Spatial>& layout, const window_box<Dims>& box,
                          std::ptrdiff_t first_index, typename Reduction::vector_state (&states)[Blocks],
                          std::ptrdiff_t last_shift = 0, std::ptrdiff_t prefetch_ahead = 0) noexcept {
-    constexpr std::ptrdiff_t width = simd::lanes<T>;
+    using lane_type = typename Reduction::accumulator;
+    constexpr std::ptrdiff_t width = simd::lanes<lane_type>;
     for (std::size_t k = 0; k < Blocks; ++k) states[k] = Reduction::vector_start(first_index);
     const std::ptrdiff_t last_block = static_cast<std::ptrdiff_t>(Blocks - 1) * width - last_shift;
     auto add = [&](std::ptrdiff_t offset, std::ptrdiff_t flat_index) {
         const auto position = Reduction::vector_position(flat_index);
         const T* row = base + offset;
         for (std::size_t k = 0; k + 1 < Blocks; ++k) {
-            Reduction::vector_accumulate(states[k], simd::load(row + static_cast<std::ptrdiff_t>(k) * width), position);
+            Reduction::vector_accumulate(states[k], simd::load_as<lane_type>(row + static_cast<std::ptrdiff_t>(k) * width), position);
         }
-        Reduction::vector_accumulate(states[Blocks - 1], simd::load(row + last_block), position);
+        Reduction::vector_accumulate(states[Blocks - 1], simd::load_as<lane_type>(row + last_block), position);
         if constexpr (Prefetch) {
             for (std::size_t k = 0; k < Blocks; ++k) simd::prefetch(row + static_cast<std::ptrdiff_t>(k) * width, prefetch_ahead);
         }

@@ -85,14 +85,31 @@ struct forward_plan : planned_work<forward_kernel, Spatial, Rank> {
 template <class Reduction>
 constexpr bool vector_reduction = has_vector_kernels<typename Reduction::element, typename Reduction::result>;
 
-/// The lanes of the vectors a Reduction's kernels run on (1 for the generic kernel alone).
+/// The lanes of the vectors a Reduction's kernels run on: float's for the
+/// 16-bit floats, which widen as they load; 1 where the vector kernels run
+/// only on staged float.
 template <class Reduction>
 constexpr std::ptrdiff_t reduction_lanes() noexcept {
     if constexpr (vector_reduction<Reduction>) {
         return simd::lanes<typename Reduction::element>;
+    } else if constexpr (has_float_lanes<Reduction>) {
+        return simd::lanes<float>;
     } else {
         return 1;
     }
+}
+
+/// The plane_run kernel's dim: runs of planes go along the longest leading
+/// dim (the last dim where it is among the longest, else the first of them);
+/// `Leading` where there is none.
+template <std::size_t Leading>
+std::size_t longest_leading_dim(const leading_layout<Leading>& planes) noexcept {
+    if (Leading == 0) return Leading;
+    std::size_t run_dim = Leading - 1;
+    for (std::size_t d = 0; d < Leading; ++d) {
+        if (planes.extent[d] > planes.extent[run_dim]) run_dim = d;
+    }
+    return run_dim;
 }
 
 /// Chooses the kernel of a problem whose element types the vector kernels take.
@@ -154,17 +171,9 @@ forward_kernel choose_forward_kernel(forward_plan<Spatial, Rank>& plan, const st
     const forward_kernel kernel = take_kernel(table, wanted);
 
     switch (kernel) {
-        case forward_kernel::plane_run: {
-            // Runs of planes along the longest leading dim.
-            if constexpr (leading > 0) {
-                std::size_t run_dim = leading - 1;
-                for (std::size_t d = 0; d < leading; ++d) {
-                    if (problem.planes.extent[d] > problem.planes.extent[run_dim]) run_dim = d;
-                }
-                plan.vector_dim = run_dim;
-            }
+        case forward_kernel::plane_run:
+            plan.vector_dim = longest_leading_dim(problem.planes);
             break;
-        }
         case forward_kernel::tiles: {
             const std::ptrdiff_t out_plane_size = problem.out_plane_size();
             plan.planes_per_item = width;
@@ -219,9 +228,11 @@ forward_plan<Spatial, Rank> plan_forward(const strided_view<const T, Rank>& inpu
     if constexpr (vector_reduction<Reduction>) {
         plan.kernel = choose_forward_kernel<Reduction>(plan, input, with_index, wanted);
     } else {
-        // The other element types: through float's kernels where float
-        // holds the result (not into double), whole planes where the stage
-        // holds them, else the rows under each output row; the rest one
+        // The other element types: 16-bit floats widen to float as they load
+        // in the global kernels (plane_run, span) and in channels-last memory
+        // (channels_last); otherwise they go through float's kernels where
+        // float holds the result (not into double), whole planes where the
+        // stage holds them, else the rows under each output row; the rest one
         // element at a time.
         constexpr bool through_float = !std::is_same<typename Reduction::result, double>::value;
         const std::ptrdiff_t group = staged_group(plane_size, problem.out_plane_size());
@@ -229,19 +240,29 @@ forward_plan<Spatial, Rank> plan_forward(const strided_view<const T, Rank>& inpu
         // Channels-last memory stages a run of channels at every position.
         const std::size_t channel_dim = problem.contiguous_leading_dim();
         const bool channels_last = channel_dim < leading;
-        // The byte average of rows of a few interleaved channels (one channel:
-        // plain rows, where the planes are too large to stage whole).
-        const std::ptrdiff_t byte_channels = channels_last ? problem.planes.extent[channel_dim] : 1;
-        const bool byte_rows_legal = is_byte_average<Reduction> && byte_rows_suit(spatial, byte_channels);
+        // The channels interleaved at each position (1 without channels-last
+        // memory). The byte average of rows of a few interleaved channels (one
+        // channel: plain rows, where the planes are too large to stage whole).
+        const std::ptrdiff_t channels = channels_last ? problem.planes.extent[channel_dim] : 1;
+        const bool byte_rows_legal = is_byte_average<Reduction> && byte_rows_suit(spatial, channels);
+        const bool float_lanes_legal = has_float_lanes<Reduction> && channels_last &&
+                                       (!Reduction::tracks_index || plane_size - 1 <= std::numeric_limits<simd::lane_integer_t<float>>::max());
+        const bool global_span = has_float_lanes<Reduction> && problem.plane_is_one_span();
         const kernel_choice<forward_kernel> table[] = {
-            {forward_kernel::byte_rows, byte_rows_legal, channels_last ? byte_channels <= 4 : group == 0},
+            // As float's plan has them (choose_forward_kernel).
+            {forward_kernel::plane_run, global_span && !Reduction::tracks_index && simd::has_lane_permute<float> && plane_size >= width,
+                                        plane_size < 16 * width},
+            {forward_kernel::span, global_span, true},
+            {forward_kernel::channels_last, float_lanes_legal, channels >= width},
+            {forward_kernel::byte_rows, byte_rows_legal, channels_last ? channels <= 4 : group == 0},
             {forward_kernel::staged, through_float && group > 0, !channels_last},
             {forward_kernel::staged_rows, through_float && pieces.planes > 0, true},
             {forward_kernel::staged, through_float && group > 0, true},
             {forward_kernel::generic, true, true}};
         plan.kernel = take_kernel(table, wanted);
         if (plan.kernel == forward_kernel::staged) plan.planes_per_item = group;
-        if (plan.kernel == forward_kernel::byte_rows) plan.vector_dim = channel_dim;
+        if (plan.kernel == forward_kernel::byte_rows || plan.kernel == forward_kernel::channels_last) plan.vector_dim = channel_dim;
+        if (plan.kernel == forward_kernel::plane_run) plan.vector_dim = longest_leading_dim(problem.planes);
         if (plan.kernel == forward_kernel::staged_rows) {
             plan.planes_per_item = pieces.planes;
             plan.staged_columns = pieces.columns;

@@ -19,12 +19,13 @@ namespace detail {
 /// The sum of `count` (at least lanes<T>) contiguous elements as one vector of
 /// partial sums. The last, partial vector is loaded ending at the last element,
 /// overlapping the one before, and its lanes already counted are zeroed by
-/// `tail_keep` (simd::lanes_from<T>(lanes<T> - count % lanes<T>)).
-template <class T>
-inline simd::batch<T> partial_sums(const T* data, std::ptrdiff_t count, const simd::batch<T>& tail_keep) noexcept {
+/// `tail_keep` (simd::lanes_from<T>(lanes<T> - count % lanes<T>)). Elements
+/// narrower than T widen as they load.
+template <class T, class Element>
+inline simd::batch<T> partial_sums(const Element* data, std::ptrdiff_t count, const simd::batch<T>& tail_keep) noexcept {
     const typename average<T>::vector_sums whole = average<T>::whole_vectors(data, count);
     if (whole.end == count) return whole.sum;
-    return whole.sum + (simd::load(data + count - simd::lanes<T>) & tail_keep);
+    return whole.sum + (simd::load_as<T>(data + count - simd::lanes<T>) & tail_keep);
 }
 
 /// Global average of `planes` dense planes of `plane_size` (at least
@@ -32,10 +33,11 @@ inline simd::batch<T> partial_sums(const T* data, std::ptrdiff_t count, const si
 /// simd::has_lane_permute<T>: lanes<T> planes at a time, each plane's vector of
 /// partial sums, then one sums_of_each for all of them, where a horizontal sum
 /// per plane costs as much as its loads; the planes past the last group one at
-/// a time. `then(plane)` runs for each plane once its group is done, while the
-/// group is in L1 (the pair's max).
-template <class T, class Then>
-void average_plane_run(const T* in, std::ptrdiff_t in_stride, T* out, std::ptrdiff_t out_stride, std::ptrdiff_t planes,
+/// a time. Sums and quotients are T's (the elements widen to T as they load;
+/// the averages round once to Out). `then(plane)` runs for each plane once its
+/// group is done, while the group is in L1 (the pair's max).
+template <class T, class Element, class Out, class Then>
+void average_plane_run(const Element* in, std::ptrdiff_t in_stride, Out* out, std::ptrdiff_t out_stride, std::ptrdiff_t planes,
                        std::ptrdiff_t plane_size, const Then& then) noexcept {
     constexpr std::ptrdiff_t width = simd::lanes<T>;
     const simd::batch<T> tail_keep = simd::lanes_from<T>(width - plane_size % width);
@@ -44,18 +46,11 @@ void average_plane_run(const T* in, std::ptrdiff_t in_stride, T* out, std::ptrdi
     for (; plane + width <= planes; plane += width) {
         simd::batch<T> sums[width];
         for (std::ptrdiff_t k = 0; k < width; ++k) sums[k] = partial_sums(in + (plane + k) * in_stride, plane_size, tail_keep);
-        const simd::batch<T> averages = simd::sums_of_each(sums) / divisor;
-        if (out_stride == 1) {
-            simd::store(out + plane, averages);
-        } else {
-            alignas(64) T lane_values[width];
-            simd::store(lane_values, averages);
-            for (std::ptrdiff_t k = 0; k < width; ++k) out[(plane + k) * out_stride] = lane_values[k];
-        }
+        store_lanes(simd::sums_of_each(sums) / divisor, out + plane * out_stride, out_stride);
         for (std::ptrdiff_t k = 0; k < width; ++k) then(plane + k);
     }
     for (; plane < planes; ++plane) {
-        out[plane * out_stride] = average<T>::value(average<T>::span(in + plane * in_stride, plane_size, 0), plane_size);
+        out[plane * out_stride] = narrow<Out>(average<T>::value(average<T>::span(in + plane * in_stride, plane_size, 0), plane_size));
         then(plane);
     }
 }

@@ -41,13 +41,13 @@ void run_vector_kernel(const forward_plan<Spatial, Rank>& plan, const spatial_la
                                std::ptrdiff_t run_planes) {
                     if constexpr (is_pair<Reduction>) {
                         using largest = typename Reduction::largest;
-                        average_plane_run(in + at.in, in_stride, out.average + at.out, out_stride, run_planes, count, [&](std::ptrdiff_t k) {
+                        average_plane_run<T>(in + at.in, in_stride, out.average + at.out, out_stride, run_planes, count, [&](std::ptrdiff_t k) {
                             write_result<largest>(largest::span(in + at.in + k * in_stride, count, 0), count,
                                                   out.maximum + at.out + k * out_stride,
                                                   index != nullptr ? index + at.index + k * index_stride : nullptr);
                         });
                     } else {
-                        average_plane_run(in + at.in, in_stride, out + at.out, out_stride, run_planes, count, [](std::ptrdiff_t) {});
+                        average_plane_run<T>(in + at.in, in_stride, out + at.out, out_stride, run_planes, count, [](std::ptrdiff_t) {});
                     }
                 };
                 if (dim == leading) {
@@ -235,6 +235,37 @@ void run_forward_planes(const forward_plan<Spatial, Rank>& plan, const spatial_l
             if (plan.kernel == forward_kernel::staged_rows) {
                 run_staged_rows<Reduction>(plan, spatial, in, out, index, first, last);
                 return;
+            }
+        }
+        if constexpr (has_float_lanes<Reduction>) {
+            using lanes_policy = float_lanes_of<Reduction>;
+            const std::ptrdiff_t count = spatial.plane_size();
+            switch (plan.kernel) {
+                case forward_kernel::plane_run:
+                    if constexpr (simd::has_lane_permute<float> && !Reduction::tracks_index) {
+                        if (dim == Rank - Spatial) {
+                            average_plane_run<float>(in, 0, out, 0, 1, count, [](std::ptrdiff_t) {});
+                            return;
+                        }
+                        for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
+                            average_plane_run<float>(in + at.in, planes.in_stride[dim], out + at.out, planes.out_stride[dim], channels, count,
+                                                     [](std::ptrdiff_t) {});
+                        });
+                    }
+                    return;
+                case forward_kernel::span:
+                    for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
+                        write_result<lanes_policy>(lanes_policy::span(in + at.in, count, 0), count, out + at.out, index_at(at));
+                    });
+                    return;
+                case forward_kernel::channels_last:
+                    for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
+                        channels_last_plane<lanes_policy>(in + at.in, out + at.out, index_at(at), spatial, channels, planes.out_stride[dim],
+                                                          planes.index_stride[dim]);
+                    });
+                    return;
+                default:
+                    break;
             }
         }
         if constexpr (is_byte_average<Reduction>) {

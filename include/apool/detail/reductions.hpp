@@ -25,6 +25,8 @@
 #include <type_traits>
 
 #include "../simd.hpp"
+#include "../simd/widen.hpp"
+#include "element_types.hpp"
 #include "row_windows.hpp"
 
 namespace apool {
@@ -83,33 +85,37 @@ struct average {
 
     /// The vector of partial sums of the whole vectors among `count` (at least
     /// lanes<T>) contiguous elements, and the position after the last of them.
+    /// The elements are T's or narrower ones (16-bit floats into float), which
+    /// widen as they load.
     struct vector_sums {
         simd::batch<T> sum;
         std::ptrdiff_t end;
     };
-    static vector_sums whole_vectors(const T* data, std::ptrdiff_t count) noexcept {
+    template <class Element>
+    static vector_sums whole_vectors(const Element* data, std::ptrdiff_t count) noexcept {
         constexpr std::ptrdiff_t width = simd::lanes<T>;
         std::ptrdiff_t i = width;
-        simd::batch<T> acc0 = simd::load(data);
+        simd::batch<T> acc0 = simd::load_as<T>(data);
         if (count >= 4 * width) {
             // Four independent chains hide the add latency.
-            simd::batch<T> acc1 = simd::load(data + width);
-            simd::batch<T> acc2 = simd::load(data + 2 * width), acc3 = simd::load(data + 3 * width);
+            simd::batch<T> acc1 = simd::load_as<T>(data + width);
+            simd::batch<T> acc2 = simd::load_as<T>(data + 2 * width), acc3 = simd::load_as<T>(data + 3 * width);
             for (i = 4 * width; i + 4 * width <= count; i += 4 * width) {
-                acc0 += simd::load(data + i);
-                acc1 += simd::load(data + i + width);
-                acc2 += simd::load(data + i + 2 * width);
-                acc3 += simd::load(data + i + 3 * width);
+                acc0 += simd::load_as<T>(data + i);
+                acc1 += simd::load_as<T>(data + i + width);
+                acc2 += simd::load_as<T>(data + i + 2 * width);
+                acc3 += simd::load_as<T>(data + i + 3 * width);
             }
-            for (; i + width <= count; i += width) acc0 += simd::load(data + i);
+            for (; i + width <= count; i += width) acc0 += simd::load_as<T>(data + i);
             return {(acc0 + acc1) + (acc2 + acc3), i};
         }
-        for (; i + width <= count; i += width) acc0 += simd::load(data + i);
+        for (; i + width <= count; i += width) acc0 += simd::load_as<T>(data + i);
         return {acc0, i};
     }
 
-    /// Sum of `count` contiguous elements, several accumulators wide.
-    static state span(const T* data, std::ptrdiff_t count, std::ptrdiff_t) noexcept {
+    /// Sum of `count` contiguous elements (T's or narrower), several accumulators wide.
+    template <class Element>
+    static state span(const Element* data, std::ptrdiff_t count, std::ptrdiff_t) noexcept {
         std::ptrdiff_t i = 0;
         T sum = T(0);
         if (count >= simd::lanes<T>) {
@@ -117,7 +123,7 @@ struct average {
             sum = simd::reduce_add(whole.sum);
             i = whole.end;
         }
-        for (; i < count; ++i) sum += data[i];
+        for (; i < count; ++i) sum += widen<T>(data[i]);
         return {sum};
     }
 
@@ -218,8 +224,10 @@ struct maximum {
     /// Without NaN the result is the first element equal to the largest value,
     /// so the value is found with plain vector maxima in any order and then
     /// located by the smallest position that holds it; with a NaN, the
-    /// scan-order rule decides.
-    static state span(const T* data, std::ptrdiff_t count, std::ptrdiff_t first_index) noexcept {
+    /// scan-order rule decides. The elements are T's or narrower ones (16-bit
+    /// floats into float), which widen as they load.
+    template <class Element>
+    static state span(const Element* data, std::ptrdiff_t count, std::ptrdiff_t first_index) noexcept {
         constexpr std::ptrdiff_t width = simd::lanes<T>;
         // Positions are carried as T in the locating pass: exact up to here.
         constexpr std::ptrdiff_t exact_positions = std::ptrdiff_t(1) << std::numeric_limits<T>::digits;
@@ -233,19 +241,19 @@ struct maximum {
         if (count >= width) {
             // Two chains of maxima hide their latency; the last block is moved
             // back to end at `count` (it overlaps its predecessor).
-            simd::batch<T> largest = simd::load(data);
+            simd::batch<T> largest = simd::load_as<T>(data);
             simd::batch<T> largest_other = largest;
             auto nan = simd::is_nan(largest);
             std::ptrdiff_t i = width;
             for (; i + 2 * width <= count; i += 2 * width) {
-                const simd::batch<T> value = simd::load(data + i);
-                const simd::batch<T> next = simd::load(data + i + width);
+                const simd::batch<T> value = simd::load_as<T>(data + i);
+                const simd::batch<T> next = simd::load_as<T>(data + i + width);
                 largest = simd::max(largest, value);
                 largest_other = simd::max(largest_other, next);
                 nan = nan | simd::is_nan(value) | simd::is_nan(next);
             }
             for (; i < count; i += width) {
-                const simd::batch<T> value = simd::load(data + (i + width <= count ? i : count - width));
+                const simd::batch<T> value = simd::load_as<T>(data + (i + width <= count ? i : count - width));
                 largest = simd::max(largest, value);
                 nan = nan | simd::is_nan(value);
             }
@@ -259,19 +267,19 @@ struct maximum {
                 simd::batch<T> position = simd::lane_numbers<T>();
                 simd::batch<T> first = none;
                 for (i = 0; i + width <= count; i += width) {
-                    first = simd::min(first, simd::select(simd::load(data + i) == wanted, position, none));
+                    first = simd::min(first, simd::select(simd::load_as<T>(data + i) == wanted, position, none));
                     position += step;
                 }
                 if (i < count) {
                     const simd::batch<T> last = simd::lane_numbers<T>() + simd::broadcast(static_cast<T>(count - width));
-                    first = simd::min(first, simd::select(simd::load(data + count - width) == wanted, last, none));
+                    first = simd::min(first, simd::select(simd::load_as<T>(data + count - width) == wanted, last, none));
                 }
                 const auto winner = static_cast<std::ptrdiff_t>(simd::reduce_min(first));
-                return {data[winner], first_index + winner};
+                return {widen<T>(data[winner]), first_index + winner};
             }
         }
         state result = start(first_index);
-        for (std::ptrdiff_t i = 0; i < count; ++i) accumulate(result, data[i], first_index + i);
+        for (std::ptrdiff_t i = 0; i < count; ++i) accumulate(result, widen<T>(data[i]), first_index + i);
         return result;
     }
 

@@ -117,6 +117,32 @@ struct widened_maximum {
     }
 };
 
+/// A float policy (average<float> or maximum<float>) over 16-bit float
+/// elements, for the vector kernels that widen each vector as they load it
+/// (simd::load_as): the float policy's sums, maxima and index lanes, its
+/// results rounded once to Result. Float holds every 16-bit value exactly,
+/// so the max is the elements' own, and the average is widened_average's
+/// (float sums in scan order, a float quotient, one rounding).
+template <class FloatPolicy, class Element, class Result>
+struct float_lanes : FloatPolicy {
+    static_assert(is_half_precision<Element>, "float_lanes widens 16-bit floats");
+    using element = Element;
+    using result = Result;
+    using typename FloatPolicy::state;
+    static void accumulate(state& s, Element value, std::ptrdiff_t index) noexcept { FloatPolicy::accumulate(s, widen<float>(value), index); }
+    static Result value(const state& s, std::ptrdiff_t count) noexcept { return narrow<Result>(FloatPolicy::value(s, count)); }
+};
+
+/// Whether a widened policy's calls may run the float_lanes kernels: 16-bit
+/// floats into their own type or float.
+template <class Reduction>
+constexpr bool has_float_lanes =
+    is_half_precision<typename Reduction::element> && !std::is_same<typename Reduction::result, double>::value;
+
+/// The float_lanes policy of a widened policy.
+template <class Reduction>
+using float_lanes_of = float_lanes<typename Reduction::staged, typename Reduction::element, typename Reduction::result>;
+
 /// The policies of a call pooling Element into Result: the vector policies
 /// (reductions.hpp) where the vector kernels take the pair.
 template <class Element, class Result>
