@@ -9,7 +9,7 @@
 #     thread pools shared by concurrent and nested calls) under ThreadSanitizer;
 #  3. the libFuzzer target, unoptimized: the regression inputs, then a bounded
 #     run from the committed seed corpus with a fixed seed (APOOL_FUZZ_SECONDS,
-#     default 60);
+#     default 40);
 #  4. valgrind memcheck on the test binary of the default-target build (which
 #     tests/run_tests.sh has built already), the tests tagged [large] left
 #     out; a few minutes. APOOL_VALGRIND=0 skips it.
@@ -58,7 +58,7 @@ echo "== apool fuzz target (clang++, libFuzzer + ASan + UBSan, -march=native)"
 # optimization.
 APOOL_FUZZ_FLAGS="-march=native -O0 -gline-tables-only" "$source_dir/tests/fuzz/build_fuzzer.sh" "$build_root/fuzz/fuzz_pooling"
 rm -rf "$build_root/fuzz/fuzz-scratch"
-"$source_dir/tests/fuzz/run_fuzzer.sh" "$build_root/fuzz/fuzz_pooling" "${APOOL_FUZZ_SECONDS:-60}"
+"$source_dir/tests/fuzz/run_fuzzer.sh" "$build_root/fuzz/fuzz_pooling" "${APOOL_FUZZ_SECONDS:-40}"
 
 if [ "${APOOL_VALGRIND:-1}" = 1 ]; then
     echo "== apool tests under valgrind memcheck (default target: valgrind has no AVX-512)"

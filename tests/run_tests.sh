@@ -5,7 +5,9 @@
 # under the sanitizers in tests/run_hardening_tests.sh. So every vector
 # width and its tails run. Then
 # tests/run_packaging_tests.sh builds the consumer projects (add_subdirectory,
-# FetchContent, find_package, pkg-config, vcpkg port) with GCC and Clang.
+# FetchContent, find_package, pkg-config, vcpkg port) with GCC (Clang compiles
+# apool in the sanitize stage; `tests/run_packaging_tests.sh` alone builds
+# them with both).
 # Between them, the benchmarks are built and run once on tiny shapes.
 # On a fresh Debian/Ubuntu machine it first installs what is missing (when run
 # as root).
@@ -63,5 +65,5 @@ echo "thread benchmark smoke pass: $(grep -c 'threads:' "$build_root/bench/smoke
 APOOL_BENCH_SMOKE=1 "$build_root/bench/bench/apool_bench_several" --benchmark_min_time=0.001 > "$build_root/bench/smoke_several.txt"
 echo "several-results benchmark smoke pass: $(grep -c '_per_floor' "$build_root/bench/smoke_several.txt") benchmarks ran"
 "$source_dir/examples/run_examples.sh"
-"$source_dir/tests/run_packaging_tests.sh"
+"$source_dir/tests/run_packaging_tests.sh" g++
 "$source_dir/tests/run_hardening_tests.sh"

@@ -352,8 +352,8 @@ TEST_CASE("16-bit floats in channels-last memory widen into float lanes as the r
                                                        std::array<std::ptrdiff_t, 4>{1, channels, 7, 2}, in_kind, out_kind, mix, rng);
             run_trial<apool::bfloat16, float, 1>(std::array<std::ptrdiff_t, 3>{2, channels, 11}, std::array<std::ptrdiff_t, 3>{2, channels, 4},
                                                  in_kind, out_kind, mix, rng);
-            run_trial<apool::float16, float, 3>(std::array<std::ptrdiff_t, 5>{1, channels, 3, 4, 5},
-                                                std::array<std::ptrdiff_t, 5>{1, channels, 2, 3, 1}, in_kind, out_kind, mix, rng);
+            run_trial<apool::float16, apool::float16, 3>(std::array<std::ptrdiff_t, 5>{1, channels, 3, 4, 5},
+                                                       std::array<std::ptrdiff_t, 5>{1, channels, 2, 3, 1}, in_kind, out_kind, mix, rng);
         }
     }
 }
@@ -369,8 +369,10 @@ TEST_CASE("16-bit floats widen into float lanes in global pooling as the referen
             const layout_kind out_kind = rng() % 2 ? layout_kind::contiguous : layout_kind::padded;
             run_trial<apool::bfloat16, apool::bfloat16, 1>(std::array<std::ptrdiff_t, 3>{3, 2 * width + 3, plane},
                                                          std::array<std::ptrdiff_t, 3>{3, 2 * width + 3, 1}, in_kind, out_kind, mix, rng);
-            run_trial<apool::float16, float, 2>(std::array<std::ptrdiff_t, 4>{2, width + 2, 1, plane}, std::array<std::ptrdiff_t, 4>{2, width + 2, 1, 1},
-                                                in_kind, out_kind, mix, rng);
+            run_trial<apool::float16, apool::float16, 2>(std::array<std::ptrdiff_t, 4>{2, width + 2, 1, plane},
+                                                       std::array<std::ptrdiff_t, 4>{2, width + 2, 1, 1}, in_kind, out_kind, mix, rng);
+            run_trial<apool::bfloat16, float, 2>(std::array<std::ptrdiff_t, 4>{2, width + 2, plane, 1},
+                                                 std::array<std::ptrdiff_t, 4>{2, width + 2, 1, 1}, in_kind, out_kind, mix, rng);
         }
     }
 }
