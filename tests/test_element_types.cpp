@@ -168,8 +168,8 @@ void run_trial(const std::array<std::ptrdiff_t, Rank>& in_extents, const std::ar
     // The public call (the plan's choice), then each kernel these types have,
     // forced through the plan where it is legal.
     using kernel = apool::detail::forward_kernel;
-    for (kernel wanted : {kernel::automatic, kernel::plane_run, kernel::span, kernel::channels_last, kernel::staged, kernel::staged_rows,
-                          kernel::byte_rows, kernel::generic}) {
+    for (kernel wanted : {kernel::automatic, kernel::plane_run, kernel::span, kernel::tiles, kernel::rows, kernel::channels_last,
+                          kernel::staged, kernel::staged_rows, kernel::byte_rows, kernel::generic}) {
         INFO("kernel " << apool::detail::kernel_name(wanted));
         using average = apool::detail::average_policy<In, Out>;
         using maximum = apool::detail::maximum_policy<In, Out>;
@@ -377,6 +377,46 @@ TEST_CASE("16-bit floats widen into float lanes in global pooling as the referen
     }
 }
 
+TEST_CASE("16-bit floats widen into float tiles of small planes as the reference pools them", "[element_types][forward][reference]") {
+    // Groups of float's lanes of planes and a partial last group; planes of
+    // one vector up to the tile's capacity; outputs smaller and larger.
+    std::mt19937_64 rng(9300);
+    const std::ptrdiff_t width = apool::simd::lanes<float>;
+    const std::ptrdiff_t planes = 2 * width + 3;
+    for (layout_kind in_kind : {layout_kind::contiguous, layout_kind::leading_swapped, layout_kind::outer_reversed}) {
+        const value_mix mix = static_cast<value_mix>(rng() % 4);
+        const layout_kind out_kind = rng() % 2 ? layout_kind::contiguous : layout_kind::sliced;
+        run_trial<apool::bfloat16, apool::bfloat16, 2>(std::array<std::ptrdiff_t, 4>{1, planes, 14, 14}, std::array<std::ptrdiff_t, 4>{1, planes, 7, 7},
+                                                     in_kind, out_kind, mix, rng);
+        run_trial<apool::float16, apool::float16, 2>(std::array<std::ptrdiff_t, 4>{planes, 1, 13, 13}, std::array<std::ptrdiff_t, 4>{planes, 1, 4, 4},
+                                                   in_kind, out_kind, mix, rng);
+        run_trial<apool::bfloat16, float, 1>(std::array<std::ptrdiff_t, 3>{2, planes, width + 3}, std::array<std::ptrdiff_t, 3>{2, planes, width + 5},
+                                             in_kind, out_kind, mix, rng);
+        run_trial<apool::float16, apool::float16, 3>(std::array<std::ptrdiff_t, 5>{1, planes, 2, 3, width},
+                                                   std::array<std::ptrdiff_t, 5>{1, planes, 1, 2, 3}, in_kind, out_kind, mix, rng);
+    }
+}
+
+TEST_CASE("16-bit floats widen into float lanes in the rows kernel as the reference pools them", "[element_types][forward][reference]") {
+    // Rows of under a vector to several buffers long; windows narrower than
+    // a vector, wider, and wider than the row buffer.
+    std::mt19937_64 rng(9400);
+    const std::ptrdiff_t width = apool::simd::lanes<float>;
+    const std::ptrdiff_t wide = APOOL_ROW_BUFFER_ELEMENTS + 37;
+    for (layout_kind in_kind : {layout_kind::contiguous, layout_kind::padded, layout_kind::sliced}) {
+        const value_mix mix = static_cast<value_mix>(rng() % 4);
+        const layout_kind out_kind = rng() % 2 ? layout_kind::contiguous : layout_kind::stepped;
+        run_trial<apool::bfloat16, apool::bfloat16, 2>(std::array<std::ptrdiff_t, 4>{1, 3, 23, 5 * width + 3},
+                                                     std::array<std::ptrdiff_t, 4>{1, 3, 7, 9}, in_kind, out_kind, mix, rng);
+        run_trial<apool::float16, apool::float16, 2>(std::array<std::ptrdiff_t, 4>{2, 1, 4, width - 1}, std::array<std::ptrdiff_t, 4>{2, 1, 3, 2},
+                                                   in_kind, out_kind, mix, rng);
+        run_trial<apool::bfloat16, float, 1>(std::array<std::ptrdiff_t, 3>{1, 2, 3 * wide}, std::array<std::ptrdiff_t, 3>{1, 2, 2},
+                                             in_kind, out_kind, mix, rng);
+        run_trial<apool::float16, apool::float16, 3>(std::array<std::ptrdiff_t, 5>{1, 2, 3, 4, 3 * width + 1},
+                                                   std::array<std::ptrdiff_t, 5>{1, 2, 2, 3, 3 * width + 4}, in_kind, out_kind, mix, rng);
+    }
+}
+
 TEST_CASE("forward pooling of 8-bit integers equals the naive reference", "[element_types][forward][reference]") {
     all_ranks<std::uint8_t, std::uint8_t>(500);
     all_ranks<std::int8_t, std::int8_t>(600);
@@ -534,7 +574,9 @@ TEST_CASE("a 16-bit max gradient sums a plane larger than its float buffer", "[e
 
 TEST_CASE("long rows are staged a piece of whole window periods at a time", "[element_types][forward][reference]") {
     // 2400 -> 224: windows repeat every 75 inputs and 7 outputs; 2500 -> 100
-    // every 25 and 1; 5003 -> 117 never (only the generic kernel takes it).
+    // every 25 and 1; 5003 -> 117 never (no stage takes it; 16-bit floats go
+    // by the rows kernel, widening as they load, bytes one element at a time).
+    // Each trial also forces staged_rows where it is legal.
     std::mt19937_64 rng(77);
     for (layout_kind kind : {layout_kind::contiguous, layout_kind::channels_last, layout_kind::padded}) {
         run_trial<std::uint8_t, std::uint8_t, 2>(std::array<std::ptrdiff_t, 4>{1, 3, 5, 2400}, std::array<std::ptrdiff_t, 4>{1, 3, 2, 224}, kind,
@@ -739,7 +781,7 @@ const char* planned_kernel(const std::array<std::ptrdiff_t, Rank>& in_extents, c
 
 }  // namespace
 
-TEST_CASE("the plan of the element types: channels-last lanes, staged planes, staged rows, generic", "[element_types][plan]") {
+TEST_CASE("the plan of the element types: float lanes, staged planes, staged rows, byte rows, generic", "[element_types][plan]") {
     using apool::detail::average_policy;
     using apool::detail::maximum_policy;
     using bf16 = apool::bfloat16;
@@ -748,8 +790,13 @@ TEST_CASE("the plan of the element types: channels-last lanes, staged planes, st
     const extents nchw_14{32, 512, 14, 14}, out_7{32, 512, 7, 7};
     const extents nchw_strides = apool::row_major_strides(nchw_14);
     const extents cl_strides{14 * 14 * 512, 1, 14 * 512, 512};
-    // Small NCHW planes: whole planes; channels-last: the rows under an output row.
-    CHECK(std::string(planned_kernel<average_policy<bf16, bf16>, 2, bf16, bf16>(nchw_14, nchw_strides, out_7)) == "staged");
+    // Small NCHW planes: 16-bit floats in float tiles, bytes staged in whole planes.
+    CHECK(std::string(planned_kernel<average_policy<bf16, bf16>, 2, bf16, bf16>(nchw_14, nchw_strides, out_7)) == "tiles");
+    CHECK(std::string(planned_kernel<maximum_policy<apool::float16, float>, 2, apool::float16, float>(nchw_14, nchw_strides, out_7)) == "tiles");
+    // Planes beyond the tile with contiguous rows: the rows kernel, widening as it loads.
+    const extents nchw_56{32, 256, 56, 56};
+    CHECK(std::string(planned_kernel<maximum_policy<bf16, bf16>, 2, bf16, bf16>(nchw_56, apool::row_major_strides(nchw_56), extents{32, 256, 7, 7})) ==
+          "rows");
     CHECK(std::string(planned_kernel<maximum_policy<uint8_t, float>, 2, uint8_t, float>(nchw_14, nchw_strides, out_7)) == "staged");
     // 16-bit floats in global pooling: float's global kernels, widening as they load.
     // Planes of 7 x 7 (fewer than 16 vectors on every target): plane_run for
@@ -784,9 +831,12 @@ TEST_CASE("the plan of the element types: channels-last lanes, staged planes, st
     const extents photo{1, 3, 512, 512}, photo_strides{512 * 512 * 3, 1, 512 * 3, 3};
     CHECK(std::string(planned_kernel<average_policy<uint8_t, uint8_t>, 2, uint8_t, uint8_t>(photo, photo_strides, extents{1, 3, 256, 256})) ==
           "byte_rows");
-    // A plane beyond the stage whose windows never repeat within one (5003 -> 117), and double outputs: one element at a time.
+    // A plane beyond the stage whose windows never repeat within one (5003 -> 117): 16-bit floats in
+    // rows, bytes (and double outputs) one element at a time.
     const std::array<std::ptrdiff_t, 2> row{3, 5003}, row_out{3, 117};
-    CHECK(std::string(planned_kernel<average_policy<bf16, bf16>, 1, bf16, bf16>(row, apool::row_major_strides(row), row_out)) == "generic");
+    CHECK(std::string(planned_kernel<average_policy<bf16, bf16>, 1, bf16, bf16>(row, apool::row_major_strides(row), row_out)) == "rows");
+    CHECK(std::string(planned_kernel<maximum_policy<std::int8_t, std::int8_t>, 1, std::int8_t, std::int8_t>(row, apool::row_major_strides(row), row_out)) ==
+          "generic");
     CHECK(std::string(planned_kernel<average_policy<bf16, double>, 2, bf16, double>(nchw_14, nchw_strides, out_7)) == "generic");
     // float and double into their own type keep the vector kernels.
     CHECK(std::string(planned_kernel<average_policy<float, float>, 2, float, float>(nchw_14, nchw_strides, out_7)) != "staged");

@@ -27,15 +27,21 @@ namespace detail {
 /// each output then reduces every `interleave`-th entry of its slice, once per
 /// channel, writing channel c at `c * out_channel_stride` (and
 /// `c * index_channel_stride`). With `uniform` (where every window along the
-/// row has `uniform->window` positions and simd::has_lane_permute<T>), the
+/// row has `uniform->window` positions and simd::has_lane_permute<A>), the
 /// outputs of a chunk are reduced a group of `uniform->outputs` at a time by
 /// lane permutes instead (not for the pair: its plan passes no `uniform`).
+///
+/// The buffer and the vectors hold the Reduction's accumulator A; elements
+/// narrower than A (16-bit floats into float) widen as they load, and then
+/// take neither interleaved channels nor `uniform`.
 template <class Reduction, class T, class Out, class I, std::size_t Spatial>
 void rows_plane(const T* in, Out out, I* index, const spatial_layout<Spatial>& layout, std::ptrdiff_t interleave,
                 std::ptrdiff_t out_channel_stride, std::ptrdiff_t index_channel_stride,
-                const interleaved_windows<T>* uniform = nullptr) noexcept {
+                const interleaved_windows<typename Reduction::accumulator>* uniform = nullptr) noexcept {
+    using A = typename Reduction::accumulator;
+    constexpr bool widens = !std::is_same<T, A>::value;
     constexpr std::size_t outer = Spatial - 1;
-    constexpr std::ptrdiff_t width = simd::lanes<T>;
+    constexpr std::ptrdiff_t width = simd::lanes<A>;
     constexpr std::ptrdiff_t buffer_size = APOOL_ROW_BUFFER_ELEMENTS;
     static_assert(buffer_size >= 1, "APOOL_ROW_BUFFER_ELEMENTS must be at least 1");
     const std::ptrdiff_t row_length = layout.in_extent[outer];
@@ -47,9 +53,9 @@ void rows_plane(const T* in, Out out, I* index, const spatial_layout<Spatial>& l
     const std::ptrdiff_t buffer_positions = buffer_size / interleave;
     // A vector pair past the entries (a group of uniform windows reads that
     // far); the pair's maxima after its sums.
-    alignas(64) T buffer_values[(is_pair<Reduction> ? 2 : 1) * row_buffer_length<T>];
+    alignas(64) A buffer_values[(is_pair<Reduction> ? 2 : 1) * row_buffer_length<A>];
     using index_lane = typename Reduction::index_lane;
-    alignas(64) index_lane buffer_indices[Reduction::tracks_index ? row_buffer_length<T> : 1];
+    alignas(64) index_lane buffer_indices[Reduction::tracks_index ? row_buffer_length<A> : 1];
 
     output_window<outer> box{};
     auto per_row_window = [&](const window_box<outer>& b, std::ptrdiff_t out_offset, std::ptrdiff_t index_offset) {
@@ -81,24 +87,24 @@ void rows_plane(const T* in, Out out, I* index, const spatial_layout<Spatial>& l
         // after it and not written. Outputs dense along (position, channel)
         // are stored as one run; others lane by lane.
         auto uniform_chunk = [&](std::ptrdiff_t filled, std::ptrdiff_t first_column, std::ptrdiff_t count, std::ptrdiff_t rows_in_window) {
-            if constexpr (simd::has_lane_permute<T> && !is_pair<Reduction>) {
-                const interleaved_windows<T>& tables = *uniform;
+            if constexpr (simd::has_lane_permute<A> && !is_pair<Reduction> && !widens) {
+                const interleaved_windows<A>& tables = *uniform;
                 const std::ptrdiff_t group_entries = tables.outputs * tables.window * interleave;
                 const bool dense = out_channel_stride == 1 && out_column_stride == interleave;
-                const simd::batch<T> zero = simd::broadcast(T(0));
+                const simd::batch<A> zero = simd::broadcast(A(0));
                 simd::store(buffer_values + filled, zero);
                 simd::store(buffer_values + filled + width, zero);
                 if constexpr (Reduction::tracks_index) {
-                    const simd::integer_batch<T> no_index(index_lane(0));
+                    const simd::integer_batch<A> no_index(index_lane(0));
                     no_index.store_unaligned(buffer_indices + filled);
                     no_index.store_unaligned(buffer_indices + filled + width);
                 }
-                alignas(64) T lane_values[width];
+                alignas(64) A lane_values[width];
                 alignas(64) index_lane lane_indices[width];
                 for (std::ptrdiff_t done = 0; done < count; done += tables.outputs) {
                     const std::ptrdiff_t outputs = std::min(tables.outputs, count - done);
                     const std::ptrdiff_t at = done / tables.outputs * group_entries;
-                    simd::batch<T> result;
+                    simd::batch<A> result;
                     if constexpr (Reduction::tracks_index) {
                         const auto best = interleaved_max(buffer_values + at, buffer_indices + at, tables,
                                                           (first_column + done) * tables.window);
@@ -106,7 +112,7 @@ void rows_plane(const T* in, Out out, I* index, const spatial_layout<Spatial>& l
                         best.index.store_aligned(lane_indices);
                     } else {
                         result = interleaved_sums(buffer_values + at, tables) /
-                                 simd::broadcast(static_cast<T>(rows_in_window * tables.window));
+                                 simd::broadcast(static_cast<A>(rows_in_window * tables.window));
                     }
                     const std::ptrdiff_t lanes_used = outputs * interleave;
                     if (dense) {
@@ -209,7 +215,7 @@ void rows_plane(const T* in, Out out, I* index, const spatial_layout<Spatial>& l
                 Reduction::store_partial(reduce_scalar<Reduction, outer>(chunk_in + j, layout, b, first_row_index), buffer_values + j,
                                          buffer_indices + (Reduction::tracks_index ? j : 0));
             }
-            if constexpr (simd::has_lane_permute<T> && !is_pair<Reduction>) {
+            if constexpr (simd::has_lane_permute<A> && !is_pair<Reduction> && !widens) {
                 if (uniform != nullptr) {
                     uniform_chunk(chunk_length, column, chunk_columns, rows);
                     column += chunk_columns;
@@ -219,7 +225,7 @@ void rows_plane(const T* in, Out out, I* index, const spatial_layout<Spatial>& l
             }
             for (std::ptrdiff_t done = 0; done < chunk_columns; ++done, ++column, ++windows) {
                 const window w = *windows;
-                if constexpr (simd::has_lane_permute<T>) {
+                if constexpr (simd::has_lane_permute<A>) {
                     // Windows of up to a vector: reduced in one vector, where two
                     // scalar passes over the entries would cost more than the
                     // rows' reduction into the buffer.

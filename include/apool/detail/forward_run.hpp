@@ -258,6 +258,16 @@ void run_forward_planes(const forward_plan<Spatial, Rank>& plan, const spatial_l
                         write_result<lanes_policy>(lanes_policy::span(in + at.in, count, 0), count, out + at.out, index_at(at));
                     });
                     return;
+                case forward_kernel::tiles:
+                    for_each_plane_group<simd::lanes<float>>(planes, dim, first, last, [&](const plane_offsets* group, std::ptrdiff_t grouped) {
+                        tiled_planes<lanes_policy>(in, out, index, spatial, group, grouped, false);
+                    });
+                    return;
+                case forward_kernel::rows:
+                    for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
+                        rows_plane<lanes_policy>(in + at.in, out + at.out, index_at(at), spatial, 1, 0, 0);
+                    });
+                    return;
                 case forward_kernel::channels_last:
                     for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
                         channels_last_plane<lanes_policy>(in + at.in, out + at.out, index_at(at), spatial, channels, planes.out_stride[dim],

@@ -11,9 +11,11 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <type_traits>
 
 #include "../config.hpp"
 #include "../simd.hpp"
+#include "element_types.hpp"
 #include "forward_kernels.hpp"
 #include "walk.hpp"
 
@@ -42,18 +44,23 @@ void for_each_block(std::ptrdiff_t plane_size, F&& f) noexcept {
     for (std::ptrdiff_t start = 0; start < plane_size; start += Width) f(std::min(start, plane_size - Width));
 }
 
-/// Element e of plane p goes to tile[e * lanes + p].
-template <class T>
-void planes_to_tile(const T* const* plane_starts, T* tile, std::ptrdiff_t plane_size) noexcept {
+/// Element e of plane p goes to tile[e * lanes + p]; elements narrower than
+/// the tile's T (16-bit floats into float) widen as they load.
+template <class T, class Element>
+void planes_to_tile(const Element* const* plane_starts, T* tile, std::ptrdiff_t plane_size) noexcept {
     constexpr std::ptrdiff_t width = simd::lanes<T>;
     for_each_block<width>(plane_size, [&](std::ptrdiff_t block) {
-        const T* rows[width];
+        const Element* rows[width];
         T* columns[width];
         for (std::ptrdiff_t k = 0; k < width; ++k) {
             rows[k] = plane_starts[k] + block;
             columns[k] = tile + (block + k) * width;
         }
-        simd::transpose_block<T>(rows, columns);
+        if constexpr (std::is_same<Element, T>::value) {
+            simd::transpose_block<T>(rows, columns);
+        } else {
+            simd::transpose_block_widened(rows, columns);
+        }
     });
 }
 
@@ -72,20 +79,66 @@ void tile_to_planes(const T* tile, T* const* plane_starts, std::ptrdiff_t plane_
     });
 }
 
+/// tiled_planes' dense outputs: results go to output tiles in the same lane
+/// layout, transposed back at the end.
+template <class Reduction, class T, class I, std::size_t Spatial>
+void dense_tiled_outputs(const T* tile, const spatial_layout<Spatial>& tile_layout, const spatial_layout<Spatial>& layout, T* out, I* index,
+                         const plane_offsets* planes, std::ptrdiff_t plane_count) noexcept {
+    constexpr std::ptrdiff_t width = simd::lanes<T>;
+    output_window<Spatial> box{};
+    alignas(64) T value_tile[tile_output_capacity<T>() * width];
+    using index_lane = typename Reduction::index_lane;
+    constexpr std::ptrdiff_t index_tile_size = Reduction::tracks_index ? tile_output_capacity<T>() * width : 1;
+    alignas(64) index_lane index_tile[index_tile_size];
+    std::ptrdiff_t out_position = 0;
+    auto per_output = [&](const window_box<Spatial>& b, std::ptrdiff_t, std::ptrdiff_t) {
+        typename Reduction::vector_state states[1];
+        reduce_lanes<Reduction, Spatial>(tile, tile_layout, b, box_first_index<Spatial>(layout, b), states);
+        simd::store(value_tile + out_position * width, Reduction::vector_value(states[0], box_count<Spatial>(b)));
+        if constexpr (Reduction::tracks_index) Reduction::store_index(states[0], index_tile + out_position * width);
+        ++out_position;
+    };
+    for_each_window<Spatial>(tile_layout, box, 0, 0, per_output);
+    const std::ptrdiff_t out_plane_size = out_position;
+
+    // Missing lanes hold plane 0's results again: writing them there changes nothing.
+    T* out_starts[width];
+    for (std::ptrdiff_t p = 0; p < width; ++p) out_starts[p] = out + planes[p < plane_count ? p : 0].out;
+    tile_to_planes<T>(value_tile, out_starts, out_plane_size);
+    if constexpr (Reduction::tracks_index) {
+        if (index != nullptr) {
+            // Transposed into planes one after another, then converted
+            // to I plane by plane in contiguous (vectorizable) loops.
+            alignas(64) index_lane plane_indices[index_tile_size];
+            index_lane* index_starts[width];
+            for (std::ptrdiff_t p = 0; p < width; ++p) index_starts[p] = plane_indices + p * out_plane_size;
+            tile_to_planes<index_lane>(index_tile, index_starts, out_plane_size);
+            for (std::ptrdiff_t p = 0; p < plane_count; ++p) {
+                I* plane_index = index + planes[p].index;
+                const index_lane* plane_source = plane_indices + p * out_plane_size;
+                for (std::ptrdiff_t e = 0; e < out_plane_size; ++e) plane_index[e] = static_cast<I>(plane_source[e]);
+            }
+        }
+    }
+}
+
 /// Reduces `plane_count` (1 to simd::lanes<T>) dense planes whose first
 /// elements are at in + planes[p].in. The layout's input strides must be its
 /// flat strides (the plane is one contiguous block). `dense_outputs`: the
-/// output (and index) strides are the output's flat strides and an output plane
-/// has from simd::lanes<T> to tile_output_capacity<T> elements.
-template <class Reduction, class T, class I, std::size_t Spatial>
-void tiled_planes(const T* in, T* out, I* index, const spatial_layout<Spatial>& layout, const plane_offsets* planes,
+/// output (and index) strides are the output's flat strides, an output plane
+/// has from simd::lanes<T> to tile_output_capacity<T> elements, and the output
+/// type is the tile's. T is the Reduction's accumulator; Element may be
+/// narrower (widened into the tile) and Out too (each result rounded once).
+template <class Reduction, class Element, class Out, class I, std::size_t Spatial>
+void tiled_planes(const Element* in, Out* out, I* index, const spatial_layout<Spatial>& layout, const plane_offsets* planes,
                   std::ptrdiff_t plane_count, bool dense_outputs) noexcept {
+    using T = typename Reduction::accumulator;
     constexpr std::ptrdiff_t width = simd::lanes<T>;
     alignas(64) T tile[APOOL_TILE_ELEMENTS];
     const std::ptrdiff_t plane_size = layout.plane_size();
 
     // Missing lanes repeat plane 0 (readable memory); their results are dropped.
-    const T* plane_starts[width];
+    const Element* plane_starts[width];
     for (std::ptrdiff_t p = 0; p < width; ++p) plane_starts[p] = in + planes[p < plane_count ? p : 0].in;
     planes_to_tile(plane_starts, tile, plane_size);
 
@@ -93,50 +146,18 @@ void tiled_planes(const T* in, T* out, I* index, const spatial_layout<Spatial>& 
     for (std::size_t d = 0; d < Spatial; ++d) tile_layout.in_stride[d] = layout.flat_stride[d] * width;
     output_window<Spatial> box{};
 
-    if (dense_outputs) {
-        // Results go to output tiles in the same lane layout, transposed back at the end.
-        alignas(64) T value_tile[tile_output_capacity<T>() * width];
-        using index_lane = typename Reduction::index_lane;
-        constexpr std::ptrdiff_t index_tile_size = Reduction::tracks_index ? tile_output_capacity<T>() * width : 1;
-        alignas(64) index_lane index_tile[index_tile_size];
-        std::ptrdiff_t out_position = 0;
-        auto per_output = [&](const window_box<Spatial>& b, std::ptrdiff_t, std::ptrdiff_t) {
-            typename Reduction::vector_state states[1];
-            reduce_lanes<Reduction, Spatial>(tile, tile_layout, b, box_first_index<Spatial>(layout, b), states);
-            simd::store(value_tile + out_position * width, Reduction::vector_value(states[0], box_count<Spatial>(b)));
-            if constexpr (Reduction::tracks_index) Reduction::store_index(states[0], index_tile + out_position * width);
-            ++out_position;
-        };
-        for_each_window<Spatial>(tile_layout, box, 0, 0, per_output);
-        const std::ptrdiff_t out_plane_size = out_position;
-
-        // Missing lanes hold plane 0's results again: writing them there changes nothing.
-        T* out_starts[width];
-        for (std::ptrdiff_t p = 0; p < width; ++p) out_starts[p] = out + planes[p < plane_count ? p : 0].out;
-        tile_to_planes<T>(value_tile, out_starts, out_plane_size);
-        if constexpr (Reduction::tracks_index) {
-            if (index != nullptr) {
-                // Transposed into planes one after another, then converted
-                // to I plane by plane in contiguous (vectorizable) loops.
-                alignas(64) index_lane plane_indices[index_tile_size];
-                index_lane* index_starts[width];
-                for (std::ptrdiff_t p = 0; p < width; ++p) index_starts[p] = plane_indices + p * out_plane_size;
-                tile_to_planes<index_lane>(index_tile, index_starts, out_plane_size);
-                for (std::ptrdiff_t p = 0; p < plane_count; ++p) {
-                    I* plane_index = index + planes[p].index;
-                    const index_lane* plane_source = plane_indices + p * out_plane_size;
-                    for (std::ptrdiff_t e = 0; e < out_plane_size; ++e) plane_index[e] = static_cast<I>(plane_source[e]);
-                }
-            }
+    if constexpr (std::is_same<Out, T>::value) {
+        if (dense_outputs) {
+            dense_tiled_outputs<Reduction>(tile, tile_layout, layout, out, index, planes, plane_count);
+            return;
         }
-        return;
     }
 
     auto per_output = [&](const window_box<Spatial>& b, std::ptrdiff_t out_offset, std::ptrdiff_t index_offset) {
         typename Reduction::vector_state states[1];
         reduce_lanes<Reduction, Spatial>(tile, tile_layout, b, box_first_index<Spatial>(layout, b), states);
-        alignas(64) T values[width];
-        simd::store(values, Reduction::vector_value(states[0], box_count<Spatial>(b)));
+        alignas(64) Out values[width];
+        store_lanes(Reduction::vector_value(states[0], box_count<Spatial>(b)), values, 1);
         for (std::ptrdiff_t p = 0; p < plane_count; ++p) out[planes[p].out + out_offset] = values[p];
         if constexpr (Reduction::tracks_index) {
             if (index != nullptr) {

@@ -35,7 +35,7 @@ constexpr bool widens_in_vectors =
     true;
 #elif defined(__AVX2__)
     !std::is_same<T, float16>::value || APOOL_DETAIL_HAS_F16C;
-#elif defined(__SSE2__) || defined(_M_X64)
+#elif (defined(__SSE2__) || defined(_M_X64)) && !defined(__AVX__)
     std::is_same<T, bfloat16>::value;
 #else
     false;
@@ -78,9 +78,8 @@ inline batch<float> load_widened(const T* src) noexcept {
         } else {
             return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(src))));
         }
-#elif defined(__SSE2__) || defined(_M_X64)
+#elif (defined(__SSE2__) || defined(_M_X64)) && !defined(__AVX__)
         // bfloat16 is the top half of a float: each 16-bit lane moves up.
-        static_assert(width == 4, "SSE2 float vectors hold 4 lanes");
         const __m128i bits = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(src));
         return _mm_castsi128_ps(_mm_unpacklo_epi16(_mm_setzero_si128(), bits));
 #endif
