@@ -290,7 +290,7 @@ TEST_CASE("16-bit floats round from float to nearest, ties to even, as the refer
     CHECK(wrong_f16 == 0);
 }
 
-TEST_CASE("16-bit floats load into float lanes and store from them as the scalar conversions do", "[element_types]") {
+TEST_CASE("16-bit floats and bytes load into float lanes and store from them as the scalar conversions do", "[element_types]") {
     // Random bit patterns (NaN with payloads included), a third scaled into
     // float16's range, and ties at its rounding boundaries; a vector at a
     // time, with and without a NaN among its lanes.
@@ -326,6 +326,26 @@ TEST_CASE("16-bit floats load into float lanes and store from them as the scalar
     };
     check(apool::bfloat16{});
     check(apool::float16{});
+    // Bytes: averages of byte values (ties at halves among them) and the values themselves.
+    auto check_bytes = [&](auto type, double low, double high) {
+        using T = decltype(type);
+        std::uniform_real_distribution<double> in_range(low, high);
+        std::vector<float> averages(1024);
+        for (std::size_t k = 0; k < averages.size(); ++k) {
+            const double value = in_range(rng);
+            averages[k] = static_cast<float>(k % 3 == 0 ? std::floor(value) + 0.5 : k % 3 == 1 ? std::round(value) : value);
+        }
+        std::vector<T> stored(static_cast<std::size_t>(width));
+        for (std::size_t first = 0; first + static_cast<std::size_t>(width) <= averages.size(); first += static_cast<std::size_t>(width)) {
+            apool::simd::store_narrowed(stored.data(), apool::simd::load(averages.data() + first));
+            for (std::ptrdiff_t lane = 0; lane < width; ++lane) {
+                const float value = averages[first + static_cast<std::size_t>(lane)];
+                wrong += stored[static_cast<std::size_t>(lane)] == static_cast<T>(apool::detail::round_to_nearest_even(value)) ? 0 : 1;
+            }
+        }
+    };
+    check_bytes(std::uint8_t{}, 0.0, 254.9);
+    check_bytes(std::int8_t{}, -127.9, 126.9);
     CHECK(wrong == 0);
 }
 
@@ -574,9 +594,9 @@ TEST_CASE("a 16-bit max gradient sums a plane larger than its float buffer", "[e
 
 TEST_CASE("long rows are staged a piece of whole window periods at a time", "[element_types][forward][reference]") {
     // 2400 -> 224: windows repeat every 75 inputs and 7 outputs; 2500 -> 100
-    // every 25 and 1; 5003 -> 117 never (no stage takes it; 16-bit floats go
-    // by the rows kernel, widening as they load, bytes one element at a time).
-    // Each trial also forces staged_rows where it is legal.
+    // every 25 and 1; 5003 -> 117 never (no stage takes it; the rows kernel
+    // does, widening as it loads). Each trial also forces staged_rows where it
+    // is legal.
     std::mt19937_64 rng(77);
     for (layout_kind kind : {layout_kind::contiguous, layout_kind::channels_last, layout_kind::padded}) {
         run_trial<std::uint8_t, std::uint8_t, 2>(std::array<std::ptrdiff_t, 4>{1, 3, 5, 2400}, std::array<std::ptrdiff_t, 4>{1, 3, 2, 224}, kind,
@@ -781,7 +801,7 @@ const char* planned_kernel(const std::array<std::ptrdiff_t, Rank>& in_extents, c
 
 }  // namespace
 
-TEST_CASE("the plan of the element types: float lanes, staged planes, staged rows, byte rows, generic", "[element_types][plan]") {
+TEST_CASE("the plan of the element types: float lanes, byte rows, staged planes and rows, generic", "[element_types][plan]") {
     using apool::detail::average_policy;
     using apool::detail::maximum_policy;
     using bf16 = apool::bfloat16;
@@ -790,15 +810,18 @@ TEST_CASE("the plan of the element types: float lanes, staged planes, staged row
     const extents nchw_14{32, 512, 14, 14}, out_7{32, 512, 7, 7};
     const extents nchw_strides = apool::row_major_strides(nchw_14);
     const extents cl_strides{14 * 14 * 512, 1, 14 * 512, 512};
-    // Small NCHW planes: 16-bit floats in float tiles, bytes staged in whole planes.
+    // Small NCHW planes: float tiles, widened as they load.
     CHECK(std::string(planned_kernel<average_policy<bf16, bf16>, 2, bf16, bf16>(nchw_14, nchw_strides, out_7)) == "tiles");
     CHECK(std::string(planned_kernel<maximum_policy<apool::float16, float>, 2, apool::float16, float>(nchw_14, nchw_strides, out_7)) == "tiles");
     // Planes beyond the tile with contiguous rows: the rows kernel, widening as it loads.
     const extents nchw_56{32, 256, 56, 56};
     CHECK(std::string(planned_kernel<maximum_policy<bf16, bf16>, 2, bf16, bf16>(nchw_56, apool::row_major_strides(nchw_56), extents{32, 256, 7, 7})) ==
           "rows");
-    CHECK(std::string(planned_kernel<maximum_policy<uint8_t, float>, 2, uint8_t, float>(nchw_14, nchw_strides, out_7)) == "staged");
-    // 16-bit floats in global pooling: float's global kernels, widening as they load.
+    CHECK(std::string(planned_kernel<maximum_policy<uint8_t, float>, 2, uint8_t, float>(nchw_14, nchw_strides, out_7)) == "tiles");
+    // Rows that are not contiguous (W-major planes): whole planes staged.
+    const extents w_major{14 * 14 * 512, 14 * 14, 1, 14};
+    CHECK(std::string(planned_kernel<average_policy<bf16, bf16>, 2, bf16, bf16>(nchw_14, w_major, out_7)) == "staged");
+    // Global pooling: float's global kernels, widening as they load.
     // Planes of 7 x 7 (fewer than 16 vectors on every target): plane_run for
     // the average where the target has lane permutes (AVX2, AVX-512).
     const extents gap_in{32, 2048, 7, 7}, gap_out{32, 2048, 1, 1};
@@ -808,12 +831,23 @@ TEST_CASE("the plan of the element types: float lanes, staged planes, staged row
     CHECK(std::string(planned_kernel<maximum_policy<bf16, bf16>, 2, bf16, bf16>(gap_in, gap_strides, gap_out)) == "span");
     CHECK(std::string(planned_kernel<average_policy<apool::float16, float>, 2, apool::float16, float>(nchw_14, nchw_strides, extents{32, 512, 1, 1})) ==
           (permutes && 14 * 14 < 16 * apool::simd::lanes<float> ? "plane_run" : "span"));
-    CHECK(std::string(planned_kernel<average_policy<uint8_t, uint8_t>, 2, uint8_t, uint8_t>(gap_in, gap_strides, gap_out)) == "staged");
-    // 16-bit floats in channels-last memory: the channels-last kernel, widening as it loads (from a vector of channels).
+    CHECK(std::string(planned_kernel<average_policy<uint8_t, uint8_t>, 2, uint8_t, uint8_t>(gap_in, gap_strides, gap_out)) ==
+          (permutes ? "plane_run" : "span"));
+    // A byte average whose windows could sum past float's exact integers
+    // (2^24 / 255 elements) takes no float-lanes kernel; the max does.
+    const std::array<std::ptrdiff_t, 2> long_plane{2, 70000}, one{2, 1};
+    const std::string long_average =
+        planned_kernel<average_policy<uint8_t, uint8_t>, 1, uint8_t, uint8_t>(long_plane, apool::row_major_strides(long_plane), one);
+    CHECK((long_average != "span" && long_average != "plane_run" && long_average != "rows"));
+    CHECK(std::string(planned_kernel<maximum_policy<uint8_t, uint8_t>, 1, uint8_t, uint8_t>(long_plane, apool::row_major_strides(long_plane), one)) ==
+          "span");
+    CHECK(std::string(planned_kernel<average_policy<uint8_t, uint8_t>, 1, uint8_t, uint8_t>(
+              long_plane, apool::row_major_strides(long_plane), std::array<std::ptrdiff_t, 2>{2, 2})) == "rows");
+    // Channels-last memory: the channels-last kernel, widening as it loads (from a vector of channels).
     CHECK(std::string(planned_kernel<maximum_policy<bf16, bf16>, 2, bf16, bf16>(nchw_14, cl_strides, out_7)) == "channels_last");
     CHECK(std::string(planned_kernel<average_policy<apool::float16, float>, 2, apool::float16, float>(nchw_14, cl_strides, out_7)) ==
           "channels_last");
-    CHECK(std::string(planned_kernel<maximum_policy<uint8_t, uint8_t>, 2, uint8_t, uint8_t>(nchw_14, cl_strides, out_7)) == "staged_rows");
+    CHECK(std::string(planned_kernel<maximum_policy<uint8_t, uint8_t>, 2, uint8_t, uint8_t>(nchw_14, cl_strides, out_7)) == "channels_last");
     const extents few_channels{32, 3, 14, 14}, few_strides{14 * 14 * 3, 1, 14 * 3, 3};
     CHECK(std::string(planned_kernel<maximum_policy<bf16, bf16>, 2, bf16, bf16>(few_channels, few_strides, extents{32, 3, 7, 7})) ==
           "staged_rows");
@@ -831,12 +865,12 @@ TEST_CASE("the plan of the element types: float lanes, staged planes, staged row
     const extents photo{1, 3, 512, 512}, photo_strides{512 * 512 * 3, 1, 512 * 3, 3};
     CHECK(std::string(planned_kernel<average_policy<uint8_t, uint8_t>, 2, uint8_t, uint8_t>(photo, photo_strides, extents{1, 3, 256, 256})) ==
           "byte_rows");
-    // A plane beyond the stage whose windows never repeat within one (5003 -> 117): 16-bit floats in
-    // rows, bytes (and double outputs) one element at a time.
+    // A plane beyond the stage whose windows never repeat within one (5003 -> 117): the rows kernel;
+    // double outputs one element at a time.
     const std::array<std::ptrdiff_t, 2> row{3, 5003}, row_out{3, 117};
     CHECK(std::string(planned_kernel<average_policy<bf16, bf16>, 1, bf16, bf16>(row, apool::row_major_strides(row), row_out)) == "rows");
     CHECK(std::string(planned_kernel<maximum_policy<std::int8_t, std::int8_t>, 1, std::int8_t, std::int8_t>(row, apool::row_major_strides(row), row_out)) ==
-          "generic");
+          "rows");
     CHECK(std::string(planned_kernel<average_policy<bf16, double>, 2, bf16, double>(nchw_14, nchw_strides, out_7)) == "generic");
     // float and double into their own type keep the vector kernels.
     CHECK(std::string(planned_kernel<average_policy<float, float>, 2, float, float>(nchw_14, nchw_strides, out_7)) != "staged");

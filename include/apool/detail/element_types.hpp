@@ -86,6 +86,20 @@ inline std::int64_t round_to_nearest_even(float value) noexcept {
     return negative ? -whole : whole;
 }
 
+/// A float result as Result, rounded once: to the 16-bit floats as their
+/// float constructors round, to bytes to the nearest integer with ties to
+/// even (a byte average of an exact float sum, within a few ulp of the true
+/// quotient, lands on the true one's nearest integer: see
+/// widened_average::from_staged), to float and double as it is.
+template <class Result>
+Result round_from_float(float value) noexcept {
+    if constexpr (is_byte_integer<Result>) {
+        return static_cast<Result>(round_to_nearest_even(value));
+    } else {
+        return narrow<Result>(value);
+    }
+}
+
 /// sum / count for integers, rounded to nearest with ties to even (count > 0).
 inline std::int64_t divide_to_nearest_even(std::int64_t sum, std::int64_t count) noexcept {
     const bool negative = sum < 0;

@@ -21,25 +21,30 @@ namespace apool {
 namespace detail {
 
 /// Stores one vector of results for `width` neighbouring outputs from
-/// `out_first`, `out_channel_stride` apart, each rounded once to Out where
-/// that is narrower than the lanes.
+/// `out_first`, `out_channel_stride` apart, each rounded once
+/// (round_from_float) where Out is narrower than the float lanes.
 template <class T, class Out>
 inline void store_lanes(const simd::batch<T>& values, Out* out_first, std::ptrdiff_t out_channel_stride) noexcept {
     constexpr std::ptrdiff_t width = simd::lanes<T>;
+    alignas(64) T lane_values[width];
     if constexpr (std::is_same<T, Out>::value) {
         if (out_channel_stride == 1) {
             simd::store(out_first, values);
             return;
         }
-    } else if constexpr (is_half_precision<Out>) {
-        if (out_channel_stride == 1) {
-            simd::store_narrowed(out_first, values);
-            return;
+        simd::store(lane_values, values);
+        for (std::ptrdiff_t lane = 0; lane < width; ++lane) out_first[lane * out_channel_stride] = lane_values[lane];
+    } else {
+        static_assert(std::is_same<T, float>::value, "results narrower than their lanes round from float");
+        if constexpr (is_half_precision<Out> || is_byte_integer<Out>) {
+            if (out_channel_stride == 1) {
+                simd::store_narrowed(out_first, values);
+                return;
+            }
         }
+        simd::store(lane_values, values);
+        for (std::ptrdiff_t lane = 0; lane < width; ++lane) out_first[lane * out_channel_stride] = round_from_float<Out>(lane_values[lane]);
     }
-    alignas(64) T lane_values[width];
-    simd::store(lane_values, values);
-    for (std::ptrdiff_t lane = 0; lane < width; ++lane) out_first[lane * out_channel_stride] = narrow<Out>(lane_values[lane]);
 }
 
 /// Writes a window's result (through output_of<Reduction>), and its index

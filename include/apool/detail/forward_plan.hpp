@@ -228,11 +228,12 @@ forward_plan<Spatial, Rank> plan_forward(const strided_view<const T, Rank>& inpu
     if constexpr (vector_reduction<Reduction>) {
         plan.kernel = choose_forward_kernel<Reduction>(plan, input, with_index, wanted);
     } else {
-        // The other element types: 16-bit floats widen to float as they load
-        // in the global kernels (plane_run, span), the tiles of small dense
+        // The other element types: the byte average of interleaved rows in
+        // byte_rows; 16-bit floats and bytes widen to float as they load in
+        // the global kernels (plane_run, span), the tiles of small dense
         // planes, contiguous rows (rows) and channels-last memory
-        // (channels_last), where float's plan would take them; otherwise they go
-        // through float's kernels where float holds the result (not into
+        // (channels_last), where float's plan would take them; otherwise they
+        // go through float's kernels where float holds the result (not into
         // double), whole planes where the stage holds them, else the rows
         // under each output row; the rest one element at a time.
         constexpr bool through_float = !std::is_same<typename Reduction::result, double>::value;
@@ -246,20 +247,24 @@ forward_plan<Spatial, Rank> plan_forward(const strided_view<const T, Rank>& inpu
         // channel: plain rows, where the planes are too large to stage whole).
         const std::ptrdiff_t channels = channels_last ? problem.planes.extent[channel_dim] : 1;
         const bool byte_rows_legal = is_byte_average<Reduction> && byte_rows_suit(spatial, channels);
-        const bool float_indices_fit =
-            !Reduction::tracks_index || plane_size - 1 <= std::numeric_limits<simd::lane_integer_t<float>>::max();
-        const bool float_lanes_legal = has_float_lanes<Reduction> && channels_last && float_indices_fit;
-        const bool float_tiles_legal = has_float_lanes<Reduction> && problem.plane_is_dense() && tile_holds<float>(plane_size) && float_indices_fit;
-        const bool global_span = has_float_lanes<Reduction> && problem.plane_is_one_span();
+        // The float_lanes kernels: a max's indices in float's index lanes, a
+        // byte average's window sums exact in float.
+        const std::ptrdiff_t widest_window =
+            widest_window_rows(spatial) * ((spatial.in_extent[Spatial - 1] + spatial.out_extent[Spatial - 1] - 1) / spatial.out_extent[Spatial - 1] + 1);
+        const bool float_lanes_fit =
+            has_float_lanes<Reduction> &&
+            (Reduction::tracks_index ? plane_size - 1 <= std::numeric_limits<simd::lane_integer_t<float>>::max()
+                                     : !is_byte_integer<typename Reduction::element> || widest_window <= float_lanes_largest_byte_window);
+        const bool global_span = float_lanes_fit && problem.plane_is_one_span();
         const kernel_choice<forward_kernel> table[] = {
+            {forward_kernel::byte_rows, byte_rows_legal, channels_last ? channels <= 4 : group == 0},
             // As float's plan has them (choose_forward_kernel).
             {forward_kernel::plane_run, global_span && !Reduction::tracks_index && simd::has_lane_permute<float> && plane_size >= width,
                                         plane_size < 16 * width},
             {forward_kernel::span, global_span, true},
-            {forward_kernel::tiles, float_tiles_legal, planes >= width},
-            {forward_kernel::rows, has_float_lanes<Reduction> && float_indices_fit && spatial.in_stride[Spatial - 1] == 1, problem.rows_suit(width)},
-            {forward_kernel::channels_last, float_lanes_legal, channels >= width},
-            {forward_kernel::byte_rows, byte_rows_legal, channels_last ? channels <= 4 : group == 0},
+            {forward_kernel::tiles, float_lanes_fit && problem.plane_is_dense() && tile_holds<float>(plane_size), planes >= width},
+            {forward_kernel::rows, float_lanes_fit && spatial.in_stride[Spatial - 1] == 1, problem.rows_suit(width)},
+            {forward_kernel::channels_last, float_lanes_fit && channels_last, channels >= width},
             {forward_kernel::staged, through_float && group > 0, !channels_last},
             {forward_kernel::staged_rows, through_float && pieces.planes > 0, true},
             {forward_kernel::staged, through_float && group > 0, true},

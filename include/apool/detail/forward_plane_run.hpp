@@ -50,7 +50,12 @@ void average_plane_run(const Element* in, std::ptrdiff_t in_stride, Out* out, st
         for (std::ptrdiff_t k = 0; k < width; ++k) then(plane + k);
     }
     for (; plane < planes; ++plane) {
-        out[plane * out_stride] = narrow<Out>(average<T>::value(average<T>::span(in + plane * in_stride, plane_size, 0), plane_size));
+        const T plane_average = average<T>::value(average<T>::span(in + plane * in_stride, plane_size, 0), plane_size);
+        if constexpr (std::is_same<Out, T>::value) {
+            out[plane * out_stride] = plane_average;
+        } else {
+            out[plane * out_stride] = round_from_float<Out>(plane_average);
+        }
         then(plane);
     }
 }

@@ -117,27 +117,33 @@ struct widened_maximum {
     }
 };
 
-/// A float policy (average<float> or maximum<float>) over 16-bit float
-/// elements, for the vector kernels that widen each vector as they load it
-/// (simd::load_as): the float policy's sums, maxima and index lanes, its
-/// results rounded once to Result. Float holds every 16-bit value exactly,
-/// so the max is the elements' own, and the average is widened_average's
-/// (float sums in scan order, a float quotient, one rounding).
+/// A float policy (average<float> or maximum<float>) over 16-bit float or
+/// byte elements, for the vector kernels that widen each vector as they load
+/// it (simd::load_as): the float policy's sums, maxima and index lanes, its
+/// results rounded once to Result (round_from_float). Float holds every such
+/// value exactly, so the max is the elements' own; the 16-bit average is
+/// widened_average's (float sums, a float quotient, one rounding), and a byte
+/// average's float sums are its exact integer sums where a window holds at
+/// most float_lanes_largest_byte_window elements (the plan's bound).
 template <class FloatPolicy, class Element, class Result>
 struct float_lanes : FloatPolicy {
-    static_assert(is_half_precision<Element>, "float_lanes widens 16-bit floats");
+    static_assert(is_half_precision<Element> || is_byte_integer<Element>, "float_lanes widens 16-bit floats and bytes");
     using element = Element;
     using result = Result;
     using typename FloatPolicy::state;
     static void accumulate(state& s, Element value, std::ptrdiff_t index) noexcept { FloatPolicy::accumulate(s, widen<float>(value), index); }
-    static Result value(const state& s, std::ptrdiff_t count) noexcept { return narrow<Result>(FloatPolicy::value(s, count)); }
+    static Result value(const state& s, std::ptrdiff_t count) noexcept { return round_from_float<Result>(FloatPolicy::value(s, count)); }
 };
 
+/// The most elements a byte average's window may hold in the float_lanes
+/// kernels: every partial sum then stays below 2^24 in magnitude, exact in float.
+constexpr std::ptrdiff_t float_lanes_largest_byte_window = (std::ptrdiff_t(1) << 24) / 255;
+
 /// Whether a widened policy's calls may run the float_lanes kernels: 16-bit
-/// floats into their own type or float.
+/// floats and bytes into their own type or float.
 template <class Reduction>
-constexpr bool has_float_lanes =
-    is_half_precision<typename Reduction::element> && !std::is_same<typename Reduction::result, double>::value;
+constexpr bool has_float_lanes = (is_half_precision<typename Reduction::element> || is_byte_integer<typename Reduction::element>) &&
+                                 !std::is_same<typename Reduction::result, double>::value;
 
 /// The float_lanes policy of a widened policy.
 template <class Reduction>

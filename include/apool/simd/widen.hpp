@@ -102,21 +102,28 @@ inline batch<Accumulator> load_as(const T* src) noexcept {
     }
 }
 
-/// Stores the lanes<float> lanes of `values` from `dst` as the 16-bit float
-/// T, each rounded as T(float) rounds it: to nearest, ties to even, a NaN as
-/// T's quiet NaN. Vector code on AVX-512F and AVX2 (F16C for float16), else
-/// lane by lane.
+/// Stores the lanes<float> lanes of `values` from `dst` as T, each rounded
+/// once as detail::round_from_float rounds it: a 16-bit float as T(float)
+/// rounds (to nearest, ties to even, a NaN as T's quiet NaN); a byte to the
+/// nearest integer, ties to even (the lanes hold byte values or averages of
+/// them). Vector code on AVX-512F and AVX2 (F16C for float16), else lane by
+/// lane.
 template <class T>
 inline void store_narrowed(T* dst, const batch<float>& values) noexcept {
-    static_assert(detail::is_half_precision<T>, "store_narrowed rounds float lanes to 16-bit floats");
+    static_assert(detail::is_half_precision<T> || detail::is_byte_integer<T>, "store_narrowed rounds float lanes to 16-bit floats and bytes");
     constexpr std::ptrdiff_t width = lanes<float>;
 #if defined(__AVX512F__)
     // The zero-masked forms with every lane kept: see load_widened.
     constexpr __mmask16 all = 0xFFFF;
     const __m512 v = values;
-    const __mmask16 nan = _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
-    if constexpr (std::is_same<T, bfloat16>::value) {
+    if constexpr (detail::is_byte_integer<T>) {
+        // Rounded as the instruction is told (whatever the rounding mode), then the low bytes.
+        const __m512i rounded = _mm512_maskz_cvt_roundps_epi32(all, v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), _mm512_maskz_cvtepi32_epi8(all, rounded));
+        return;
+    } else if constexpr (std::is_same<T, bfloat16>::value) {
         // bfloat16(float)'s integer rounding on every lane.
+        const __mmask16 nan = _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
         const __m512i bits = _mm512_castps_si512(v);
         const __m512i odd = _mm512_and_si512(_mm512_maskz_srli_epi32(all, bits, 16), _mm512_set1_epi32(1));
         const __m512i rounded = _mm512_maskz_srli_epi32(all, _mm512_add_epi32(_mm512_add_epi32(bits, _mm512_set1_epi32(0x7FFF)), odd), 16);
@@ -126,15 +133,21 @@ inline void store_narrowed(T* dst, const batch<float>& values) noexcept {
     } else {
         // The conversion instruction rounds as float16(float) does but keeps a
         // NaN's payload: a vector with a NaN is rounded lane by lane.
-        if (nan == 0) {
+        if (_mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q) == 0) {
             _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), _mm512_maskz_cvtps_ph(all, v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
             return;
         }
     }
 #elif defined(__AVX2__)
     const __m256 v = values;
-    const __m256 nan = _mm256_cmp_ps(v, v, _CMP_UNORD_Q);
-    if constexpr (std::is_same<T, bfloat16>::value) {
+    if constexpr (detail::is_byte_integer<T>) {
+        // Rounded to integers as the instruction is told, then converted exactly.
+        alignas(32) std::int32_t integers[width];
+        _mm256_store_si256(reinterpret_cast<__m256i*>(integers), _mm256_cvttps_epi32(_mm256_round_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)));
+        for (std::ptrdiff_t lane = 0; lane < width; ++lane) dst[lane] = static_cast<T>(integers[lane]);
+        return;
+    } else if constexpr (std::is_same<T, bfloat16>::value) {
+        const __m256 nan = _mm256_cmp_ps(v, v, _CMP_UNORD_Q);
         const __m256i bits = _mm256_castps_si256(v);
         const __m256i odd = _mm256_and_si256(_mm256_srli_epi32(bits, 16), _mm256_set1_epi32(1));
         const __m256i rounded = _mm256_srli_epi32(_mm256_add_epi32(_mm256_add_epi32(bits, _mm256_set1_epi32(0x7FFF)), odd), 16);
@@ -145,7 +158,7 @@ inline void store_narrowed(T* dst, const batch<float>& values) noexcept {
         return;
     } else {
 #if APOOL_DETAIL_HAS_F16C
-        if (_mm256_movemask_ps(nan) == 0) {
+        if (_mm256_movemask_ps(_mm256_cmp_ps(v, v, _CMP_UNORD_Q)) == 0) {
             _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
             return;
         }
@@ -154,7 +167,7 @@ inline void store_narrowed(T* dst, const batch<float>& values) noexcept {
 #endif
     alignas(64) float lane_values[width];
     store(lane_values, values);
-    for (std::ptrdiff_t lane = 0; lane < width; ++lane) dst[lane] = T(lane_values[lane]);
+    for (std::ptrdiff_t lane = 0; lane < width; ++lane) dst[lane] = detail::round_from_float<T>(lane_values[lane]);
 }
 
 /// dst[i] = float(src[i]) for i in [0, count).
