@@ -168,8 +168,8 @@ void run_trial(const std::array<std::ptrdiff_t, Rank>& in_extents, const std::ar
     // The public call (the plan's choice), then each kernel these types have,
     // forced through the plan where it is legal.
     using kernel = apool::detail::forward_kernel;
-    for (kernel wanted : {kernel::automatic, kernel::plane_run, kernel::span, kernel::tiles, kernel::rows, kernel::channels_last,
-                          kernel::staged, kernel::staged_rows, kernel::byte_rows, kernel::generic}) {
+    for (kernel wanted : {kernel::automatic, kernel::plane_run, kernel::span, kernel::tiles, kernel::rows, kernel::interleaved_rows,
+                          kernel::channels_last, kernel::staged, kernel::staged_rows, kernel::byte_rows, kernel::generic}) {
         INFO("kernel " << apool::detail::kernel_name(wanted));
         using average = apool::detail::average_policy<In, Out>;
         using maximum = apool::detail::maximum_policy<In, Out>;
@@ -434,6 +434,23 @@ TEST_CASE("16-bit floats widen into float lanes in the rows kernel as the refere
                                              in_kind, out_kind, mix, rng);
         run_trial<apool::float16, apool::float16, 3>(std::array<std::ptrdiff_t, 5>{1, 2, 3, 4, 3 * width + 1},
                                                    std::array<std::ptrdiff_t, 5>{1, 2, 2, 3, 3 * width + 4}, in_kind, out_kind, mix, rng);
+    }
+}
+
+TEST_CASE("HWC rows of 16-bit floats and bytes widen into float lanes as the reference pools them", "[element_types][forward][reference]") {
+    // Interleaved channels, with windows of one size along the row (the
+    // lane-permute groups) and of two sizes.
+    std::mt19937_64 rng(9500);
+    for (layout_kind out_kind : {layout_kind::channels_last, layout_kind::contiguous}) {
+        const value_mix mix = static_cast<value_mix>(rng() % 4);
+        run_trial<std::uint8_t, std::uint8_t, 2>(std::array<std::ptrdiff_t, 4>{1, 3, 8, 96}, std::array<std::ptrdiff_t, 4>{1, 3, 4, 48},
+                                                 layout_kind::channels_last, out_kind, mix, rng);
+        run_trial<std::uint8_t, std::uint8_t, 2>(std::array<std::ptrdiff_t, 4>{2, 4, 9, 75}, std::array<std::ptrdiff_t, 4>{2, 4, 3, 15},
+                                                 layout_kind::channels_last, out_kind, mix, rng);
+        run_trial<apool::bfloat16, float, 2>(std::array<std::ptrdiff_t, 4>{1, 2, 6, 60}, std::array<std::ptrdiff_t, 4>{1, 2, 3, 20},
+                                             layout_kind::channels_last, out_kind, mix, rng);
+        run_trial<apool::float16, apool::float16, 2>(std::array<std::ptrdiff_t, 4>{1, 3, 5, 61}, std::array<std::ptrdiff_t, 4>{1, 3, 2, 7},
+                                                   layout_kind::channels_last, out_kind, mix, rng);
     }
 }
 
@@ -850,13 +867,19 @@ TEST_CASE("the plan of the element types: float lanes, byte rows, staged planes 
     CHECK(std::string(planned_kernel<maximum_policy<uint8_t, uint8_t>, 2, uint8_t, uint8_t>(nchw_14, cl_strides, out_7)) == "channels_last");
     const extents few_channels{32, 3, 14, 14}, few_strides{14 * 14 * 3, 1, 14 * 3, 3};
     CHECK(std::string(planned_kernel<maximum_policy<bf16, bf16>, 2, bf16, bf16>(few_channels, few_strides, extents{32, 3, 7, 7})) ==
+          "interleaved_rows");
+    // Channels-last with padding between positions: no run of a whole row; the rows under each output row staged.
+    const extents padded_positions{14 * 14 * 8, 1, 14 * 8, 8};
+    CHECK(std::string(planned_kernel<maximum_policy<bf16, bf16>, 2, bf16, bf16>(few_channels, padded_positions, extents{32, 3, 7, 7})) ==
           "staged_rows");
-    // A 1080p HWC image: planes beyond the stage, rows in pieces of whole periods.
+    // A 1080p HWC image: its rows of interleaved channels, widened as they load.
     const extents image{1, 3, 1080, 1920}, image_strides{1080 * 1920 * 3, 1, 1920 * 3, 3};
     CHECK(std::string(planned_kernel<maximum_policy<uint8_t, uint8_t>, 2, uint8_t, uint8_t>(image, image_strides, extents{1, 3, 540, 960})) ==
-          "staged_rows");
+          "interleaved_rows");
     CHECK(std::string(planned_kernel<maximum_policy<uint8_t, uint8_t>, 2, uint8_t, uint8_t>(image, image_strides, extents{1, 3, 224, 224})) ==
-          "staged_rows");
+          "interleaved_rows");
+    CHECK(std::string(planned_kernel<average_policy<bf16, bf16>, 2, bf16, bf16>(image, image_strides, extents{1, 3, 224, 224})) ==
+          "interleaved_rows");
     // Its average (the bench's images, by 2, by 5, to 224 x 224, and a 512 x 512 photo by 2): byte_rows.
     for (const extents& out : {extents{1, 3, 540, 960}, extents{1, 3, 216, 384}, extents{1, 3, 224, 224}}) {
         CHECK(std::string(planned_kernel<average_policy<uint8_t, uint8_t>, 2, uint8_t, uint8_t>(image, image_strides, out)) == "byte_rows");

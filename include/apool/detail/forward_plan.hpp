@@ -112,6 +112,18 @@ std::size_t longest_leading_dim(const leading_layout<Leading>& planes) noexcept 
     return run_dim;
 }
 
+/// interleaved_rows' window along the row where every window there has it
+/// (In % Out == 0) and fits in the row buffer: each output's entries then lie
+/// at the same place in its group, so fixed lane permutes of T gather them.
+/// 0 otherwise.
+template <class T, std::size_t Spatial>
+std::ptrdiff_t uniform_row_window(const spatial_layout<Spatial>& spatial, std::ptrdiff_t channels) noexcept {
+    const std::ptrdiff_t in_row = spatial.in_extent[Spatial - 1];
+    const std::ptrdiff_t out_row = spatial.out_extent[Spatial - 1];
+    const bool uniform = simd::has_lane_permute<T> && in_row % out_row == 0 && in_row / out_row <= APOOL_ROW_BUFFER_ELEMENTS / channels;
+    return uniform ? in_row / out_row : 0;
+}
+
 /// Chooses the kernel of a problem whose element types the vector kernels take.
 template <class Reduction, std::size_t Spatial, class T, std::size_t Rank>
 forward_kernel choose_forward_kernel(forward_plan<Spatial, Rank>& plan, const strided_view<const T, Rank>& input, bool with_index,
@@ -188,14 +200,7 @@ forward_kernel choose_forward_kernel(forward_plan<Spatial, Rank>& plan, const st
             break;
         case forward_kernel::interleaved_rows: {
             plan.vector_dim = channel_dim;
-            // Windows of equal size along the row (In % Out == 0) that fit in
-            // the row buffer: each output's entries lie at the same place in
-            // its group, so fixed lane permutes gather them.
-            const std::ptrdiff_t in_row = spatial.in_extent[Spatial - 1];
-            const std::ptrdiff_t out_row = spatial.out_extent[Spatial - 1];
-            if (simd::has_lane_permute<T> && in_row % out_row == 0 && in_row / out_row <= APOOL_ROW_BUFFER_ELEMENTS / channels) {
-                plan.uniform_row_window = in_row / out_row;
-            }
+            plan.uniform_row_window = uniform_row_window<T>(spatial, channels);
             break;
         }
         case forward_kernel::channels_last:
@@ -231,8 +236,9 @@ forward_plan<Spatial, Rank> plan_forward(const strided_view<const T, Rank>& inpu
         // The other element types: the byte average of interleaved rows in
         // byte_rows; 16-bit floats and bytes widen to float as they load in
         // the global kernels (plane_run, span), the tiles of small dense
-        // planes, contiguous rows (rows) and channels-last memory
-        // (channels_last), where float's plan would take them; otherwise they
+        // planes, contiguous rows (rows, interleaved_rows without its lane
+        // permutes) and channels-last memory (channels_last), where float's
+        // plan would take them; otherwise they
         // go through float's kernels where float holds the result (not into
         // double), whole planes where the stage holds them, else the rows
         // under each output row; the rest one element at a time.
@@ -264,6 +270,7 @@ forward_plan<Spatial, Rank> plan_forward(const strided_view<const T, Rank>& inpu
             {forward_kernel::span, global_span, true},
             {forward_kernel::tiles, float_lanes_fit && problem.plane_is_dense() && tile_holds<float>(plane_size), planes >= width},
             {forward_kernel::rows, float_lanes_fit && spatial.in_stride[Spatial - 1] == 1, problem.rows_suit(width)},
+            {forward_kernel::interleaved_rows, float_lanes_fit && problem.interleaved_channels(width) > 0, true},
             {forward_kernel::channels_last, float_lanes_fit && channels_last, channels >= width},
             {forward_kernel::staged, through_float && group > 0, !channels_last},
             {forward_kernel::staged_rows, through_float && pieces.planes > 0, true},
@@ -272,7 +279,11 @@ forward_plan<Spatial, Rank> plan_forward(const strided_view<const T, Rank>& inpu
         plan.kernel = take_kernel(table, wanted);
         if (plan.kernel == forward_kernel::staged) plan.planes_per_item = group;
         if (plan.kernel == forward_kernel::tiles) plan.planes_per_item = width;  // outputs written one by one, rounded
-        if (plan.kernel == forward_kernel::byte_rows || plan.kernel == forward_kernel::channels_last) plan.vector_dim = channel_dim;
+        if (plan.kernel == forward_kernel::byte_rows || plan.kernel == forward_kernel::interleaved_rows ||
+            plan.kernel == forward_kernel::channels_last) {
+            plan.vector_dim = channel_dim;
+        }
+        if (plan.kernel == forward_kernel::interleaved_rows) plan.uniform_row_window = uniform_row_window<float>(spatial, channels);
         if (plan.kernel == forward_kernel::plane_run) plan.vector_dim = longest_leading_dim(problem.planes);
         if (plan.kernel == forward_kernel::staged_rows) {
             plan.planes_per_item = pieces.planes;

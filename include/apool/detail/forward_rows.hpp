@@ -32,8 +32,8 @@ namespace detail {
 /// lane permutes instead (not for the pair: its plan passes no `uniform`).
 ///
 /// The buffer and the vectors hold the Reduction's accumulator A; elements
-/// narrower than A (16-bit floats into float) widen as they load, and then
-/// take neither interleaved channels nor `uniform`.
+/// narrower than A (16-bit floats and bytes into float) widen as they load,
+/// and their results round once to the output type.
 template <class Reduction, class T, class Out, class I, std::size_t Spatial>
 void rows_plane(const T* in, Out out, I* index, const spatial_layout<Spatial>& layout, std::ptrdiff_t interleave,
                 std::ptrdiff_t out_channel_stride, std::ptrdiff_t index_channel_stride,
@@ -87,10 +87,10 @@ void rows_plane(const T* in, Out out, I* index, const spatial_layout<Spatial>& l
         // after it and not written. Outputs dense along (position, channel)
         // are stored as one run; others lane by lane.
         auto uniform_chunk = [&](std::ptrdiff_t filled, std::ptrdiff_t first_column, std::ptrdiff_t count, std::ptrdiff_t rows_in_window) {
-            if constexpr (simd::has_lane_permute<A> && !is_pair<Reduction> && !widens) {
+            if constexpr (simd::has_lane_permute<A> && !is_pair<Reduction>) {
                 const interleaved_windows<A>& tables = *uniform;
                 const std::ptrdiff_t group_entries = tables.outputs * tables.window * interleave;
-                const bool dense = out_channel_stride == 1 && out_column_stride == interleave;
+                const bool dense = !widens && out_channel_stride == 1 && out_column_stride == interleave;
                 const simd::batch<A> zero = simd::broadcast(A(0));
                 simd::store(buffer_values + filled, zero);
                 simd::store(buffer_values + filled + width, zero);
@@ -116,14 +116,20 @@ void rows_plane(const T* in, Out out, I* index, const spatial_layout<Spatial>& l
                     }
                     const std::ptrdiff_t lanes_used = outputs * interleave;
                     if (dense) {
-                        simd::store_first(output_at(first_column + done, 0), result, lanes_used);
+                        if constexpr (!widens) simd::store_first(output_at(first_column + done, 0), result, lanes_used);
                     } else {
                         simd::store(lane_values, result);
                     }
                     for (std::ptrdiff_t lane = 0; lane < lanes_used; ++lane) {
                         const std::ptrdiff_t output = first_column + done + lane / interleave;
                         const std::ptrdiff_t channel = lane % interleave;
-                        if (!dense) *output_at(output, channel) = lane_values[lane];
+                        if (!dense) {
+                            if constexpr (widens) {
+                                *output_at(output, channel) = round_from_float<std::remove_pointer_t<Out>>(lane_values[lane]);
+                            } else {
+                                *output_at(output, channel) = lane_values[lane];
+                            }
+                        }
                         if constexpr (Reduction::tracks_index) {
                             if (index != nullptr) *index_at(output, channel) = static_cast<I>(lane_indices[lane]);
                         }
@@ -215,7 +221,7 @@ void rows_plane(const T* in, Out out, I* index, const spatial_layout<Spatial>& l
                 Reduction::store_partial(reduce_scalar<Reduction, outer>(chunk_in + j, layout, b, first_row_index), buffer_values + j,
                                          buffer_indices + (Reduction::tracks_index ? j : 0));
             }
-            if constexpr (simd::has_lane_permute<A> && !is_pair<Reduction> && !widens) {
+            if constexpr (simd::has_lane_permute<A> && !is_pair<Reduction>) {
                 if (uniform != nullptr) {
                     uniform_chunk(chunk_length, column, chunk_columns, rows);
                     column += chunk_columns;

@@ -268,6 +268,17 @@ void run_forward_planes(const forward_plan<Spatial, Rank>& plan, const spatial_l
                         rows_plane<lanes_policy>(in + at.in, out + at.out, index_at(at), spatial, 1, 0, 0);
                     });
                     return;
+                case forward_kernel::interleaved_rows: {
+                    // `channels` is the plane's full count here: the kernel is not cut across channels.
+                    interleaved_windows<float> tables{};
+                    if (plan.uniform_row_window > 0) tables = make_interleaved_windows<float>(plan.uniform_row_window, channels);
+                    const interleaved_windows<float>* uniform = plan.uniform_row_window > 0 ? &tables : nullptr;
+                    for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
+                        rows_plane<lanes_policy>(in + at.in, out + at.out, index_at(at), spatial, channels, planes.out_stride[dim],
+                                                 planes.index_stride[dim], uniform);
+                    });
+                    return;
+                }
                 case forward_kernel::channels_last:
                     for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
                         channels_last_plane<lanes_policy>(in + at.in, out + at.out, index_at(at), spatial, channels, planes.out_stride[dim],
