@@ -23,6 +23,31 @@
 namespace apool {
 namespace detail {
 
+/// The rows kernels (rows, interleaved_rows) of a plan over its planes
+/// `first` to `last` - 1, in lanes of the Reduction's accumulator.
+template <class Reduction, class T, class Out, class I, std::size_t Spatial, std::size_t Rank>
+void run_rows_kernel(const forward_plan<Spatial, Rank>& plan, const spatial_layout<Spatial>& spatial, std::ptrdiff_t channels, const T* in,
+                     Out out, I* index, std::ptrdiff_t first, std::ptrdiff_t last) noexcept {
+    using A = typename Reduction::accumulator;
+    const auto& planes = plan.problem.planes;
+    const std::size_t dim = plan.vector_dim;
+    auto index_at = [&](const plane_offsets& at) { return index != nullptr ? index + at.index : nullptr; };
+    if (plan.kernel == forward_kernel::rows) {
+        for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
+            rows_plane<Reduction>(in + at.in, out + at.out, index_at(at), spatial, 1, 0, 0);
+        });
+        return;
+    }
+    // `channels` is the plane's full count here: the kernel is not cut across channels.
+    interleaved_windows<A> tables{};
+    if (plan.uniform_row_window > 0) tables = make_interleaved_windows<A>(plan.uniform_row_window, channels);
+    const interleaved_windows<A>* uniform = plan.uniform_row_window > 0 ? &tables : nullptr;
+    for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
+        rows_plane<Reduction>(in + at.in, out + at.out, index_at(at), spatial, channels, planes.out_stride[dim], planes.index_stride[dim],
+                              uniform);
+    });
+}
+
 /// run_forward_planes for the vector kernels' element types.
 template <class Reduction, class T, class I, std::size_t Spatial, std::size_t Rank>
 void run_vector_kernel(const forward_plan<Spatial, Rank>& plan, const spatial_layout<Spatial>& spatial, std::ptrdiff_t channels,
@@ -83,21 +108,9 @@ void run_vector_kernel(const forward_plan<Spatial, Rank>& plan, const spatial_la
             return;
         }
         case forward_kernel::rows:
-            for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
-                rows_plane<Reduction>(in + at.in, out + at.out, index_at(at), spatial, 1, 0, 0);
-            });
+        case forward_kernel::interleaved_rows:
+            run_rows_kernel<Reduction>(plan, spatial, channels, in, out, index, first, last);
             return;
-        case forward_kernel::interleaved_rows: {
-            // `channels` is the plane's full count here: the kernel is not cut across channels.
-            interleaved_windows<T> tables{};
-            if (plan.uniform_row_window > 0) tables = make_interleaved_windows<T>(plan.uniform_row_window, channels);
-            const interleaved_windows<T>* uniform = plan.uniform_row_window > 0 ? &tables : nullptr;
-            for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
-                rows_plane<Reduction>(in + at.in, out + at.out, index_at(at), spatial, channels, planes.out_stride[dim],
-                                      planes.index_stride[dim], uniform);
-            });
-            return;
-        }
         case forward_kernel::channels_last_sums:
             if constexpr (is_average<Reduction>) {
                 for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
@@ -264,21 +277,9 @@ void run_forward_planes(const forward_plan<Spatial, Rank>& plan, const spatial_l
                     });
                     return;
                 case forward_kernel::rows:
-                    for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
-                        rows_plane<lanes_policy>(in + at.in, out + at.out, index_at(at), spatial, 1, 0, 0);
-                    });
+                case forward_kernel::interleaved_rows:
+                    run_rows_kernel<lanes_policy>(plan, spatial, channels, in, out, index, first, last);
                     return;
-                case forward_kernel::interleaved_rows: {
-                    // `channels` is the plane's full count here: the kernel is not cut across channels.
-                    interleaved_windows<float> tables{};
-                    if (plan.uniform_row_window > 0) tables = make_interleaved_windows<float>(plan.uniform_row_window, channels);
-                    const interleaved_windows<float>* uniform = plan.uniform_row_window > 0 ? &tables : nullptr;
-                    for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
-                        rows_plane<lanes_policy>(in + at.in, out + at.out, index_at(at), spatial, channels, planes.out_stride[dim],
-                                                 planes.index_stride[dim], uniform);
-                    });
-                    return;
-                }
                 case forward_kernel::channels_last:
                     for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
                         channels_last_plane<lanes_policy>(in + at.in, out + at.out, index_at(at), spatial, channels, planes.out_stride[dim],
