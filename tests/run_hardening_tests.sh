@@ -9,7 +9,8 @@
 #     thread pools shared by concurrent and nested calls) under ThreadSanitizer;
 #  3. the libFuzzer target, unoptimized: the regression inputs, then a bounded
 #     run from the committed seed corpus with a fixed seed (APOOL_FUZZ_SECONDS,
-#     default 40);
+#     default 30), the target built in the background from the g++
+#     compile-failure tests on;
 #  4. valgrind memcheck on the test binary of the default-target build (which
 #     tests/run_tests.sh has built already), the tests tagged [large] left
 #     out; a few minutes. APOOL_VALGRIND=0 skips it.
@@ -35,6 +36,17 @@ cmake --build "$build_root/sanitize" -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1:detect_stack_use_after_return=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --test-dir "$build_root/sanitize" --output-on-failure -j "$jobs"
 
+# The fuzz target is one translation unit, a few minutes on one core: it
+# builds in the background through the next two stages (the g++
+# compile-failure tests compile one case at a time).
+# Unoptimized: it builds in a fifth of the time of -O2 and runs a third as
+# many inputs a second; the paths a case takes do not depend on the
+# optimization.
+mkdir -p "$build_root/fuzz"
+APOOL_FUZZ_FLAGS="-march=native -O0 -gline-tables-only" "$source_dir/tests/fuzz/build_fuzzer.sh" "$build_root/fuzz/fuzz_pooling" \
+    > "$build_root/fuzz/build.log" 2>&1 &
+fuzz_build=$!
+
 echo "== apool compile-failure tests: g++ (the first error of each misuse is apool's message), unoptimized at -march=native"
 # Unoptimized at the machine's widest target, as a debug build is: GCC's
 # intrinsics take other forms at -O0, so the valid calls compile there too.
@@ -52,13 +64,16 @@ cmake -S "$source_dir" -B "$build_root/thread-sanitize" -G Ninja -DCMAKE_BUILD_T
 cmake --build "$build_root/thread-sanitize" --target apool_parallel_tests -j "$jobs"
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 "$build_root/thread-sanitize/tests/parallel/apool_parallel_tests"
 
-echo "== apool fuzz target (clang++, libFuzzer + ASan + UBSan, -march=native)"
-# Unoptimized: it builds in a fifth of the time of -O2 and runs a third as
-# many inputs a second; the paths a case takes do not depend on the
-# optimization.
-APOOL_FUZZ_FLAGS="-march=native -O0 -gline-tables-only" "$source_dir/tests/fuzz/build_fuzzer.sh" "$build_root/fuzz/fuzz_pooling"
+echo "== apool fuzz target (clang++, libFuzzer + ASan + UBSan, -march=native), built in the background since the g++ stage"
+fuzz_build_status=0
+wait "$fuzz_build" || fuzz_build_status=$?
+cat "$build_root/fuzz/build.log"
+if [ "$fuzz_build_status" != 0 ]; then
+    echo "the fuzz target failed to build (exit $fuzz_build_status)" >&2
+    exit "$fuzz_build_status"
+fi
 rm -rf "$build_root/fuzz/fuzz-scratch"
-"$source_dir/tests/fuzz/run_fuzzer.sh" "$build_root/fuzz/fuzz_pooling" "${APOOL_FUZZ_SECONDS:-40}"
+"$source_dir/tests/fuzz/run_fuzzer.sh" "$build_root/fuzz/fuzz_pooling" "${APOOL_FUZZ_SECONDS:-30}"
 
 if [ "${APOOL_VALGRIND:-1}" = 1 ]; then
     echo "== apool tests under valgrind memcheck (default target: valgrind has no AVX-512)"

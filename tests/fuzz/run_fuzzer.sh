@@ -6,7 +6,7 @@
 # crash-* in the scratch directory.
 #
 # Usage: tests/fuzz/run_fuzzer.sh <fuzzer binary> <seconds> [extra libFuzzer flags...]
-#   CI:   tests/fuzz/run_fuzzer.sh build-fuzz/fuzz_pooling 40            (bounded, fixed seed)
+#   CI:   tests/fuzz/run_fuzzer.sh build-fuzz/fuzz_pooling 30            (bounded, fixed seed)
 #   long: nice tests/fuzz/run_fuzzer.sh build-fuzz/fuzz_pooling 1800 -seed=0
 set -euo pipefail
 
