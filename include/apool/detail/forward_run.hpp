@@ -48,31 +48,36 @@ void run_rows_kernel(const forward_plan<Spatial, Rank>& plan, const spatial_layo
     });
 }
 
-/// run_forward_planes for the vector kernels' element types.
+/// run_forward_planes for the vector kernels: float and double, and the
+/// narrower elements through their float_lanes policy (vectors of the
+/// Reduction's accumulator A, widened as they load; narrow_rows reads whole
+/// vectors of elements and is not for them).
 template <class Reduction, class T, class I, std::size_t Spatial, std::size_t Rank>
 void run_vector_kernel(const forward_plan<Spatial, Rank>& plan, const spatial_layout<Spatial>& spatial, std::ptrdiff_t channels,
                        const T* in, output_of<Reduction> out, I* index, std::ptrdiff_t first, std::ptrdiff_t last) noexcept {
+    using A = typename Reduction::accumulator;
     constexpr std::size_t leading = Rank - Spatial;
-    constexpr std::ptrdiff_t width = simd::lanes<T>;
+    constexpr std::ptrdiff_t width = simd::lanes<A>;
     const auto& planes = plan.problem.planes;
     const std::size_t dim = plan.vector_dim;
     auto index_at = [&](const plane_offsets& at) { return index != nullptr ? index + at.index : nullptr; };
     switch (plan.kernel) {
         case forward_kernel::plane_run:
-            if constexpr (simd::has_lane_permute<T> && (is_average<Reduction> || is_pair<Reduction>)) {
+            // The average (float's own or a widened one) and the pair.
+            if constexpr (simd::has_lane_permute<A> && (!Reduction::tracks_index || is_pair<Reduction>)) {
                 // The pair: each plane's max as the max's own span, after its group's averages.
                 const std::ptrdiff_t count = spatial.plane_size();
                 auto run = [&](const plane_offsets& at, std::ptrdiff_t in_stride, std::ptrdiff_t out_stride, std::ptrdiff_t index_stride,
                                std::ptrdiff_t run_planes) {
                     if constexpr (is_pair<Reduction>) {
                         using largest = typename Reduction::largest;
-                        average_plane_run<T>(in + at.in, in_stride, out.average + at.out, out_stride, run_planes, count, [&](std::ptrdiff_t k) {
+                        average_plane_run<A>(in + at.in, in_stride, out.average + at.out, out_stride, run_planes, count, [&](std::ptrdiff_t k) {
                             write_result<largest>(largest::span(in + at.in + k * in_stride, count, 0), count,
                                                   out.maximum + at.out + k * out_stride,
                                                   index != nullptr ? index + at.index + k * index_stride : nullptr);
                         });
                     } else {
-                        average_plane_run<T>(in + at.in, in_stride, out + at.out, out_stride, run_planes, count, [](std::ptrdiff_t) {});
+                        average_plane_run<A>(in + at.in, in_stride, out + at.out, out_stride, run_planes, count, [](std::ptrdiff_t) {});
                     }
                 };
                 if (dim == leading) {
@@ -85,7 +90,7 @@ void run_vector_kernel(const forward_plan<Spatial, Rank>& plan, const spatial_la
             }
             return;
         case forward_kernel::narrow_rows:
-            if constexpr (simd::has_lane_permute<T>) {
+            if constexpr (simd::has_lane_permute<A> && std::is_same<T, A>::value) {
                 const auto windows = make_row_windows<T>(spatial.in_extent[Spatial - 1], spatial.out_extent[Spatial - 1]);
                 for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
                     narrow_rows_plane<Reduction>(in + at.in, out + at.out, index_at(at), spatial, windows, plan.last_whole_vector - at.in);
@@ -251,40 +256,14 @@ void run_forward_planes(const forward_plan<Spatial, Rank>& plan, const spatial_l
             }
         }
         if constexpr (has_float_lanes<Reduction>) {
-            using lanes_policy = float_lanes_of<Reduction>;
-            const std::ptrdiff_t count = spatial.plane_size();
             switch (plan.kernel) {
                 case forward_kernel::plane_run:
-                    if constexpr (simd::has_lane_permute<float> && !Reduction::tracks_index) {
-                        if (dim == Rank - Spatial) {
-                            average_plane_run<float>(in, 0, out, 0, 1, count, [](std::ptrdiff_t) {});
-                            return;
-                        }
-                        for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
-                            average_plane_run<float>(in + at.in, planes.in_stride[dim], out + at.out, planes.out_stride[dim], channels, count,
-                                                     [](std::ptrdiff_t) {});
-                        });
-                    }
-                    return;
                 case forward_kernel::span:
-                    for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
-                        write_result<lanes_policy>(lanes_policy::span(in + at.in, count, 0), count, out + at.out, index_at(at));
-                    });
-                    return;
                 case forward_kernel::tiles:
-                    for_each_plane_group<simd::lanes<float>>(planes, dim, first, last, [&](const plane_offsets* group, std::ptrdiff_t grouped) {
-                        tiled_planes<lanes_policy>(in, out, index, spatial, group, grouped, false);
-                    });
-                    return;
                 case forward_kernel::rows:
                 case forward_kernel::interleaved_rows:
-                    run_rows_kernel<lanes_policy>(plan, spatial, channels, in, out, index, first, last);
-                    return;
                 case forward_kernel::channels_last:
-                    for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
-                        channels_last_plane<lanes_policy>(in + at.in, out + at.out, index_at(at), spatial, channels, planes.out_stride[dim],
-                                                          planes.index_stride[dim]);
-                    });
+                    run_vector_kernel<float_lanes_of<Reduction>>(plan, spatial, channels, in, out, index, first, last);
                     return;
                 default:
                     break;
