@@ -419,7 +419,7 @@ TEST_CASE("16-bit floats widen into float tiles of small planes as the reference
 
 TEST_CASE("16-bit floats widen into float lanes in the rows kernel as the reference pools them", "[element_types][forward][reference]") {
     // Rows of under a vector to several buffers long; windows narrower than
-    // a vector, wider, and wider than the row buffer.
+    // a vector, wider, and wider than the row buffer; windows of one size.
     std::mt19937_64 rng(9400);
     const std::ptrdiff_t width = apool::simd::lanes<float>;
     const std::ptrdiff_t wide = APOOL_ROW_BUFFER_ELEMENTS + 37;
@@ -434,6 +434,16 @@ TEST_CASE("16-bit floats widen into float lanes in the rows kernel as the refere
                                              in_kind, out_kind, mix, rng);
         run_trial<apool::float16, apool::float16, 3>(std::array<std::ptrdiff_t, 5>{1, 2, 3, 4, 3 * width + 1},
                                                    std::array<std::ptrdiff_t, 5>{1, 2, 2, 3, 3 * width + 4}, in_kind, out_kind, mix, rng);
+        // Windows of 2, 3 and 4 positions along every row: groups of outputs by
+        // lane permutes, rounded a group at a time where the outputs are dense.
+        run_trial<apool::bfloat16, apool::bfloat16, 2>(std::array<std::ptrdiff_t, 4>{1, 3, 6, 6 * width + 2},
+                                                     std::array<std::ptrdiff_t, 4>{1, 3, 3, 3 * width + 1}, in_kind, out_kind, mix, rng);
+        run_trial<apool::float16, apool::float16, 1>(std::array<std::ptrdiff_t, 3>{2, 2, 6 * width + 3}, std::array<std::ptrdiff_t, 3>{2, 2, 2 * width + 1},
+                                                   in_kind, out_kind, mix, rng);
+        run_trial<std::uint8_t, std::uint8_t, 2>(std::array<std::ptrdiff_t, 4>{1, 2, 4, 4 * width + 4},
+                                                 std::array<std::ptrdiff_t, 4>{1, 2, 2, width + 1}, in_kind, out_kind, mix, rng);
+        run_trial<std::int8_t, float, 1>(std::array<std::ptrdiff_t, 3>{1, 3, 6 * width + 10}, std::array<std::ptrdiff_t, 3>{1, 3, 3 * width + 5},
+                                         in_kind, out_kind, mix, rng);
     }
 }
 

@@ -464,7 +464,8 @@ namespace {
 
 /// Interleaved rows whose windows along the row all have one size (In % Out ==
 /// 0): the plan reduces a group of outputs at a time with lane permutes where
-/// the build has them. Windows of 1, 2, 3 and 5 positions and wider than a
+/// the build has them; one channel is plain rows, grouped for windows of few
+/// positions (window^2 < lanes * log2(lanes)). Windows of 1, 2, 3 and 5 positions and wider than a
 /// vector, rows of one group, odd counts (a part-full last group) and of
 /// several buffer chunks; one input row a window and several; outputs dense
 /// along (position, channel) and spread.
@@ -473,21 +474,29 @@ void check_uniform_interleaved_rows(bool specials) {
     std::mt19937 random(77);
     const std::ptrdiff_t width = apool::simd::lanes<T>;
     const std::ptrdiff_t chunked = APOOL_ROW_BUFFER_ELEMENTS / 3 + 7;
+    std::ptrdiff_t log2_width = 0;
+    while ((std::ptrdiff_t(2) << log2_width) <= width) ++log2_width;
     for (std::ptrdiff_t channels = 1; channels < width; ++channels) {
         for (std::ptrdiff_t window : {std::ptrdiff_t(1), std::ptrdiff_t(2), std::ptrdiff_t(3), std::ptrdiff_t(5), width + 1}) {
             for (std::ptrdiff_t outputs : {std::ptrdiff_t(1), std::ptrdiff_t(7), std::ptrdiff_t(37), chunked / window + 3}) {
                 for (std::ptrdiff_t rows : {std::ptrdiff_t(1), std::ptrdiff_t(4)}) {
                     const std::array<std::ptrdiff_t, 4> in_extents{2, channels, rows == 1 ? 2 : 7, window * outputs};
                     const std::array<std::ptrdiff_t, 4> out_extents{2, channels, rows == 1 ? 2 : 3, outputs};
-                    if (channels > 1) {
+                    {
+                        // One channel is plain rows: their groups take windows of up to half a vector.
                         const std::vector<T> memory(static_cast<std::size_t>(span_of(in_extents, channels_last_strides(in_extents, 1))));
                         std::vector<T> out_memory(static_cast<std::size_t>(span_of(out_extents, channels_last_strides(out_extents, 1))));
                         const apool::strided_view<const T, 4> in(memory.data(), in_extents, channels_last_strides(in_extents, 1));
                         const apool::strided_view<T, 4> out(out_memory.data(), out_extents, channels_last_strides(out_extents, 1));
                         const auto plan = apool::detail::plan_forward<apool::detail::average<T>, 2>(in, out, out.strides(), false);
                         INFO("channels " << channels << ", window " << window << ", lanes " << width);
-                        CHECK(plan.kernel == apool::detail::forward_kernel::interleaved_rows);
-                        CHECK(plan.uniform_row_window == (apool::simd::has_lane_permute<T> ? window : 0));
+                        const bool permutes = apool::simd::has_lane_permute<T>;
+                        if (channels > 1) {
+                            CHECK(plan.kernel == apool::detail::forward_kernel::interleaved_rows);
+                            CHECK(plan.uniform_row_window == (permutes ? window : 0));
+                        } else if (plan.kernel == apool::detail::forward_kernel::rows) {
+                            CHECK(plan.uniform_row_window == (permutes && window * window < width * log2_width ? window : 0));
+                        }
                     }
                     for (std::ptrdiff_t spread : {1, 3}) {
                         check_strided_problem<2, T, std::int64_t>(in_extents, channels_last_strides(in_extents, 1), out_extents,

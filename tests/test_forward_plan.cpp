@@ -16,6 +16,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "naive_reference.hpp"
@@ -187,24 +188,39 @@ TEST_CASE("forward plan: the kernel chosen for a shape made for it", "[forward][
     }
 }
 
+/// The kernel and the uniform window along the row that the average's and
+/// the max's plans take for `p`.
+void check_row_plans(const problem<4>& p, forward_kernel kernel, std::ptrdiff_t uniform_row_window) {
+    INFO(p.name << ": " << p.out_extents[3] << " outputs along the row, " << lanes << " float lanes");
+    std::vector<float> input(span_of(p.in_extents, p.in_strides));
+    std::vector<float> output(span_of(p.out_extents, p.out_strides));
+    const float_view in(input.data(), p.in_extents, p.in_strides);
+    const apool::strided_view<float, 4> out(output.data(), p.out_extents, p.out_strides);
+    const auto average = apool::detail::plan_forward<apool::detail::average<float>, 2>(in, out, p.out_strides, false);
+    const auto maximum = apool::detail::plan_forward<apool::detail::maximum<float>, 2>(in, out, p.out_strides, true);
+    CHECK(average.kernel == kernel);
+    CHECK(maximum.kernel == kernel);
+    CHECK(average.uniform_row_window == uniform_row_window);
+    CHECK(maximum.uniform_row_window == uniform_row_window);
+}
+
 TEST_CASE("forward plan: interleaved rows take lane permutes where the windows along the row have one size", "[forward][plan]") {
-    struct hwc_case {
-        shape in, out;
-        std::ptrdiff_t uniform_row_window;
-    };
-    for (const hwc_case& c : {hwc_case{shape{1, 3, 40, 60}, shape{1, 3, 8, 12}, 5}, hwc_case{shape{1, 3, 40, 60}, shape{1, 3, 20, 30}, 2},
-                              hwc_case{shape{1, 3, 40, 60}, shape{1, 3, 8, 11}, 0}, hwc_case{shape{1, 3, 40, 60}, shape{1, 3, 8, 120}, 0}}) {
-        const auto p = nhwc("HWC image", c.in, c.out);
-        INFO(c.out[3] << " outputs along the row, " << lanes << " float lanes");
-        std::vector<float> input(span_of(p.in_extents, p.in_strides));
-        std::vector<float> output(span_of(p.out_extents, p.out_strides));
-        const float_view in(input.data(), p.in_extents, p.in_strides);
-        const apool::strided_view<float, 4> out(output.data(), p.out_extents, p.out_strides);
-        const auto average = apool::detail::plan_forward<apool::detail::average<float>, 2>(in, out, p.out_strides, false);
-        const auto maximum = apool::detail::plan_forward<apool::detail::maximum<float>, 2>(in, out, p.out_strides, true);
-        CHECK(average.kernel == forward_kernel::interleaved_rows);
-        CHECK(average.uniform_row_window == (has_lane_permute ? c.uniform_row_window : 0));
-        CHECK(maximum.uniform_row_window == average.uniform_row_window);
+    for (const auto& c : {std::make_pair(shape{1, 3, 8, 12}, 5), std::make_pair(shape{1, 3, 20, 30}, 2), std::make_pair(shape{1, 3, 8, 11}, 0),
+                          std::make_pair(shape{1, 3, 8, 120}, 0)}) {
+        check_row_plans(nhwc("HWC image", shape{1, 3, 40, 60}, c.first), forward_kernel::interleaved_rows, has_lane_permute ? c.second : 0);
+    }
+}
+
+TEST_CASE("forward plan: plain rows take lane permutes where the windows along the row have one size and few positions",
+          "[forward][plan]") {
+    // Groups pay where window^2 < lanes * log2(lanes): windows of up to 7
+    // positions at 16 lanes, 4 at 8, 2 at 4.
+    std::ptrdiff_t log2_lanes = 0;
+    while ((std::ptrdiff_t(2) << log2_lanes) <= lanes) ++log2_lanes;
+    for (const auto& c : {std::make_pair(shape{1, 2, 20, 60}, 2), std::make_pair(shape{1, 2, 8, 30}, 4), std::make_pair(shape{1, 2, 8, 24}, 5),
+                          std::make_pair(shape{1, 2, 8, 15}, 8), std::make_pair(shape{1, 2, 8, 23}, 0)}) {
+        const bool grouped = has_lane_permute && c.second * c.second < lanes * log2_lanes;
+        check_row_plans(dense("long contiguous rows", shape{1, 2, 40, 120}, c.first), forward_kernel::rows, grouped ? c.second : 0);
     }
 }
 
@@ -229,8 +245,13 @@ TEST_CASE("forward plan: every kernel, forced where legal, in two sub-ranges of 
                           ran_maximum);
     check_every_kernel<2>(nhwc("channels-last, upsampled, odd channels", shape{2, lanes + 3, 5, 6}, shape{2, lanes + 3, 7, 9}), random,
                           ran_average, ran_maximum);
+    check_every_kernel<2>(dense("rows pooled by 2, several buffer chunks", shape{1, 2, 6, 2 * APOOL_ROW_BUFFER_ELEMENTS + 10},
+                                shape{1, 2, 3, APOOL_ROW_BUFFER_ELEMENTS + 5}),
+                          random, ran_average, ran_maximum);
     check_every_kernel<1>(dense("1-d rows", std::array<std::ptrdiff_t, 3>{3, 5, 100}, std::array<std::ptrdiff_t, 3>{3, 5, 7}), random,
                           ran_average, ran_maximum);
+    check_every_kernel<1>(dense("1-d rows pooled by 3", std::array<std::ptrdiff_t, 3>{2, 3, 99}, std::array<std::ptrdiff_t, 3>{2, 3, 33}),
+                          random, ran_average, ran_maximum);
     check_every_kernel<3>(dense("3-d planes", std::array<std::ptrdiff_t, 5>{2, lanes + 1, 3, 5, 6}, std::array<std::ptrdiff_t, 5>{2, lanes + 1, 2, 3, 4}),
                           random, ran_average, ran_maximum);
     check_every_kernel<2>(dense("global, no leading dims", std::array<std::ptrdiff_t, 2>{9, 9}, std::array<std::ptrdiff_t, 2>{1, 1}), random,

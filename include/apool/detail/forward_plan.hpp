@@ -76,8 +76,8 @@ struct forward_plan : planned_work<forward_kernel, Spatial, Rank> {
     std::ptrdiff_t last_whole_vector = 0;      ///< narrow_rows: the last input offset a whole vector is read from
     std::ptrdiff_t sums_in_memory_from = 0;    ///< channels_last_sums: window sizes (in positions) whose sums live in memory
     std::ptrdiff_t staged_columns = 0;         ///< staged_rows: outputs of a row per stage (whole periods of its windows)
-    std::ptrdiff_t uniform_row_window = 0;     ///< interleaved_rows: the positions of every window along the row where all are
-                                               ///< equal and its outputs are reduced a vector at a time by lane permutes; else 0
+    std::ptrdiff_t uniform_row_window = 0;     ///< rows, interleaved_rows: the positions of every window along the row where all
+                                               ///< are equal and its outputs are reduced a vector at a time by lane permutes; else 0
 };
 
 /// Whether the vector kernels take a Reduction's element and result types
@@ -122,6 +122,22 @@ std::ptrdiff_t uniform_row_window(const spatial_layout<Spatial>& spatial, std::p
     const std::ptrdiff_t out_row = spatial.out_extent[Spatial - 1];
     const bool uniform = simd::has_lane_permute<T> && in_row % out_row == 0 && in_row / out_row <= APOOL_ROW_BUFFER_ELEMENTS / channels;
     return uniform ? in_row / out_row : 0;
+}
+
+/// The rows kernel's window along the row where every window there has it and
+/// its groups of outputs by lane permutes cost less than each output's own
+/// one-vector reduction: a group of lanes<T> lanes holds about 2 * lanes /
+/// window outputs and permutes each position of their windows, about
+/// window^2 / (2 * lanes) permutes an output, where an output's own reduction
+/// takes log2(lanes) shuffle steps; both cost about the same where window^2
+/// is lanes * log2(lanes). 0 otherwise.
+template <class T, std::size_t Spatial>
+std::ptrdiff_t uniform_rows_window(const spatial_layout<Spatial>& spatial) noexcept {
+    constexpr std::ptrdiff_t lanes = simd::lanes<T>;
+    std::ptrdiff_t log2_lanes = 0;
+    while ((std::ptrdiff_t(2) << log2_lanes) <= lanes) ++log2_lanes;
+    const std::ptrdiff_t window = uniform_row_window<T>(spatial, 1);
+    return window * window < lanes * log2_lanes ? window : 0;
 }
 
 /// Chooses the kernel of a problem whose element types the vector kernels take.
@@ -197,6 +213,9 @@ forward_kernel choose_forward_kernel(forward_plan<Spatial, Rank>& plan, const st
             plan.sums_in_memory_from =
                 static_cast<std::ptrdiff_t>((running_sums_in_memory_from_bytes + channels * sizeof(T) - 1) / (channels * sizeof(T)));
             plan.vector_dim = channel_dim;
+            break;
+        case forward_kernel::rows:
+            plan.uniform_row_window = uniform_rows_window<T>(spatial);
             break;
         case forward_kernel::interleaved_rows: {
             plan.vector_dim = channel_dim;
@@ -283,6 +302,7 @@ forward_plan<Spatial, Rank> plan_forward(const strided_view<const T, Rank>& inpu
             plan.kernel == forward_kernel::channels_last) {
             plan.vector_dim = channel_dim;
         }
+        if (plan.kernel == forward_kernel::rows) plan.uniform_row_window = uniform_rows_window<float>(spatial);
         if (plan.kernel == forward_kernel::interleaved_rows) plan.uniform_row_window = uniform_row_window<float>(spatial, channels);
         if (plan.kernel == forward_kernel::plane_run) plan.vector_dim = longest_leading_dim(problem.planes);
         if (plan.kernel == forward_kernel::staged_rows) {
@@ -299,10 +319,10 @@ forward_plan<Spatial, Rank> plan_forward(const strided_view<const T, Rank>& inpu
     // rows kernels reduce each output column from a buffer whose chunks start
     // where the item's columns start, and a window of up to a vector is
     // reduced there in one vector: they keep whole rows unless every window
-    // is wider than a vector (or the rows interleave channels: each output's
-    // entries are reduced on their own, one by one or in its own lanes of a
-    // group, the same from any first column). The global kernels and the
-    // tiles have nothing to cut.
+    // is wider than a vector (or the rows interleave channels, or the
+    // windows along the row are uniform: each output's entries are reduced
+    // on their own, one by one or in its own lanes of a group, the same from
+    // any first column). The global kernels and the tiles have nothing to cut.
     const std::ptrdiff_t plane_items = (count_planes(problem.planes, plan.vector_dim) + plan.planes_per_item - 1) / plan.planes_per_item;
     const bool across_channels = plan.vector_dim < leading;
     bool cut_channels = false;
@@ -312,7 +332,7 @@ forward_plan<Spatial, Rank> plan_forward(const strided_view<const T, Rank>& inpu
         case forward_kernel::narrow_rows: cut_dims = Spatial - 1; break;
         case forward_kernel::rows:
         case forward_kernel::interleaved_rows:
-            cut_dims = plan.kernel == forward_kernel::interleaved_rows ||
+            cut_dims = plan.kernel == forward_kernel::interleaved_rows || plan.uniform_row_window > 0 ||
                                spatial.in_extent[Spatial - 1] / spatial.out_extent[Spatial - 1] > width
                            ? Spatial
                            : Spatial - 1;

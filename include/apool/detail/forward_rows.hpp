@@ -26,10 +26,12 @@ namespace detail {
 /// is W * C contiguous values). The rows are still reduced with whole vectors;
 /// each output then reduces every `interleave`-th entry of its slice, once per
 /// channel, writing channel c at `c * out_channel_stride` (and
-/// `c * index_channel_stride`). With `uniform` (where every window along the
-/// row has `uniform->window` positions and simd::has_lane_permute<A>), the
-/// outputs of a chunk are reduced a group of `uniform->outputs` at a time by
-/// lane permutes instead (not for the pair: its plan passes no `uniform`).
+/// `c * index_channel_stride`).
+///
+/// With `uniform` (where every window along the row has `uniform->window`
+/// positions and simd::has_lane_permute<A>), the outputs of a chunk, of one
+/// channel or interleaved, are reduced a group of `uniform->outputs` at a
+/// time by lane permutes instead (not for the pair, which ignores `uniform`).
 ///
 /// The buffer and the vectors hold the Reduction's accumulator A; elements
 /// narrower than A (16-bit floats and bytes into float) widen as they load,
@@ -39,7 +41,6 @@ void rows_plane(const T* in, Out out, I* index, const spatial_layout<Spatial>& l
                 std::ptrdiff_t out_channel_stride, std::ptrdiff_t index_channel_stride,
                 const interleaved_windows<typename Reduction::accumulator>* uniform = nullptr) noexcept {
     using A = typename Reduction::accumulator;
-    constexpr bool widens = !std::is_same<T, A>::value;
     constexpr std::size_t outer = Spatial - 1;
     constexpr std::ptrdiff_t width = simd::lanes<A>;
     constexpr std::ptrdiff_t buffer_size = APOOL_ROW_BUFFER_ELEMENTS;
@@ -57,6 +58,9 @@ void rows_plane(const T* in, Out out, I* index, const spatial_layout<Spatial>& l
     using index_lane = typename Reduction::index_lane;
     alignas(64) index_lane buffer_indices[Reduction::tracks_index ? row_buffer_length<A> : 1];
 
+    // Groups of uniform windows by lane permutes (not for the pair).
+    const bool uniform_groups = simd::has_lane_permute<A> && !is_pair<Reduction> && uniform != nullptr;
+
     output_window<outer> box{};
     auto per_row_window = [&](const window_box<outer>& b, std::ptrdiff_t out_offset, std::ptrdiff_t index_offset) {
         const std::ptrdiff_t rows = box_count<outer>(b);
@@ -69,7 +73,11 @@ void rows_plane(const T* in, Out out, I* index, const spatial_layout<Spatial>& l
         };
         auto windows = adaptive_windows(row_length, out_row_length).begin_at(columns.start);
 
-        if (rows == 1 && interleave == 1) {
+        // One row a window: each window's span straight from the input; for
+        // the max only where every window holds at least a vector, since its
+        // span of fewer elements is a scalar loop with a branch on each,
+        // slower than the buffer's one-vector reduction below.
+        if (rows == 1 && interleave == 1 && !uniform_groups && (!Reduction::tracks_index || row_length >= width * out_row_length)) {
             const T* row = in;
             auto locate = [&](std::ptrdiff_t offset, std::ptrdiff_t) { row = in + offset; };
             walk_box<outer>(layout, b, 0, 0, locate);
@@ -84,13 +92,18 @@ void rows_plane(const T* in, Out out, I* index, const spatial_layout<Spatial>& l
         // A chunk of uniform windows from output `first_column`, whose entries
         // fill the buffer's first `filled`: a group of outputs at a time, the
         // last group's lanes past the chunk computed from the zeroed entries
-        // after it and not written. Outputs dense along (position, channel)
-        // are stored as one run; others lane by lane.
+        // after it and not written. Outputs (and indices) dense along
+        // (position, channel) are stored as one run; others lane by lane.
         auto uniform_chunk = [&](std::ptrdiff_t filled, std::ptrdiff_t first_column, std::ptrdiff_t count, std::ptrdiff_t rows_in_window) {
             if constexpr (simd::has_lane_permute<A> && !is_pair<Reduction>) {
                 const interleaved_windows<A>& tables = *uniform;
                 const std::ptrdiff_t group_entries = tables.outputs * tables.window * interleave;
-                const bool dense = !widens && out_channel_stride == 1 && out_column_stride == interleave;
+                using R = std::remove_pointer_t<Out>;
+                constexpr bool lane_result = std::is_same<R, A>::value;
+                constexpr bool narrow_result = is_half_precision<R> || is_byte_integer<R>;  // rounded from float lanes
+                const bool dense =
+                    (lane_result || narrow_result) && (interleave == 1 || out_channel_stride == 1) && out_column_stride == interleave;
+                const bool dense_indices = (interleave == 1 || index_channel_stride == 1) && index_column_stride == interleave;
                 const simd::batch<A> zero = simd::broadcast(A(0));
                 simd::store(buffer_values + filled, zero);
                 simd::store(buffer_values + filled + width, zero);
@@ -116,22 +129,38 @@ void rows_plane(const T* in, Out out, I* index, const spatial_layout<Spatial>& l
                     }
                     const std::ptrdiff_t lanes_used = outputs * interleave;
                     if (dense) {
-                        if constexpr (!widens) simd::store_first(output_at(first_column + done, 0), result, lanes_used);
+                        R* const first_out = output_at(first_column + done, 0);
+                        if constexpr (lane_result) {
+                            simd::store_first(first_out, result, lanes_used);
+                        } else if constexpr (narrow_result) {
+                            alignas(64) R narrowed[width];
+                            simd::store_narrowed(narrowed, result);
+                            std::copy_n(narrowed, lanes_used, first_out);
+                        }
                     } else {
                         simd::store(lane_values, result);
                     }
-                    for (std::ptrdiff_t lane = 0; lane < lanes_used; ++lane) {
-                        const std::ptrdiff_t output = first_column + done + lane / interleave;
-                        const std::ptrdiff_t channel = lane % interleave;
-                        if (!dense) {
-                            if constexpr (widens) {
-                                *output_at(output, channel) = round_from_float<std::remove_pointer_t<Out>>(lane_values[lane]);
+                    if (!dense) {
+                        for (std::ptrdiff_t lane = 0; lane < lanes_used; ++lane) {
+                            const std::ptrdiff_t output = first_column + done + lane / interleave;
+                            if constexpr (lane_result) {
+                                *output_at(output, lane % interleave) = lane_values[lane];
                             } else {
-                                *output_at(output, channel) = lane_values[lane];
+                                *output_at(output, lane % interleave) = round_from_float<R>(lane_values[lane]);
                             }
                         }
-                        if constexpr (Reduction::tracks_index) {
-                            if (index != nullptr) *index_at(output, channel) = static_cast<I>(lane_indices[lane]);
+                    }
+                    if constexpr (Reduction::tracks_index) {
+                        if (index != nullptr) {
+                            I* const first_index = index_at(first_column + done, 0);
+                            if (dense_indices) {
+                                for (std::ptrdiff_t lane = 0; lane < lanes_used; ++lane) first_index[lane] = static_cast<I>(lane_indices[lane]);
+                            } else {
+                                for (std::ptrdiff_t lane = 0; lane < lanes_used; ++lane) {
+                                    first_index[lane / interleave * index_column_stride + lane % interleave * index_channel_stride] =
+                                        static_cast<I>(lane_indices[lane]);
+                                }
+                            }
                         }
                     }
                 }

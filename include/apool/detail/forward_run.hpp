@@ -32,19 +32,16 @@ void run_rows_kernel(const forward_plan<Spatial, Rank>& plan, const spatial_layo
     const auto& planes = plan.problem.planes;
     const std::size_t dim = plan.vector_dim;
     auto index_at = [&](const plane_offsets& at) { return index != nullptr ? index + at.index : nullptr; };
-    if (plan.kernel == forward_kernel::rows) {
-        for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
-            rows_plane<Reduction>(in + at.in, out + at.out, index_at(at), spatial, 1, 0, 0);
-        });
-        return;
-    }
-    // `channels` is the plane's full count here: the kernel is not cut across channels.
+    // interleaved_rows: `channels` is the plane's full count, since the kernel
+    // is not cut across channels.
+    const bool interleaved = plan.kernel == forward_kernel::interleaved_rows;
+    const std::ptrdiff_t interleave = interleaved ? channels : 1;
     interleaved_windows<A> tables{};
-    if (plan.uniform_row_window > 0) tables = make_interleaved_windows<A>(plan.uniform_row_window, channels);
+    if (plan.uniform_row_window > 0) tables = make_interleaved_windows<A>(plan.uniform_row_window, interleave);
     const interleaved_windows<A>* uniform = plan.uniform_row_window > 0 ? &tables : nullptr;
     for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
-        rows_plane<Reduction>(in + at.in, out + at.out, index_at(at), spatial, channels, planes.out_stride[dim], planes.index_stride[dim],
-                              uniform);
+        rows_plane<Reduction>(in + at.in, out + at.out, index_at(at), spatial, interleave, interleaved ? planes.out_stride[dim] : 0,
+                              interleaved ? planes.index_stride[dim] : 0, uniform);
     });
 }
 
