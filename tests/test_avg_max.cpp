@@ -80,6 +80,8 @@ void check_layouts() {
     for (layout_kind in_kind : apool_test::all_layouts()) {
         for (layout_kind out_kind : {layout_kind::contiguous, layout_kind::channels_last, layout_kind::stepped, layout_kind::reversed}) {
             check_pair<1, T, A, 3>({2, 3, 13}, {2, 3, 4}, {2, 3, 5}, in_kind, out_kind, ++seed);
+            check_pair<1, T, A, 3>({2, 3, 60}, {2, 3, 20}, {2, 3, 20}, in_kind, out_kind, ++seed);
+            check_pair<1, T, A, 3>({2, 3, 61}, {2, 3, 9}, {2, 3, 9}, in_kind, out_kind, ++seed);
             check_pair<2, T, A, 4>({2, 5, 13, 13}, {2, 5, 4, 4}, {2, 5, 4, 4}, in_kind, out_kind, ++seed);
             check_pair<2, T, A, 4>({2, 20, 7, 7}, {2, 20, 1, 1}, {2, 20, 1, 1}, in_kind, out_kind, ++seed);
             check_pair<2, T, A, 4>({1, 3, 5, 6}, {1, 3, 8, 9}, {1, 3, 2, 3}, in_kind, out_kind, ++seed);
@@ -193,8 +195,8 @@ TEST_CASE("avg_max in one walk: every kernel the pair runs through, forced, agai
         {nhwc("channels-last, a tail of channels", shape{1, 3 * width + 5, 9, 10}, shape{1, 3 * width + 5, 4, 3}),
          forward_kernel::channels_last},
         {nhwc("HWC image, uneven windows", shape{1, 3, 40, 61}, shape{1, 3, 8, 12}), forward_kernel::interleaved_rows},
-        {nhwc("HWC image, windows of one size: the average's lane permutes", shape{1, 3, 40, 60}, shape{1, 3, 8, 12}),
-         permutes ? forward_kernel::none : forward_kernel::interleaved_rows},
+        {nhwc("HWC image, windows of one size: lane permutes", shape{1, 3, 40, 60}, shape{1, 3, 8, 12}), forward_kernel::interleaved_rows},
+        {dense("rows, windows of 3: lane permutes", shape{1, 2, 40, 120}, shape{1, 2, 20, 40}), forward_kernel::rows},
         {apool_test::padded("no contiguous dim", shape{2, 3, 11, 9}, shape{2, 3, 4, 5}), forward_kernel::generic},
     };
     for (const path& p : paths) {

@@ -31,7 +31,7 @@ namespace detail {
 /// With `uniform` (where every window along the row has `uniform->window`
 /// positions and simd::has_lane_permute<A>), the outputs of a chunk, of one
 /// channel or interleaved, are reduced a group of `uniform->outputs` at a
-/// time by lane permutes instead (not for the pair, which ignores `uniform`).
+/// time by lane permutes instead.
 ///
 /// The buffer and the vectors hold the Reduction's accumulator A; elements
 /// narrower than A (16-bit floats and bytes into float) widen as they load,
@@ -58,8 +58,8 @@ void rows_plane(const T* in, Out out, I* index, const spatial_layout<Spatial>& l
     using index_lane = typename Reduction::index_lane;
     alignas(64) index_lane buffer_indices[Reduction::tracks_index ? row_buffer_length<A> : 1];
 
-    // Groups of uniform windows by lane permutes (not for the pair).
-    const bool uniform_groups = simd::has_lane_permute<A> && !is_pair<Reduction> && uniform != nullptr;
+    // Groups of uniform windows by lane permutes.
+    const bool uniform_groups = simd::has_lane_permute<A> && uniform != nullptr;
 
     output_window<outer> box{};
     auto per_row_window = [&](const window_box<outer>& b, std::ptrdiff_t out_offset, std::ptrdiff_t index_offset) {
@@ -73,11 +73,14 @@ void rows_plane(const T* in, Out out, I* index, const spatial_layout<Spatial>& l
         };
         auto windows = adaptive_windows(row_length, out_row_length).begin_at(columns.start);
 
-        // One row a window: each window's span straight from the input; for
-        // the max only where every window holds at least a vector, since its
-        // span of fewer elements is a scalar loop with a branch on each,
-        // slower than the buffer's one-vector reduction below.
-        if (rows == 1 && interleave == 1 && !uniform_groups && (!Reduction::tracks_index || row_length >= width * out_row_length)) {
+        // One row a window: each window's span straight from the input. The
+        // max alone takes it only where every window holds at least a vector,
+        // since its span of fewer elements is a scalar loop with a branch on
+        // each, slower than the buffer's one-vector reduction below; the
+        // average (alone or in the pair, which must add as it does) always.
+        const bool span_each_window =
+            !Reduction::tracks_index || is_pair<Reduction> || row_length >= width * out_row_length;
+        if (rows == 1 && interleave == 1 && !uniform_groups && span_each_window) {
             const T* row = in;
             auto locate = [&](std::ptrdiff_t offset, std::ptrdiff_t) { row = in + offset; };
             walk_box<outer>(layout, b, 0, 0, locate);
@@ -93,66 +96,84 @@ void rows_plane(const T* in, Out out, I* index, const spatial_layout<Spatial>& l
         // fill the buffer's first `filled`: a group of outputs at a time, the
         // last group's lanes past the chunk computed from the zeroed entries
         // after it and not written. Outputs (and indices) dense along
-        // (position, channel) are stored as one run; others lane by lane.
+        // (position, channel) are stored as one run; others lane by lane. The
+        // pair reduces its sums and its maxima in turn, each as its own
+        // reduction does.
         auto uniform_chunk = [&](std::ptrdiff_t filled, std::ptrdiff_t first_column, std::ptrdiff_t count, std::ptrdiff_t rows_in_window) {
-            if constexpr (simd::has_lane_permute<A> && !is_pair<Reduction>) {
+            if constexpr (simd::has_lane_permute<A>) {
                 const interleaved_windows<A>& tables = *uniform;
                 const std::ptrdiff_t group_entries = tables.outputs * tables.window * interleave;
-                using R = std::remove_pointer_t<Out>;
+                using R = typename Reduction::result;
                 constexpr bool lane_result = std::is_same<R, A>::value;
                 constexpr bool narrow_result = is_half_precision<R> || is_byte_integer<R>;  // rounded from float lanes
+                constexpr bool sums = is_pair<Reduction> || !Reduction::tracks_index;
                 const bool dense =
                     (lane_result || narrow_result) && (interleave == 1 || out_channel_stride == 1) && out_column_stride == interleave;
                 const bool dense_indices = (interleave == 1 || index_channel_stride == 1) && index_column_stride == interleave;
+                A* const maxima = buffer_values + (is_pair<Reduction> ? row_buffer_length<A> : 0);
                 const simd::batch<A> zero = simd::broadcast(A(0));
-                simd::store(buffer_values + filled, zero);
-                simd::store(buffer_values + filled + width, zero);
+                for (A* values : {buffer_values, maxima}) {
+                    simd::store(values + filled, zero);
+                    simd::store(values + filled + width, zero);
+                }
                 if constexpr (Reduction::tracks_index) {
                     const simd::integer_batch<A> no_index(index_lane(0));
                     no_index.store_unaligned(buffer_indices + filled);
                     no_index.store_unaligned(buffer_indices + filled + width);
                 }
-                alignas(64) A lane_values[width];
-                alignas(64) index_lane lane_indices[width];
-                for (std::ptrdiff_t done = 0; done < count; done += tables.outputs) {
-                    const std::ptrdiff_t outputs = std::min(tables.outputs, count - done);
-                    const std::ptrdiff_t at = done / tables.outputs * group_entries;
-                    simd::batch<A> result;
-                    if constexpr (Reduction::tracks_index) {
-                        const auto best = interleaved_max(buffer_values + at, buffer_indices + at, tables,
-                                                          (first_column + done) * tables.window);
-                        result = best.value;
-                        best.index.store_aligned(lane_indices);
-                    } else {
-                        result = interleaved_sums(buffer_values + at, tables) /
-                                 simd::broadcast(static_cast<A>(rows_in_window * tables.window));
-                    }
-                    const std::ptrdiff_t lanes_used = outputs * interleave;
+                // A group's results into the outputs `result_of` picks from
+                // output_at (the pair's average or maximum, else the output).
+                auto store_group = [&](const simd::batch<A>& results, std::ptrdiff_t first_output, std::ptrdiff_t lanes_used, auto result_of) {
                     if (dense) {
-                        R* const first_out = output_at(first_column + done, 0);
+                        R* const first_out = result_of(output_at(first_output, 0));
                         if constexpr (lane_result) {
-                            simd::store_first(first_out, result, lanes_used);
+                            simd::store_first(first_out, results, lanes_used);
                         } else if constexpr (narrow_result) {
                             alignas(64) R narrowed[width];
-                            simd::store_narrowed(narrowed, result);
+                            simd::store_narrowed(narrowed, results);
                             std::copy_n(narrowed, lanes_used, first_out);
                         }
-                    } else {
-                        simd::store(lane_values, result);
+                        return;
                     }
-                    if (!dense) {
-                        for (std::ptrdiff_t lane = 0; lane < lanes_used; ++lane) {
-                            const std::ptrdiff_t output = first_column + done + lane / interleave;
-                            if constexpr (lane_result) {
-                                *output_at(output, lane % interleave) = lane_values[lane];
-                            } else {
-                                *output_at(output, lane % interleave) = round_from_float<R>(lane_values[lane]);
-                            }
+                    alignas(64) A lane_values[width];
+                    simd::store(lane_values, results);
+                    for (std::ptrdiff_t lane = 0; lane < lanes_used; ++lane) {
+                        R* const to = result_of(output_at(first_output + lane / interleave, lane % interleave));
+                        if constexpr (lane_result) {
+                            *to = lane_values[lane];
+                        } else {
+                            *to = round_from_float<R>(lane_values[lane]);
                         }
                     }
+                };
+                for (std::ptrdiff_t done = 0; done < count; done += tables.outputs) {
+                    const std::ptrdiff_t first_output = first_column + done;
+                    const std::ptrdiff_t lanes_used = std::min(tables.outputs, count - done) * interleave;
+                    const std::ptrdiff_t at = done / tables.outputs * group_entries;
+                    if constexpr (sums) {
+                        const simd::batch<A> averages =
+                            interleaved_sums(buffer_values + at, tables) / simd::broadcast(static_cast<A>(rows_in_window * tables.window));
+                        store_group(averages, first_output, lanes_used, [](auto to) {
+                            if constexpr (is_pair<Reduction>) {
+                                return to.average;
+                            } else {
+                                return to;
+                            }
+                        });
+                    }
                     if constexpr (Reduction::tracks_index) {
+                        const auto best = interleaved_max(maxima + at, buffer_indices + at, tables, first_output * tables.window);
+                        store_group(best.value, first_output, lanes_used, [](auto to) {
+                            if constexpr (is_pair<Reduction>) {
+                                return to.maximum;
+                            } else {
+                                return to;
+                            }
+                        });
                         if (index != nullptr) {
-                            I* const first_index = index_at(first_column + done, 0);
+                            alignas(64) index_lane lane_indices[width];
+                            best.index.store_aligned(lane_indices);
+                            I* const first_index = index_at(first_output, 0);
                             if (dense_indices) {
                                 for (std::ptrdiff_t lane = 0; lane < lanes_used; ++lane) first_index[lane] = static_cast<I>(lane_indices[lane]);
                             } else {
@@ -250,7 +271,7 @@ void rows_plane(const T* in, Out out, I* index, const spatial_layout<Spatial>& l
                 Reduction::store_partial(reduce_scalar<Reduction, outer>(chunk_in + j, layout, b, first_row_index), buffer_values + j,
                                          buffer_indices + (Reduction::tracks_index ? j : 0));
             }
-            if constexpr (simd::has_lane_permute<A> && !is_pair<Reduction>) {
+            if constexpr (simd::has_lane_permute<A>) {
                 if (uniform != nullptr) {
                     uniform_chunk(chunk_length, column, chunk_columns, rows);
                     column += chunk_columns;

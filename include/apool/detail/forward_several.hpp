@@ -72,9 +72,7 @@ forward_pass<Reduction, Spatial, planned_rank(Spatial, Rank), I> plan_pass(const
 /// as the max's span, right after its group's averages). Its kernel is `none`
 /// where the pair does not run: outputs laid out differently (the pair locates
 /// both at one offset), the tiles (they write each result through a tile of
-/// its own), a uniform interleaved row (its windows are reduced by the
-/// average's or the max's own lane permutes), or a plane whose indices the
-/// vector lanes do not hold. The channels-last average with running sums in
+/// its own), or a plane whose indices the vector lanes do not hold. The channels-last average with running sums in
 /// memory sums in the register kernel's order: the pair takes the register
 /// kernel.
 template <std::size_t Spatial, class T, std::size_t Rank, class I>
@@ -104,11 +102,9 @@ forward_plan<Spatial, planned_rank(Spatial, Rank)> plan_pair(const strided_view<
         case forward_kernel::plane_run:
         case forward_kernel::span:
         case forward_kernel::rows:
+        case forward_kernel::interleaved_rows:
         case forward_kernel::channels_last:
         case forward_kernel::generic: break;
-        case forward_kernel::interleaved_rows:
-            if (plan.uniform_row_window > 0) plan.kernel = forward_kernel::none;
-            break;
         default: plan.kernel = forward_kernel::none; break;
     }
     if (!indices_fit) plan.kernel = forward_kernel::none;
