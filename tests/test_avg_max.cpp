@@ -178,10 +178,11 @@ TEST_CASE("avg_max in one walk: every kernel the pair runs through, forced, agai
     constexpr bool permutes = apool::simd::has_lane_permute<float>;
     const path paths[] = {
         {dense("rows, windows of 8", shape{2, 3, 56, 56}, shape{2, 3, 7, 7}), forward_kernel::rows},
-        {dense("rows that fit in a vector, windows of 2", shape{2, 2 * width + 1, 7, width - 2}, shape{2, 2 * width + 1, 4, width / 2 - 1}),
-         permutes ? forward_kernel::narrow_rows : forward_kernel::none},
-        {dense("rows that fit in a vector, windows of 4: the max's tiles", shape{2, 2 * width + 1, 7, width - 2},
-               shape{2, 2 * width + 1, 4, width / 4}),
+        {dense("rows that fit in a vector, windows of 2", shape{1, 3, 7, width - 2}, shape{1, 3, 4, width / 2 - 1}),
+         permutes ? forward_kernel::narrow_rows : forward_kernel::rows},
+        {dense("rows that fit in a vector, windows of 4: the max's rows", shape{1, 3, 7, width - 2}, shape{1, 3, 4, width / 4}),
+         permutes ? forward_kernel::none : forward_kernel::rows},
+        {dense("a vector of small dense planes: the tiles", shape{2, 2 * width + 1, 7, width - 2}, shape{2, 2 * width + 1, 4, width / 2 - 1}),
          forward_kernel::none},
         {dense("rows, uneven windows", shape{1, 2, 50, 70}, shape{1, 2, 7, 9}), forward_kernel::rows},
         {dense("rows, out > in", shape{1, 2, 3 * width, 5}, shape{1, 2, 4 * width, 9}), forward_kernel::rows},

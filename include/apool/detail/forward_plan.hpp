@@ -171,15 +171,18 @@ forward_kernel choose_forward_kernel(forward_plan<Spatial, Rank>& plan, const st
         // From 16 vectors a plane the horizontal sum is a small part of the work.
         {forward_kernel::plane_run, simd::has_lane_permute<T> && plain_average && global && one_span && plane_size >= width,
                                     plane_size < 16 * width},
-        // The max alone takes the tiles: its merge of each window's columns
-        // by lane permutes costs more than the tiles' walk of each window.
-        {forward_kernel::narrow_rows, narrow_rows_read,
-                                      plain_average && !(global && one_span)},
-        // Global pooling of a dense plane is one contiguous reduction, which the
-        // span does faster than a transpose: the average always, the max from a
-        // whole vector a plane (below that its span is a scalar loop).
+        // A vector of small dense planes or more takes the tiles, whose walk
+        // of each window with whole vectors costs less than the narrow rows'
+        // merge of each window's columns by lane permutes, for the max and
+        // for the average. Global pooling of a dense plane is one contiguous
+        // reduction, which the span does faster than a transpose: the average
+        // always, the max from a whole vector a plane (below that its span is
+        // a scalar loop).
         {forward_kernel::tiles, tile_fits && indices_fit,
                                 planes >= width && !(plain_average && global) && !(Reduction::tracks_index && one_span && plane_size >= width)},
+        // The average of fewer or sparser planes.
+        {forward_kernel::narrow_rows, narrow_rows_read,
+                                      plain_average && !(global && one_span)},
         {forward_kernel::span, one_span,
                                problem.rows_suit(width)},
         {forward_kernel::rows, indices_fit && spatial.in_stride[Spatial - 1] == 1,
