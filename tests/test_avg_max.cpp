@@ -84,6 +84,7 @@ void check_layouts() {
             check_pair<1, T, A, 3>({2, 3, 61}, {2, 3, 9}, {2, 3, 9}, in_kind, out_kind, ++seed);
             check_pair<2, T, A, 4>({2, 5, 13, 13}, {2, 5, 4, 4}, {2, 5, 4, 4}, in_kind, out_kind, ++seed);
             check_pair<2, T, A, 4>({2, 20, 7, 7}, {2, 20, 1, 1}, {2, 20, 1, 1}, in_kind, out_kind, ++seed);
+            check_pair<2, T, A, 4>({2, 20, 13, 13}, {2, 20, 4, 4}, {2, 20, 4, 4}, in_kind, out_kind, ++seed);
             check_pair<2, T, A, 4>({1, 3, 5, 6}, {1, 3, 8, 9}, {1, 3, 2, 3}, in_kind, out_kind, ++seed);
             check_pair<3, T, A, 5>({2, 3, 6, 7, 8}, {2, 3, 3, 2, 5}, {2, 3, 3, 2, 5}, in_kind, out_kind, ++seed);
         }
@@ -183,7 +184,8 @@ TEST_CASE("avg_max in one walk: every kernel the pair runs through, forced, agai
         {dense("rows that fit in a vector, windows of 4: the max's rows", shape{1, 3, 7, width - 2}, shape{1, 3, 4, width / 4}),
          permutes ? forward_kernel::none : forward_kernel::rows},
         {dense("a vector of small dense planes: the tiles", shape{2, 2 * width + 1, 7, width - 2}, shape{2, 2 * width + 1, 4, width / 2 - 1}),
-         forward_kernel::none},
+         forward_kernel::tiles},
+        {dense("the tiles, outputs a vector a plane", shape{1, 2 * width + 3, 13, 13}, shape{1, 2 * width + 3, 4, 4}), forward_kernel::tiles},
         {dense("rows, uneven windows", shape{1, 2, 50, 70}, shape{1, 2, 7, 9}), forward_kernel::rows},
         {dense("rows, out > in", shape{1, 2, 3 * width, 5}, shape{1, 2, 4 * width, 9}), forward_kernel::rows},
         {dense("global, planes of many vectors", shape{2, 3, 20 * width, 20}, shape{2, 3, 1, 1}), forward_kernel::span},
@@ -203,24 +205,42 @@ TEST_CASE("avg_max in one walk: every kernel the pair runs through, forced, agai
     for (const path& p : paths) {
         for (bool with_executor : {false, true}) {
             CHECK(check_pair_path(p.shape, forward_kernel::automatic, with_executor) == p.automatic);
-            for (forward_kernel wanted : {forward_kernel::plane_run, forward_kernel::span, forward_kernel::rows, forward_kernel::interleaved_rows,
-                                          forward_kernel::channels_last_sums, forward_kernel::channels_last, forward_kernel::generic}) {
+            for (forward_kernel wanted : {forward_kernel::plane_run, forward_kernel::tiles, forward_kernel::span, forward_kernel::rows,
+                                          forward_kernel::interleaved_rows, forward_kernel::channels_last_sums, forward_kernel::channels_last,
+                                          forward_kernel::generic}) {
                 const forward_kernel ran = check_pair_path(p.shape, wanted, with_executor);
                 const forward_kernel expected = wanted == forward_kernel::channels_last_sums ? forward_kernel::channels_last : wanted;
                 CHECK((ran == forward_kernel::none || ran == expected));
             }
         }
     }
-    // Outputs laid out differently, and the average's own kernels: no pair.
+    // Outputs laid out differently, and the average's own narrow rows: no pair.
     std::vector<float> values(2 * 3 * 56 * 56), avg(2 * 3 * 49), max(2 * 3 * 49 * 2);
     const apool::strided_view<const float, 4> input(values.data(), {2, 3, 56, 56});
     const apool::strided_view<float, 4> avg_view(avg.data(), {2, 3, 7, 7});
     const apool::strided_view<float, 4> spread_max(max.data(), {2, 3, 7, 7}, apool_test::row_major<4>({2, 3, 7, 7}, 2));
     const apool::strided_view<std::int64_t, 4>* no_indices = nullptr;
     CHECK(apool::detail::plan_pair<2>(input, avg_view, spread_max, no_indices, false).kernel == forward_kernel::none);
-    for (forward_kernel wanted : {forward_kernel::narrow_rows, forward_kernel::tiles}) {
-        CHECK(apool::detail::plan_pair<2>(input, avg_view, avg_view, no_indices, false, wanted).kernel == forward_kernel::none);
-    }
+    CHECK(apool::detail::plan_pair<2>(input, avg_view, avg_view, no_indices, false, forward_kernel::narrow_rows).kernel == forward_kernel::none);
+}
+
+TEST_CASE("avg_max through the tiles: dense outputs, indices laid out apart", "[avg_max][paths]") {
+    using shape = std::array<std::ptrdiff_t, 4>;
+    const shape in_extents{2, 20, 13, 13}, out_extents{2, 20, 4, 4};
+    const std::vector<float> values = tied_values<float>(count_of(in_extents), 31);
+    const apool::strided_view<const float, 4> input(values.data(), in_extents);
+    std::vector<float> avg(count_of(out_extents)), max(avg.size()), avg_expected(avg.size()), max_expected(avg.size());
+    std::vector<std::int64_t> indices(2 * avg.size(), -1), index_expected(2 * avg.size(), -1);
+    std::array<std::ptrdiff_t, 4> spread = apool_test::row_major<4>(out_extents);
+    for (std::ptrdiff_t& stride : spread) stride *= 2;
+    apool::adaptive_avg_max_pool2d(input, apool::strided_view<float, 4>(avg.data(), out_extents), apool::strided_view<float, 4>(max.data(), out_extents),
+                                   apool::strided_view<std::int64_t, 4>(indices.data(), out_extents, spread));
+    apool::adaptive_avg_pool2d(input, apool::strided_view<float, 4>(avg_expected.data(), out_extents));
+    apool::adaptive_max_pool2d(input, apool::strided_view<float, 4>(max_expected.data(), out_extents),
+                               apool::strided_view<std::int64_t, 4>(index_expected.data(), out_extents, spread));
+    CHECK(same_bytes(avg, avg_expected));
+    CHECK(same_bytes(max, max_expected));
+    CHECK(same_bytes(indices, index_expected));
 }
 
 TEST_CASE("avg_max writes both halves of one [N, 2C] buffer (catavgmax)", "[avg_max]") {

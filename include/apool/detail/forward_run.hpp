@@ -95,11 +95,9 @@ void run_vector_kernel(const forward_plan<Spatial, Rank>& plan, const spatial_la
             }
             return;
         case forward_kernel::tiles:
-            if constexpr (!is_pair<Reduction>) {
-                for_each_plane_group<width>(planes, dim, first, last, [&](const plane_offsets* group, std::ptrdiff_t grouped) {
-                    tiled_planes<Reduction>(in, out, index, spatial, group, grouped, plan.dense_outputs);
-                });
-            }
+            for_each_plane_group<width>(planes, dim, first, last, [&](const plane_offsets* group, std::ptrdiff_t grouped) {
+                tiled_planes<Reduction>(in, out, index, spatial, group, grouped, plan.dense_outputs);
+            });
             return;
         case forward_kernel::span: {
             // Inline here: a 7x7 plane costs little more than a call.

@@ -71,8 +71,7 @@ forward_pass<Reduction, Spatial, planned_rank(Spatial, Rank), I> plan_pass(const
 /// the one answer every kernel gives; the plane runs take each plane's max
 /// as the max's span, right after its group's averages). Its kernel is `none`
 /// where the pair does not run: outputs laid out differently (the pair locates
-/// both at one offset), the tiles (they write each result through a tile of
-/// its own), or a plane whose indices the vector lanes do not hold. The channels-last average with running sums in
+/// both at one offset), or a plane whose indices the vector lanes do not hold. The channels-last average with running sums in
 /// memory sums in the register kernel's order: the pair takes the register
 /// kernel.
 template <std::size_t Spatial, class T, std::size_t Rank, class I>
@@ -98,6 +97,11 @@ forward_plan<Spatial, planned_rank(Spatial, Rank)> plan_pair(const strided_view<
             if (2 * plan.problem.spatial.out_extent[Spatial - 1] < plan.problem.spatial.in_extent[Spatial - 1]) {
                 plan.kernel = forward_kernel::none;
             }
+            break;
+        case forward_kernel::tiles:
+            // The average's plan wrote no indices: its outputs through the
+            // tiles must also hold the indices' layout.
+            plan.dense_outputs = plan.dense_outputs && plan.problem.outputs_are_dense(indices != nullptr);
             break;
         case forward_kernel::plane_run:
         case forward_kernel::span:

@@ -17,6 +17,7 @@
 #include "../simd.hpp"
 #include "element_types.hpp"
 #include "forward_kernels.hpp"
+#include "pair_reduction.hpp"
 #include "walk.hpp"
 
 namespace apool {
@@ -79,14 +80,45 @@ void tile_to_planes(const T* tile, T* const* plane_starts, std::ptrdiff_t plane_
     });
 }
 
+/// The lane values of a window's state, one vector per result: the
+/// Reduction's value, or the pair's average and maximum.
+template <class Reduction>
+struct tile_results {
+    static constexpr std::ptrdiff_t count = is_pair<Reduction> ? 2 : 1;
+    using T = typename Reduction::accumulator;
+    simd::batch<T> values[count];
+
+    tile_results(const typename Reduction::vector_state& s, std::ptrdiff_t elements) noexcept {
+        if constexpr (is_pair<Reduction>) {
+            values[0] = Reduction::sum::vector_value(s.total, elements);
+            values[1] = Reduction::largest::vector_value(s.best, elements);
+        } else {
+            values[0] = Reduction::vector_value(s, elements);
+        }
+    }
+};
+
+/// Result `r` of a kernel's output `out` (a pointer, or the pair's two
+/// outputs: 0 the average, 1 the maximum).
+template <class Out>
+inline auto* result_at(Out out, std::ptrdiff_t r) noexcept {
+    if constexpr (std::is_pointer<Out>::value) {
+        static_cast<void>(r);
+        return out;
+    } else {
+        return r == 0 ? out.average : out.maximum;
+    }
+}
+
 /// tiled_planes' dense outputs: results go to output tiles in the same lane
-/// layout, transposed back at the end.
-template <class Reduction, class T, class I, std::size_t Spatial>
-void dense_tiled_outputs(const T* tile, const spatial_layout<Spatial>& tile_layout, const spatial_layout<Spatial>& layout, T* out, I* index,
+/// layout (one tile per result), transposed back at the end.
+template <class Reduction, class T, class Out, class I, std::size_t Spatial>
+void dense_tiled_outputs(const T* tile, const spatial_layout<Spatial>& tile_layout, const spatial_layout<Spatial>& layout, Out out, I* index,
                          const plane_offsets* planes, std::ptrdiff_t plane_count) noexcept {
     constexpr std::ptrdiff_t width = simd::lanes<T>;
+    constexpr std::ptrdiff_t results = tile_results<Reduction>::count;
     output_window<Spatial> box{};
-    alignas(64) T value_tile[tile_output_capacity<T>() * width];
+    alignas(64) T value_tiles[results][tile_output_capacity<T>() * width];
     using index_lane = typename Reduction::index_lane;
     constexpr std::ptrdiff_t index_tile_size = Reduction::tracks_index ? tile_output_capacity<T>() * width : 1;
     alignas(64) index_lane index_tile[index_tile_size];
@@ -94,7 +126,8 @@ void dense_tiled_outputs(const T* tile, const spatial_layout<Spatial>& tile_layo
     auto per_output = [&](const window_box<Spatial>& b, std::ptrdiff_t, std::ptrdiff_t) {
         typename Reduction::vector_state states[1];
         reduce_lanes<Reduction, Spatial>(tile, tile_layout, b, box_first_index<Spatial>(layout, b), states);
-        simd::store(value_tile + out_position * width, Reduction::vector_value(states[0], box_count<Spatial>(b)));
+        const tile_results<Reduction> lane_results(states[0], box_count<Spatial>(b));
+        for (std::ptrdiff_t r = 0; r < results; ++r) simd::store(value_tiles[r] + out_position * width, lane_results.values[r]);
         if constexpr (Reduction::tracks_index) Reduction::store_index(states[0], index_tile + out_position * width);
         ++out_position;
     };
@@ -102,9 +135,11 @@ void dense_tiled_outputs(const T* tile, const spatial_layout<Spatial>& tile_layo
     const std::ptrdiff_t out_plane_size = out_position;
 
     // Missing lanes hold plane 0's results again: writing them there changes nothing.
-    T* out_starts[width];
-    for (std::ptrdiff_t p = 0; p < width; ++p) out_starts[p] = out + planes[p < plane_count ? p : 0].out;
-    tile_to_planes<T>(value_tile, out_starts, out_plane_size);
+    for (std::ptrdiff_t r = 0; r < results; ++r) {
+        T* out_starts[width];
+        for (std::ptrdiff_t p = 0; p < width; ++p) out_starts[p] = result_at(out + planes[p < plane_count ? p : 0].out, r);
+        tile_to_planes<T>(value_tiles[r], out_starts, out_plane_size);
+    }
     if constexpr (Reduction::tracks_index) {
         if (index != nullptr) {
             // Transposed into planes one after another, then converted
@@ -123,16 +158,18 @@ void dense_tiled_outputs(const T* tile, const spatial_layout<Spatial>& tile_layo
 }
 
 /// Reduces `plane_count` (1 to simd::lanes<T>) dense planes whose first
-/// elements are at in + planes[p].in. The layout's input strides must be its
-/// flat strides (the plane is one contiguous block). `dense_outputs`: the
+/// elements are at in + planes[p].in, into `out` (output_of<Reduction>: a
+/// pointer, or the pair's two outputs). The layout's input strides must be
+/// its flat strides (the plane is one contiguous block). `dense_outputs`: the
 /// output (and index) strides are the output's flat strides, an output plane
 /// has from simd::lanes<T> to tile_output_capacity<T> elements, and the output
 /// type is the tile's. T is the Reduction's accumulator; Element may be
-/// narrower (widened into the tile) and Out too (each result rounded once).
+/// narrower (widened into the tile) and the results too (each rounded once).
 template <class Reduction, class Element, class Out, class I, std::size_t Spatial>
-void tiled_planes(const Element* in, Out* out, I* index, const spatial_layout<Spatial>& layout, const plane_offsets* planes,
+void tiled_planes(const Element* in, Out out, I* index, const spatial_layout<Spatial>& layout, const plane_offsets* planes,
                   std::ptrdiff_t plane_count, bool dense_outputs) noexcept {
     using T = typename Reduction::accumulator;
+    using R = typename Reduction::result;
     constexpr std::ptrdiff_t width = simd::lanes<T>;
     alignas(64) T tile[APOOL_TILE_ELEMENTS];
     const std::ptrdiff_t plane_size = layout.plane_size();
@@ -146,7 +183,7 @@ void tiled_planes(const Element* in, Out* out, I* index, const spatial_layout<Sp
     for (std::size_t d = 0; d < Spatial; ++d) tile_layout.in_stride[d] = layout.flat_stride[d] * width;
     output_window<Spatial> box{};
 
-    if constexpr (std::is_same<Out, T>::value) {
+    if constexpr (std::is_same<R, T>::value) {
         if (dense_outputs) {
             dense_tiled_outputs<Reduction>(tile, tile_layout, layout, out, index, planes, plane_count);
             return;
@@ -156,9 +193,12 @@ void tiled_planes(const Element* in, Out* out, I* index, const spatial_layout<Sp
     auto per_output = [&](const window_box<Spatial>& b, std::ptrdiff_t out_offset, std::ptrdiff_t index_offset) {
         typename Reduction::vector_state states[1];
         reduce_lanes<Reduction, Spatial>(tile, tile_layout, b, box_first_index<Spatial>(layout, b), states);
-        alignas(64) Out values[width];
-        store_lanes(Reduction::vector_value(states[0], box_count<Spatial>(b)), values, 1);
-        for (std::ptrdiff_t p = 0; p < plane_count; ++p) out[planes[p].out + out_offset] = values[p];
+        const tile_results<Reduction> lane_results(states[0], box_count<Spatial>(b));
+        for (std::ptrdiff_t r = 0; r < tile_results<Reduction>::count; ++r) {
+            alignas(64) R values[width];
+            store_lanes(lane_results.values[r], values, 1);
+            for (std::ptrdiff_t p = 0; p < plane_count; ++p) *result_at(out + (planes[p].out + out_offset), r) = values[p];
+        }
         if constexpr (Reduction::tracks_index) {
             if (index != nullptr) {
                 alignas(64) typename Reduction::index_lane lane_indices[width];
