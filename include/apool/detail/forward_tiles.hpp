@@ -15,6 +15,7 @@
 
 #include "../config.hpp"
 #include "../simd.hpp"
+#include "../simd/prefetch.hpp"
 #include "element_types.hpp"
 #include "forward_kernels.hpp"
 #include "pair_reduction.hpp"
@@ -178,6 +179,15 @@ void tiled_planes(const Element* in, Out out, I* index, const spatial_layout<Spa
     const Element* plane_starts[width];
     for (std::ptrdiff_t p = 0; p < width; ++p) plane_starts[p] = in + planes[p < plane_count ? p : 0].in;
     planes_to_tile(plane_starts, tile, plane_size);
+    // A full group of planes one after another (dense NCHW planes): the next
+    // group's planes most often follow, and their lines are requested while
+    // this group's windows are reduced. The transpose reads lanes<T> planes
+    // at once, as many streams as the hardware prefetchers would have to
+    // follow, and without this the planes' reads from beyond L2 cost the
+    // tiles more than the rows kernels' one stream.
+    bool consecutive = plane_count == width;
+    for (std::ptrdiff_t p = 1; p < plane_count; ++p) consecutive = consecutive && planes[p].in == planes[0].in + p * plane_size;
+    if (consecutive) simd::prefetch_run(in + planes[0].in, width * plane_size, width * plane_size);
 
     spatial_layout<Spatial> tile_layout = layout;
     for (std::size_t d = 0; d < Spatial; ++d) tile_layout.in_stride[d] = layout.flat_stride[d] * width;
