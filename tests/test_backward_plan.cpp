@@ -162,6 +162,15 @@ TEST_CASE("backward plan: every kernel, forced where legal, in two sub-ranges, g
     check_every_kernel<2>(nhwc("channels-last, upsampled, odd channels", shape{2, lanes + 3, 5, 6}, shape{2, lanes + 3, 7, 9}), random, ran);
     check_every_kernel<2>(dense("large planes, zeroed one by one", shape{2, 3, 70, 70}, shape{2, 3, 6, 6}), random, ran);
     check_every_kernel<1>(dense("1-d rows", std::array<std::ptrdiff_t, 3>{3, 5, 100}, std::array<std::ptrdiff_t, 3>{3, 5, 7}), random, ran);
+    // Windows of one size that tile the row: shares a vector of outputs at a time.
+    check_every_kernel<2>(dense("rows pooled by 2, several chunks", shape{1, 2, 6, 2 * APOOL_ROW_BUFFER_ELEMENTS + 10},
+                                shape{1, 2, 3, APOOL_ROW_BUFFER_ELEMENTS + 5}),
+                          random, ran);
+    check_every_kernel<1>(dense("1-d rows pooled by 3", std::array<std::ptrdiff_t, 3>{2, 3, 99}, std::array<std::ptrdiff_t, 3>{2, 3, 33}), random,
+                          ran);
+    check_every_kernel<2>(problem<4>{"rows pooled by 2, grad_output spread", shape{1, 2, 6, 4 * lanes + 6}, apool_test::row_major(shape{1, 2, 6, 4 * lanes + 6}),
+                                     shape{1, 2, 3, 2 * lanes + 3}, apool_test::row_major(shape{1, 2, 3, 2 * lanes + 3}, 2)},
+                          random, ran);
     check_every_kernel<3>(dense("3-d planes", std::array<std::ptrdiff_t, 5>{2, lanes + 1, 3, 5, 6}, std::array<std::ptrdiff_t, 5>{2, lanes + 1, 2, 3, 4}),
                           random, ran);
     for (backward_kernel kernel : average_kernels) {

@@ -3,6 +3,7 @@
 // shares are built once into stack rows, layer by layer, and added with vectors.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -121,6 +122,46 @@ void average_backward_share_rows_plane(const T* grad_output, T* grad_input, cons
             }
         };
         for_each_window<Spatial - 1>(layout, current, 0, 0, per_output);
+        return;
+    }
+    if (layers == 1 && interleave == 1 && columns % out_columns == 0 && columns / out_columns <= chunk) {
+        // Windows of one size that tile the row: a vector of outputs' shares
+        // at a time, each written once per column of its window, a chunk of
+        // whole windows at a time, instead of one share's division and
+        // stores per output.
+        const std::ptrdiff_t size = columns / out_columns;
+        const std::ptrdiff_t chunk_outputs = chunk / size;
+        auto per_output_row = [&](const output_window<Spatial, true>& o, std::ptrdiff_t out_offset, std::ptrdiff_t) {
+            window_box<Spatial> box = o;
+            box[inner] = window{0, size};  // every window's sizes, which are all its share depends on
+            const std::ptrdiff_t ahead = next_window_ahead<inner>(layout, o);
+            for (std::ptrdiff_t first_output = 0; first_output < out_columns; first_output += chunk_outputs) {
+                const std::ptrdiff_t outputs = std::min(chunk_outputs, out_columns - first_output);
+                for (std::ptrdiff_t done = 0; done < outputs; done += width) {
+                    const std::ptrdiff_t lanes = std::min(width, outputs - done);
+                    alignas(64) T shares[width] = {};
+                    const T* grads = grad_output + out_offset + (first_output + done) * out_column_stride;
+                    if (lanes == width && out_column_stride == 1) {
+                        simd::store(shares, simd::load(grads));
+                    } else {
+                        for (std::ptrdiff_t lane = 0; lane < lanes; ++lane) shares[lane] = grads[lane * out_column_stride];
+                    }
+                    simd::store(shares, average_share<simd::batch<T>, Spatial>(simd::load(shares), box, layout));
+                    T* share_row = share_rows + done * size;
+                    for (std::ptrdiff_t lane = 0; lane < lanes; ++lane) {
+                        for (std::ptrdiff_t k = 0; k < size; ++k) share_row[lane * size + k] = shares[lane];
+                    }
+                }
+                const std::ptrdiff_t count = outputs * size;
+                auto receive_row = [&](std::ptrdiff_t offset, bool fresh) {
+                    T* row = grad_input + offset + first_output * size;
+                    if (ahead != 0) simd::prefetch_run<simd::access::write>(row, count, ahead);
+                    receive_share_rows<1>(row, count, share_rows, layer_stride, layers, fresh);
+                };
+                walk_output_window<inner>(layout, o, 0, !accumulate, receive_row);
+            }
+        };
+        for_each_window<Spatial - 1>(layout, current, 0, 0, per_output_row);
         return;
     }
     auto per_output_row = [&](const output_window<Spatial, true>& o, std::ptrdiff_t out_offset, std::ptrdiff_t) {
