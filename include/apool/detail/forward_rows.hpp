@@ -121,11 +121,11 @@ void rows_plane(const T* in, Out out, I* index, const spatial_layout<Spatial>& l
                     no_index.store_unaligned(buffer_indices + filled);
                     no_index.store_unaligned(buffer_indices + filled + width);
                 }
-                // A group's results into the outputs `result_of` picks from
-                // output_at (the pair's average or maximum, else the output).
-                auto store_group = [&](const simd::batch<A>& results, std::ptrdiff_t first_output, std::ptrdiff_t lanes_used, auto result_of) {
+                // A group's results into result `r` of the outputs (result_at:
+                // the pair's average or maximum, else the output).
+                auto store_group = [&](const simd::batch<A>& results, std::ptrdiff_t first_output, std::ptrdiff_t lanes_used, std::ptrdiff_t r) {
                     if (dense) {
-                        R* const first_out = result_of(output_at(first_output, 0));
+                        R* const first_out = result_at(output_at(first_output, 0), r);
                         if constexpr (lane_result) {
                             simd::store_first(first_out, results, lanes_used);
                         } else if constexpr (narrow_result) {
@@ -138,7 +138,7 @@ void rows_plane(const T* in, Out out, I* index, const spatial_layout<Spatial>& l
                     alignas(64) A lane_values[width];
                     simd::store(lane_values, results);
                     for (std::ptrdiff_t lane = 0; lane < lanes_used; ++lane) {
-                        R* const to = result_of(output_at(first_output + lane / interleave, lane % interleave));
+                        R* const to = result_at(output_at(first_output + lane / interleave, lane % interleave), r);
                         if constexpr (lane_result) {
                             *to = lane_values[lane];
                         } else {
@@ -153,23 +153,11 @@ void rows_plane(const T* in, Out out, I* index, const spatial_layout<Spatial>& l
                     if constexpr (sums) {
                         const simd::batch<A> averages =
                             interleaved_sums(buffer_values + at, tables) / simd::broadcast(static_cast<A>(rows_in_window * tables.window));
-                        store_group(averages, first_output, lanes_used, [](auto to) {
-                            if constexpr (is_pair<Reduction>) {
-                                return to.average;
-                            } else {
-                                return to;
-                            }
-                        });
+                        store_group(averages, first_output, lanes_used, 0);
                     }
                     if constexpr (Reduction::tracks_index) {
                         const auto best = interleaved_max(maxima + at, buffer_indices + at, tables, first_output * tables.window);
-                        store_group(best.value, first_output, lanes_used, [](auto to) {
-                            if constexpr (is_pair<Reduction>) {
-                                return to.maximum;
-                            } else {
-                                return to;
-                            }
-                        });
+                        store_group(best.value, first_output, lanes_used, 1);
                         if (index != nullptr) {
                             alignas(64) index_lane lane_indices[width];
                             best.index.store_aligned(lane_indices);

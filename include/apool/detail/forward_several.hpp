@@ -71,9 +71,9 @@ forward_pass<Reduction, Spatial, planned_rank(Spatial, Rank), I> plan_pass(const
 /// the one answer every kernel gives; the plane runs take each plane's max
 /// as the max's span, right after its group's averages). Its kernel is `none`
 /// where the pair does not run: outputs laid out differently (the pair locates
-/// both at one offset), or a plane whose indices the vector lanes do not hold. The channels-last average with running sums in
-/// memory sums in the register kernel's order: the pair takes the register
-/// kernel.
+/// both at one offset), or a plane whose indices the vector lanes do not hold.
+/// The channels-last average with running sums in memory sums in the register
+/// kernel's order: the pair takes the register kernel.
 template <std::size_t Spatial, class T, std::size_t Rank, class I>
 forward_plan<Spatial, planned_rank(Spatial, Rank)> plan_pair(const strided_view<const T, Rank>& input,
                                                              const strided_view<T, Rank>& avg_output,

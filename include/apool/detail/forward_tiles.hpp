@@ -99,18 +99,6 @@ struct tile_results {
     }
 };
 
-/// Result `r` of a kernel's output `out` (a pointer, or the pair's two
-/// outputs: 0 the average, 1 the maximum).
-template <class Out>
-inline auto* result_at(Out out, std::ptrdiff_t r) noexcept {
-    if constexpr (std::is_pointer<Out>::value) {
-        static_cast<void>(r);
-        return out;
-    } else {
-        return r == 0 ? out.average : out.maximum;
-    }
-}
-
 /// tiled_planes' dense outputs: results go to output tiles in the same lane
 /// layout (one tile per result), transposed back at the end.
 template <class Reduction, class T, class Out, class I, std::size_t Spatial>

@@ -119,6 +119,18 @@ constexpr bool is_pair = std::is_same<Reduction, average_and_maximum<typename Re
 template <class Reduction>
 using output_of = std::conditional_t<is_pair<Reduction>, two_outputs<typename Reduction::result>, typename Reduction::result*>;
 
+/// Result `r` of a kernel's output `out` (a pointer, or the pair's two
+/// outputs: 0 the average, 1 the maximum).
+template <class Out>
+inline auto* result_at(Out out, std::ptrdiff_t r) noexcept {
+    if constexpr (std::is_pointer<Out>::value) {
+        static_cast<void>(r);
+        return out;
+    } else {
+        return r == 0 ? out.average : out.maximum;
+    }
+}
+
 /// Registers one vector of lanes' state takes: the sum one, the max two
 /// (value and index), the pair three.
 template <class Reduction>
