@@ -205,6 +205,21 @@ void run_trial(const std::array<std::ptrdiff_t, Rank>& in_extents, const std::ar
         CHECK(avg->padding_untouched());
         CHECK(max->padding_untouched());
         CHECK(indices->padding_untouched());
+
+        // The max without indices.
+        auto values = written(output_fill<Out>());
+        const auto values_plan =
+            apool::detail::plan_forward<maximum, Spatial>(input->const_view(), values->view(), values->view().strides(), false, wanted);
+        if (wanted != kernel::automatic && values_plan.kernel == wanted) {
+            apool::detail::run_forward<maximum>(values_plan, input->const_view().data(), values->view().data(),
+                                                static_cast<std::int64_t*>(nullptr), 0, values_plan.items);
+        } else {
+            apool::adaptive_max_pool<Spatial>(input->const_view(), values->view());
+        }
+        CHECK(apool_test::mismatches("max without indices", values->logical(), expected_max, [](std::size_t, Out got, Out want) {
+                  return maximum_matches<In>(got, want);
+              }) == "");
+        CHECK(values->padding_untouched());
     }
 }
 

@@ -134,6 +134,16 @@ void check_strided_problem(const std::array<std::ptrdiff_t, Rank>& in_extents, c
         if (!values_agree || got_index[offset] != expected_index[offset]) ++max_mismatches;
     });
     CHECK(max_mismatches == 0);
+
+    // Without indices (the channels-last kernel keeps values alone).
+    apool::adaptive_max_pool<Spatial>(input, got_view);
+    std::size_t values_mismatches = 0;
+    apool_test::naive::for_each_multi_index(out_extents, [&](const std::array<std::ptrdiff_t, Rank>& at) {
+        std::ptrdiff_t offset = 0;
+        for (std::size_t d = 0; d < Rank; ++d) offset += at[d] * out_strides[d];
+        if (!same_bits(got[offset], expected[offset]) && !(std::isnan(got[offset]) && std::isnan(expected[offset]))) ++values_mismatches;
+    });
+    CHECK(values_mismatches == 0);
 }
 
 /// check_strided_problem on row-major strides, each dim's scaled by its spread.
@@ -407,6 +417,53 @@ TEST_CASE("channels-last kernel: channel counts around the register blocks", "[f
                 check_strided_problem<2, float, std::int64_t>(in_extents, channels_last_strides(in_extents, 1), out_extents,
                                                               channels_last_strides(out_extents, 2), specials, random);
             }
+        }
+    }
+}
+
+TEST_CASE("channels-last max without indices: NaN payloads, infinities of both signs, zeros of both signs", "[forward][paths]") {
+    // The values-only lanes keep plain maxima, test what they load for NaN,
+    // and walk a block that met one again with positions: the value written
+    // is the last NaN's own bits. Zeros of both signs keep the first, and
+    // infinities of both signs are values like any other.
+    using T = float;
+    const std::ptrdiff_t width = apool::simd::lanes<T>;
+    const std::ptrdiff_t block = static_cast<std::ptrdiff_t>(apool::detail::channel_block_vectors<apool::detail::maximum_value<T>>) * width;
+    std::mt19937 random(77);
+    std::uniform_int_distribution<int> pick(0, 99);
+    std::uniform_int_distribution<std::uint32_t> payload(1, (1u << 22) - 1);
+    for (std::ptrdiff_t channels : {block + 4 * width + width + 3, width}) {
+        for (int kind = 0; kind < 3; ++kind) {
+            const std::array<std::ptrdiff_t, 4> in_extents{2, channels, 6, 9};
+            const std::array<std::ptrdiff_t, 4> out_extents{2, channels, 2, 3};
+            const auto in_strides = channels_last_strides(in_extents, 1);
+            const auto out_strides = channels_last_strides(out_extents, 1);
+            std::vector<T> memory(static_cast<std::size_t>(span_of(in_extents, in_strides)));
+            for (auto& v : memory) {
+                const int k = pick(random);
+                if (kind == 0 && k < 3) {
+                    // Quiet NaNs of either sign with distinct payloads.
+                    const std::uint32_t bits = 0x7FC00000u | payload(random) | (k == 0 ? 0x80000000u : 0u);
+                    std::memcpy(&v, &bits, sizeof bits);
+                } else if (kind == 1 && k < 6) {
+                    v = k % 2 == 0 ? std::numeric_limits<T>::infinity() : -std::numeric_limits<T>::infinity();
+                } else if (kind == 2) {
+                    v = k % 2 == 0 ? T(-0.0) : T(0.0);
+                } else {
+                    v = static_cast<T>(k % 9) - T(4.5);
+                }
+            }
+            const apool::strided_view<const T, 4> input(memory.data(), in_extents, in_strides);
+            const std::size_t out_span = static_cast<std::size_t>(span_of(out_extents, out_strides));
+            std::vector<T> got(out_span), expected(out_span);
+            std::vector<std::int64_t> expected_index(out_span);
+            apool::adaptive_max_pool<2>(input, apool::strided_view<T, 4>(got.data(), out_extents, out_strides));
+            apool_test::naive::adaptive_max_pool<2>(input, apool::strided_view<T, 4>(expected.data(), out_extents, out_strides),
+                                                   apool::strided_view<std::int64_t, 4>(expected_index.data(), out_extents, out_strides));
+            std::size_t mismatches = 0;
+            for (std::size_t k = 0; k < out_span; ++k) mismatches += same_bits(got[k], expected[k]) ? 0 : 1;
+            INFO("channels " << channels << " kind " << kind);
+            CHECK(mismatches == 0);
         }
     }
 }

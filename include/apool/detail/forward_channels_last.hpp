@@ -2,7 +2,9 @@
 // contiguous, vectors run across it, and every window is walked once per
 // register block of channels; the average over many channels keeps the
 // running sums of large windows in memory instead (the output's run of
-// channels, or a stack buffer a chunk of channels at a time).
+// channels, or a stack buffer a chunk of channels at a time). A max that
+// writes no indices keeps its values alone (maximum_value), and walks a block
+// again with positions where it met a NaN.
 #pragma once
 
 #include <algorithm>
@@ -63,6 +65,37 @@ inline void reduce_channel_tail(const T* in, Out out, I* index, const spatial_la
 template <class Reduction>
 constexpr std::size_t channel_block_vectors = static_cast<std::size_t>(simd::vector_registers / (2 * state_registers<Reduction>));
 
+/// Whether a policy's window is walked again by another policy where the walk
+/// met a NaN (maximum_value).
+template <class Reduction, class = void>
+constexpr bool has_rescan = false;
+template <class Reduction>
+constexpr bool has_rescan<Reduction, std::void_t<typename Reduction::rescan_with>> = true;
+
+/// One window reduced for the Blocks vectors of channels from `in` (their
+/// outputs from `out`, their indices from `index` where not null), and
+/// written.
+template <class Reduction, std::size_t Blocks, class T, class Out, class I, std::size_t Spatial>
+inline void reduce_channel_block(const T* in, Out out, I* index, const spatial_layout<Spatial>& layout, const window_box<Spatial>& box,
+                                 std::ptrdiff_t first_index, std::ptrdiff_t count, std::ptrdiff_t ahead, std::ptrdiff_t out_channel_stride,
+                                 std::ptrdiff_t index_channel_stride) noexcept {
+    constexpr std::ptrdiff_t width = simd::lanes<typename Reduction::accumulator>;
+    typename Reduction::vector_state states[Blocks];
+    const bool met_nan = reduce_lanes<Reduction, Spatial, true>(in, layout, box, first_index, states, 0, ahead);
+    if constexpr (has_rescan<Reduction>) {
+        if (met_nan) {
+            reduce_channel_block<typename Reduction::rescan_with, Blocks>(in, out, index, layout, box, first_index, count, ahead,
+                                                                          out_channel_stride, index_channel_stride);
+            return;
+        }
+    }
+    for (std::size_t k = 0; k < Blocks; ++k) {
+        const std::ptrdiff_t at = static_cast<std::ptrdiff_t>(k) * width;
+        write_lanes<Reduction>(states[k], count, out + at * out_channel_stride, out_channel_stride,
+                               index != nullptr ? index + at * index_channel_stride : nullptr, index_channel_stride);
+    }
+}
+
 /// One window reduced for every channel: the window is walked once per
 /// register block of channel_block_vectors vectors, then of four and of one,
 /// then once per channel past the last whole vector. `out` and `index` point
@@ -83,13 +116,9 @@ inline void reduce_window_channels(const T* in, Out out, I* index, const spatial
     auto reduce_blocks = [&](auto blocks) {
         constexpr std::size_t block_count = decltype(blocks)::value;
         for (; channel + static_cast<std::ptrdiff_t>(block_count) * width <= channels; channel += static_cast<std::ptrdiff_t>(block_count) * width) {
-            typename Reduction::vector_state states[block_count];
-            reduce_lanes<Reduction, Spatial, true>(in + channel, layout, box, first_index, states, 0, ahead);
-            for (std::size_t k = 0; k < block_count; ++k) {
-                const std::ptrdiff_t at = channel + static_cast<std::ptrdiff_t>(k) * width;
-                write_lanes<Reduction>(states[k], count, out + at * out_channel_stride, out_channel_stride,
-                                       index != nullptr ? index + at * index_channel_stride : nullptr, index_channel_stride);
-            }
+            reduce_channel_block<Reduction, block_count>(in + channel, out + channel * out_channel_stride,
+                                                         index != nullptr ? index + channel * index_channel_stride : nullptr, layout, box,
+                                                         first_index, count, ahead, out_channel_stride, index_channel_stride);
         }
     };
     reduce_blocks(std::integral_constant<std::size_t, channel_block_vectors<Reduction>>{});

@@ -61,6 +61,12 @@ inline void write_result(const typename Reduction::state& s, std::ptrdiff_t coun
     }
 }
 
+/// Whether a policy's walk tests the vectors it loads for NaN (maximum_value).
+template <class Reduction, class = void>
+constexpr bool probes_nan = false;
+template <class Reduction>
+constexpr bool probes_nan<Reduction, std::void_t<decltype(Reduction::probes_nan)>> = Reduction::probes_nan;
+
 /// One window of the box over the first Dims spatial dims, reduced for the
 /// Blocks * lanes contiguous lanes that start at `base` (lanes of the
 /// Reduction's accumulator, into which narrower elements widen as loaded); the last block is
@@ -68,27 +74,47 @@ inline void write_result(const typename Reduction::state& s, std::ptrdiff_t coun
 /// Blocks whole vectors, overlapping its predecessor). With Prefetch, each
 /// element read asks for the one `prefetch_ahead` elements further on. A
 /// template choice, not a run-time one: the walk must stay inlined into the
-/// tiled kernel, which reads a stack tile and prefetches nothing.
+/// tiled kernel, which reads a stack tile and prefetches nothing. Returns
+/// whether a vector read held a NaN where the Reduction probes for them
+/// (false for the others).
 template <class Reduction, std::size_t Dims, bool Prefetch = false, std::size_t Blocks, class T, std::size_t Spatial>
-inline void reduce_lanes(const T* base, const spatial_layout<Spatial>& layout, const window_box<Dims>& box,
+inline bool reduce_lanes(const T* base, const spatial_layout<Spatial>& layout, const window_box<Dims>& box,
                          std::ptrdiff_t first_index, typename Reduction::vector_state (&states)[Blocks],
                          std::ptrdiff_t last_shift = 0, std::ptrdiff_t prefetch_ahead = 0) noexcept {
     using lane_type = typename Reduction::accumulator;
     constexpr std::ptrdiff_t width = simd::lanes<lane_type>;
     for (std::size_t k = 0; k < Blocks; ++k) states[k] = Reduction::vector_start(first_index);
     const std::ptrdiff_t last_block = static_cast<std::ptrdiff_t>(Blocks - 1) * width - last_shift;
+    simd::mask<lane_type> nan = simd::is_nan(simd::broadcast(lane_type(0)));
     auto add = [&](std::ptrdiff_t offset, std::ptrdiff_t flat_index) {
         const auto position = Reduction::vector_position(flat_index);
         const T* row = base + offset;
-        for (std::size_t k = 0; k + 1 < Blocks; ++k) {
-            Reduction::vector_accumulate(states[k], simd::load_as<lane_type>(row + static_cast<std::ptrdiff_t>(k) * width), position);
+        auto block_at = [&](std::size_t k) { return k + 1 < Blocks ? static_cast<std::ptrdiff_t>(k) * width : last_block; };
+        if constexpr (probes_nan<Reduction>) {
+            // Two vectors to one unordered compare.
+            for (std::size_t k = 0; k + 1 < Blocks; k += 2) {
+                const simd::batch<lane_type> first = simd::load_as<lane_type>(row + block_at(k));
+                const simd::batch<lane_type> second = simd::load_as<lane_type>(row + block_at(k + 1));
+                Reduction::vector_accumulate(states[k], first, position);
+                Reduction::vector_accumulate(states[k + 1], second, position);
+                nan = nan | simd::either_nan(first, second);
+            }
+            if constexpr (Blocks % 2 == 1) {
+                const simd::batch<lane_type> last = simd::load_as<lane_type>(row + block_at(Blocks - 1));
+                Reduction::vector_accumulate(states[Blocks - 1], last, position);
+                nan = nan | simd::is_nan(last);
+            }
+        } else {
+            for (std::size_t k = 0; k < Blocks; ++k) {
+                Reduction::vector_accumulate(states[k], simd::load_as<lane_type>(row + block_at(k)), position);
+            }
         }
-        Reduction::vector_accumulate(states[Blocks - 1], simd::load_as<lane_type>(row + last_block), position);
         if constexpr (Prefetch) {
             for (std::size_t k = 0; k < Blocks; ++k) simd::prefetch(row + static_cast<std::ptrdiff_t>(k) * width, prefetch_ahead);
         }
     };
     walk_box<Dims>(layout, box, 0, 0, add);
+    return probes_nan<Reduction> && simd::any<lane_type>(nan);
 }
 
 /// The same for one lane, in scan order.

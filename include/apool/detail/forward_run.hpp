@@ -119,12 +119,24 @@ void run_vector_kernel(const forward_plan<Spatial, Rank>& plan, const spatial_la
                 });
             }
             return;
-        case forward_kernel::channels_last:
-            for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
-                channels_last_plane<Reduction>(in + at.in, out + at.out, index_at(at), spatial, channels, planes.out_stride[dim],
-                                               planes.index_stride[dim]);
-            });
+        case forward_kernel::channels_last: {
+            auto run = [&](auto lanes_policy) {
+                for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
+                    channels_last_plane<decltype(lanes_policy)>(in + at.in, out + at.out, index_at(at), spatial, channels,
+                                                                planes.out_stride[dim], planes.index_stride[dim]);
+                });
+            };
+            // A max that writes no indices keeps its values alone.
+            using values_policy = typename values_only<Reduction>::type;
+            if constexpr (!std::is_void<values_policy>::value) {
+                if (index == nullptr) {
+                    run(values_policy{});
+                    return;
+                }
+            }
+            run(Reduction{});
             return;
+        }
         case forward_kernel::generic:
             for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
                 generic_plane<Reduction>(in + at.in, out + at.out, index_at(at), spatial);

@@ -132,9 +132,10 @@ inline auto* result_at(Out out, std::ptrdiff_t r) noexcept {
 }
 
 /// Registers one vector of lanes' state takes: the sum one, the max two
-/// (value and index), the pair three.
+/// (value and index; one for its values alone), the pair three.
 template <class Reduction>
-constexpr std::ptrdiff_t state_registers = is_pair<Reduction> ? 3 : (Reduction::tracks_index ? 2 : 1);
+constexpr std::ptrdiff_t state_registers =
+    static_cast<std::ptrdiff_t>(sizeof(typename Reduction::vector_state) / sizeof(simd::batch<typename Reduction::accumulator>));
 
 }  // namespace detail
 }  // namespace apool

@@ -346,6 +346,46 @@ struct maximum {
     }
 };
 
+/// The max's values alone, for calls that write no indices (the channels-last
+/// kernel): each lane keeps its largest value by one vector max per element,
+/// where `maximum` pays a compare and two blends to carry positions along, and
+/// a lane's state is one register, so a register block holds twice the
+/// channels. The max drops a NaN it reads: the walk (reduce_lanes) also tests
+/// the vectors it loads for NaN, two at a time, and a block that met one is
+/// walked again by `rescan_with`, whose value is the last NaN's, bit for bit.
+/// The scalar state (a lane past the last whole vector) is `maximum`'s.
+template <class T>
+struct maximum_value : maximum<T> {
+    static constexpr bool tracks_index = false;
+    static constexpr bool probes_nan = true;
+    using rescan_with = maximum<T>;
+
+    struct vector_state {
+        simd::batch<T> value;
+    };
+    struct position {};
+    static position vector_position(std::ptrdiff_t) noexcept { return {}; }
+    static vector_state vector_start(std::ptrdiff_t) noexcept { return {simd::broadcast(-std::numeric_limits<T>::infinity())}; }
+    /// A later equal value does not replace (simd::max keeps its first operand).
+    static void vector_accumulate(vector_state& s, const simd::batch<T>& value, const position&) noexcept {
+        s.value = simd::max(s.value, value);
+    }
+    static simd::batch<T> vector_value(const vector_state& s, std::ptrdiff_t) noexcept { return s.value; }
+    static void store_index(const vector_state&, typename maximum<T>::index_lane*) noexcept {}
+};
+
+/// The values-only policy of a max policy whose call writes no indices
+/// (`type`, void where there is none; widened_reductions.hpp adds the widened
+/// elements').
+template <class Reduction>
+struct values_only {
+    using type = void;
+};
+template <class T>
+struct values_only<maximum<T>> {
+    using type = maximum_value<T>;
+};
+
 /// Whether Reduction is the average itself: the plan's average-only kernels
 /// (plane runs, channels-last sums in memory) compute it without a policy,
 /// and are legal for it alone.

@@ -135,6 +135,11 @@ struct float_lanes : FloatPolicy {
     static Result value(const state& s, std::ptrdiff_t count) noexcept { return round_from_float<Result>(FloatPolicy::value(s, count)); }
 };
 
+template <class Element, class Result>
+struct values_only<float_lanes<maximum<float>, Element, Result>> {
+    using type = float_lanes<maximum_value<float>, Element, Result>;
+};
+
 /// The most elements a byte average's window may hold in the float_lanes
 /// kernels: every partial sum then stays below 2^24 in magnitude, exact in float.
 constexpr std::ptrdiff_t float_lanes_largest_byte_window = (std::ptrdiff_t(1) << 24) / 255;

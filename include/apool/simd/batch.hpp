@@ -168,6 +168,35 @@ inline mask<T> keeps_current(const batch<T>& value, const batch<T>& current) noe
     return !((value > current) | is_nan(value));
 }
 
+/// Lanes where `a` or `b` holds NaN: one unordered compare on x86 where
+/// is_nan of each takes two and an `or`.
+template <class T>
+inline mask<T> either_nan(const batch<T>& a, const batch<T>& b) noexcept {
+    constexpr bool is_float = std::is_same<T, float>::value;
+    constexpr std::size_t bytes = static_cast<std::size_t>(lanes<T>) * sizeof(T);
+    if constexpr (is_float || std::is_same<T, double>::value) {
+#if defined(__AVX512F__)
+        if constexpr (bytes == 64) {
+            if constexpr (is_float) return _mm512_cmp_ps_mask(a, b, _CMP_UNORD_Q);
+            else return _mm512_cmp_pd_mask(a, b, _CMP_UNORD_Q);
+        }
+#endif
+#if defined(__AVX__)
+        if constexpr (bytes == 32) {
+            if constexpr (is_float) return _mm256_cmp_ps(a, b, _CMP_UNORD_Q);
+            else return _mm256_cmp_pd(a, b, _CMP_UNORD_Q);
+        }
+#endif
+#if defined(__SSE2__) || defined(_M_X64)
+        if constexpr (bytes == 16) {
+            if constexpr (is_float) return _mm_cmpunord_ps(a, b);
+            else return _mm_cmpunord_pd(a, b);
+        }
+#endif
+    }
+    return is_nan(a) | is_nan(b);
+}
+
 /// Whether any lane is set.
 template <class T>
 inline bool any(const mask<T>& condition) noexcept {
