@@ -476,12 +476,16 @@ TEST_CASE("channels-last average: windows whose running sums live in memory", "[
         // Sums in the output (a contiguous run of more channels than the stack
         // buffer), in one buffer chunk, in several chunks (outputs with gaps).
         for (std::ptrdiff_t channels : {chunk - 1, chunk + width + 1}) {
-            // Windows of 15 x 13 and 15 x 7 positions: groups of four columns
-            // and single columns after them.
+            // Windows of rows x 13 and rows x 7 positions (groups of four
+            // columns and single columns after them), rows enough for the
+            // narrower window to reach the threshold.
+            const std::size_t row_bytes = 7 * static_cast<std::size_t>(channels) * sizeof(float);
+            const std::ptrdiff_t rows =
+                std::max<std::ptrdiff_t>(15, static_cast<std::ptrdiff_t>((apool::detail::running_sums_in_memory_from_bytes + row_bytes - 1) / row_bytes));
             for (std::ptrdiff_t out_width : {1, 2}) {
-                const std::array<std::ptrdiff_t, 4> in_extents{2, channels, 15, 13};
+                const std::array<std::ptrdiff_t, 4> in_extents{2, channels, rows, 13};
                 const std::array<std::ptrdiff_t, 4> out_extents{2, channels, 1, out_width};
-                const std::ptrdiff_t window_positions = 15 * (out_width == 1 ? 13 : 7);
+                const std::ptrdiff_t window_positions = rows * (out_width == 1 ? 13 : 7);
                 REQUIRE(static_cast<std::size_t>(window_positions * channels) * sizeof(float) >=
                         apool::detail::running_sums_in_memory_from_bytes);
                 check_strided_problem<2, float, std::int64_t>(in_extents, channels_last_strides(in_extents, 1), out_extents,

@@ -142,10 +142,16 @@ void channels_last_plane(const T* in, Out out, I* index, const spatial_layout<Sp
 
 /// Window size, all channels together, from which the channels-last average
 /// keeps its running sums in memory (the plan turns it into a count of window
-/// positions for average_channels_last_plane). A window this large, walked
-/// once per register block, is read a few cache lines at every position, a
-/// whole row stride apart, block after block, from further than L2.
-constexpr std::size_t running_sums_in_memory_from_bytes = std::size_t(256) << 10;
+/// positions for average_channels_last_plane). A window walked once per
+/// register block is read again by every block after the first: from L2
+/// while it fits there, from further out beyond. Sums in memory read it once
+/// but load and store every sum at every position. With 32 vector registers a
+/// block holds 16 vectors of channels (a kilobyte of each float position), so
+/// few blocks read the window, and blocks stay faster up to windows of about
+/// twice an L2 of a megabyte; with 16 registers a block holds a quarter of
+/// that, four times the blocks read the window, and the sums are faster from
+/// 256 KiB.
+constexpr std::size_t running_sums_in_memory_from_bytes = (simd::vector_registers >= 32 ? std::size_t(2048) : std::size_t(256)) << 10;
 
 /// Channels-last average over many channels. Windows of fewer than
 /// `sums_in_memory_from` positions go by register blocks; a larger window's
