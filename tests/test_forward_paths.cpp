@@ -474,7 +474,8 @@ TEST_CASE("channels-last average: windows whose running sums live in memory", "[
     const std::ptrdiff_t chunk = APOOL_ROW_BUFFER_ELEMENTS / width * width;
     for (bool specials : {false, true}) {
         // Sums in the output (a contiguous run of more channels than the stack
-        // buffer), in one buffer chunk, in several chunks (outputs with gaps).
+        // buffer: the outputs along the row summed in one sweep of each input
+        // row), in one buffer chunk, in several chunks (outputs with gaps).
         for (std::ptrdiff_t channels : {chunk - 1, chunk + width + 1}) {
             // Windows of rows x 13 and rows x 7 positions (groups of four
             // columns and single columns after them), rows enough for the
@@ -482,10 +483,18 @@ TEST_CASE("channels-last average: windows whose running sums live in memory", "[
             const std::size_t row_bytes = 7 * static_cast<std::size_t>(channels) * sizeof(float);
             const std::ptrdiff_t rows =
                 std::max<std::ptrdiff_t>(15, static_cast<std::ptrdiff_t>((apool::detail::running_sums_in_memory_from_bytes + row_bytes - 1) / row_bytes));
-            for (std::ptrdiff_t out_width : {1, 2}) {
-                const std::array<std::ptrdiff_t, 4> in_extents{2, channels, rows, 13};
+            // And 5 outputs along the row (windows of 3, 4, 3, 4, 3 columns),
+            // rows enough for the windows of 4 only: a band whose outputs
+            // take the sums and the register blocks by turns.
+            const std::size_t mixed_row_bytes = 4 * static_cast<std::size_t>(channels) * sizeof(float);
+            const std::ptrdiff_t mixed_rows =
+                static_cast<std::ptrdiff_t>((apool::detail::running_sums_in_memory_from_bytes + mixed_row_bytes - 1) / mixed_row_bytes);
+            REQUIRE(static_cast<std::size_t>(mixed_rows * 3 * channels) * sizeof(float) < apool::detail::running_sums_in_memory_from_bytes);
+            for (std::ptrdiff_t out_width : {1, 2, 5}) {
+                const std::ptrdiff_t window_rows = out_width == 5 ? mixed_rows : rows;
+                const std::array<std::ptrdiff_t, 4> in_extents{2, channels, window_rows, 13};
                 const std::array<std::ptrdiff_t, 4> out_extents{2, channels, 1, out_width};
-                const std::ptrdiff_t window_positions = rows * (out_width == 1 ? 13 : 7);
+                const std::ptrdiff_t window_positions = window_rows * (out_width == 1 ? 13 : out_width == 2 ? 7 : 4);
                 REQUIRE(static_cast<std::size_t>(window_positions * channels) * sizeof(float) >=
                         apool::detail::running_sums_in_memory_from_bytes);
                 check_strided_problem<2, float, std::int64_t>(in_extents, channels_last_strides(in_extents, 1), out_extents,

@@ -101,6 +101,31 @@ TEST_CASE("HWC images pooled by whole factors: split calls write the bytes of on
     CHECK(split_calls > 0);
 }
 
+TEST_CASE("channels-last average with running sums in the output: split calls write the bytes of one call", "[parallel]") {
+    // The call without an executor sums the outputs along the last dim in one
+    // sweep of each input row, in the output's run of channels; the split
+    // calls' parts are blocks of fewer channels (and ranges of outputs),
+    // which sum one window at a time in a stack buffer: the same bytes.
+    std::mt19937 random(6);
+    std::uniform_real_distribution<float> value(-2.0f, 2.0f);
+    const std::ptrdiff_t channels = APOOL_ROW_BUFFER_ELEMENTS + apool::simd::lanes<float> + 3;
+    const std::size_t window_bytes = apool::detail::running_sums_in_memory_from_bytes;
+    // Four outputs a dim: windows of rows / 4 rows by 4 columns, rows enough
+    // for a window to reach the threshold.
+    const std::ptrdiff_t rows = static_cast<std::ptrdiff_t>((window_bytes / (4 * sizeof(float) * static_cast<std::size_t>(channels)) + 1) * 4);
+    using extents = std::array<std::ptrdiff_t, 4>;
+    const extents in_extents{1, channels, rows, 13}, out_extents{1, channels, 4, 4};
+    std::vector<float> input(static_cast<std::size_t>(channels * rows * 13));
+    for (float& v : input) v = value(random);
+    const auto in = apool_test::lay_out(layout_kind::channels_last, 2, in_extents, input, apool_test::padding_nan<float>());
+    REQUIRE(in);
+    const std::vector<float> out_start(static_cast<std::size_t>(channels * 16), sentinel<float>());
+    split_calls = 0;
+    same_bytes<float, 2>("avg output", true, layout_kind::channels_last, out_extents, out_start,
+                         [&](auto out, auto&&... executor) { avg_forward<2>(false, in->const_view(), out, executor...); });
+    CHECK(split_calls > 0);
+}
+
 namespace {
 
 /// Forward calls of T (and its gradients where T is a floating type) with

@@ -153,25 +153,106 @@ void channels_last_plane(const T* in, Out out, I* index, const spatial_layout<Sp
 /// 256 KiB.
 constexpr std::size_t running_sums_in_memory_from_bytes = (simd::vector_registers >= 32 ? std::size_t(2048) : std::size_t(256)) << 10;
 
+/// Adds positions `first` to `end` - 1 of a row of channels-last input (each
+/// `column_stride` after the previous) to `length` running sums (a multiple
+/// of the vector), in order, from `row`'s channel 0. Four positions a pass:
+/// one load and store of each sum serves four input vectors.
+template <class T>
+inline void add_positions(const T* row, std::ptrdiff_t column_stride, std::ptrdiff_t first, std::ptrdiff_t end, T* sums,
+                          std::ptrdiff_t length) noexcept {
+    constexpr std::ptrdiff_t width = simd::lanes<T>;
+    std::ptrdiff_t i = first;
+    for (; i + 4 <= end; i += 4) {
+        const T* p0 = row + i * column_stride;
+        const T* p1 = p0 + column_stride;
+        const T* p2 = p1 + column_stride;
+        const T* p3 = p2 + column_stride;
+        for (std::ptrdiff_t k = 0; k < length; k += width) {
+            auto sum = simd::load(sums + k);
+            sum += simd::load(p0 + k);
+            sum += simd::load(p1 + k);
+            sum += simd::load(p2 + k);
+            sum += simd::load(p3 + k);
+            simd::store(sums + k, sum);
+        }
+    }
+    for (; i < end; ++i) {
+        const T* p = row + i * column_stride;
+        for (std::ptrdiff_t k = 0; k < length; k += width) simd::store(sums + k, simd::load(sums + k) + simd::load(p + k));
+    }
+}
+
 /// Channels-last average over many channels. Windows of fewer than
 /// `sums_in_memory_from` positions go by register blocks; a larger window's
-/// running sums live in memory: in the output's own run of channels when it is
-/// contiguous (the whole window is then walked once, every position read as
-/// one run of all its channels), else in a stack buffer, a chunk of channels
-/// per walk. Sums are taken in scan order from zero, as the register kernels
-/// do, so the bits agree. (For the maximum, whose state is a value and an
-/// index, the extra memory traffic costs more than the contiguous reads save.)
+/// running sums live in memory. Where the output's run of channels is
+/// contiguous and longer than the stack buffer, they live there, and the
+/// outputs along the last dim are summed together, band by band (one output
+/// position in every other dim): each input row of the band is read once,
+/// from start to end, each of its positions added to the sums of the outputs
+/// whose windows hold it. Otherwise they live in a stack buffer, a chunk of
+/// channels per walk of one window. Every sum is taken in scan order from
+/// zero, as the register kernels do, so the bits agree. (For the maximum,
+/// whose state is a value and an index, the extra memory traffic costs more
+/// than the contiguous reads save.)
 template <class T, std::size_t Spatial>
 void average_channels_last_plane(const T* in, T* out, const spatial_layout<Spatial>& layout, std::ptrdiff_t channels,
                                  std::ptrdiff_t out_channel_stride, std::ptrdiff_t sums_in_memory_from) noexcept {
     using reduction = average<T>;
     constexpr std::ptrdiff_t width = simd::lanes<T>;
+    constexpr std::size_t last = Spatial - 1;
     constexpr std::ptrdiff_t buffer_size = APOOL_ROW_BUFFER_ELEMENTS / width > 0 ? APOOL_ROW_BUFFER_ELEMENTS / width * width : width;
-    alignas(64) T buffer[buffer_size];
-    const std::ptrdiff_t column_stride = layout.in_stride[Spatial - 1];
+    const std::ptrdiff_t column_stride = layout.in_stride[last];
     const std::ptrdiff_t vector_channels = channels / width * width;
-    const bool sums_in_output = out_channel_stride == 1 && vector_channels > buffer_size;
-    const std::ptrdiff_t chunk = sums_in_output || vector_channels < buffer_size ? vector_channels : buffer_size;
+    auto write_sums = [&](const T* sums, std::ptrdiff_t length, std::ptrdiff_t count, T* out_first) {
+        for (std::ptrdiff_t k = 0; k < length; k += width) {
+            const typename reduction::vector_state state{simd::load(sums + k)};
+            write_lanes<reduction>(state, count, out_first + k * out_channel_stride, out_channel_stride, static_cast<T*>(nullptr), 0);
+        }
+    };
+    if (out_channel_stride == 1 && vector_channels > buffer_size) {
+        output_window<Spatial> box{};
+        auto per_band = [&](const window_box<Spatial>& band, std::ptrdiff_t band_offset, std::ptrdiff_t) {
+            const window outputs = layout.out_range[last];
+            std::ptrdiff_t band_count = 1;  // positions of a window's band, in the dims before the last
+            for (std::size_t d = 0; d < last; ++d) band_count *= band[d].size();
+            auto output_at = [&](std::ptrdiff_t o) { return out + band_offset + o * layout.out_stride[last]; };
+            auto window_at = [&](std::ptrdiff_t o) {
+                window_box<Spatial> b = band;
+                b[last] = adaptive_window(o, layout.in_extent[last], layout.out_extent[last]);
+                return b;
+            };
+            auto summed = [&](const window_box<Spatial>& b) { return band_count * b[last].size() >= sums_in_memory_from; };
+            bool any_summed = false;
+            for (std::ptrdiff_t o = outputs.start; o < outputs.end; ++o) {
+                const window_box<Spatial> b = window_at(o);
+                if (!summed(b)) {
+                    reduce_window_channels<reduction>(in, output_at(o), static_cast<T*>(nullptr), layout, b, channels, 1, 0);
+                    continue;
+                }
+                any_summed = true;
+                T* const sums = output_at(o);
+                for (std::ptrdiff_t k = 0; k < vector_channels; k += width) simd::store(sums + k, simd::broadcast(T(0)));
+            }
+            if (!any_summed) return;
+            auto add_row = [&](std::ptrdiff_t row_offset, std::ptrdiff_t) {
+                for (std::ptrdiff_t o = outputs.start; o < outputs.end; ++o) {
+                    const window_box<Spatial> b = window_at(o);
+                    if (summed(b)) add_positions(in + row_offset, column_stride, b[last].start, b[last].end, output_at(o), vector_channels);
+                }
+            };
+            walk_box<last>(layout, band, 0, 0, add_row);
+            for (std::ptrdiff_t o = outputs.start; o < outputs.end; ++o) {
+                const window_box<Spatial> b = window_at(o);
+                if (!summed(b)) continue;
+                write_sums(output_at(o), vector_channels, box_count<Spatial>(b), output_at(o));
+                reduce_channel_tail<reduction>(in, output_at(o), static_cast<T*>(nullptr), layout, b, vector_channels, channels, 1, 0);
+            }
+        };
+        for_each_window<last>(layout, box, 0, 0, per_band);
+        return;
+    }
+    alignas(64) T buffer[buffer_size];
+    const std::ptrdiff_t chunk = vector_channels < buffer_size ? vector_channels : buffer_size;
     output_window<Spatial> box{};
     auto per_output = [&](const window_box<Spatial>& b, std::ptrdiff_t out_offset, std::ptrdiff_t) {
         const std::ptrdiff_t count = box_count<Spatial>(b);
@@ -181,43 +262,12 @@ void average_channels_last_plane(const T* in, T* out, const spatial_layout<Spati
         }
         for (std::ptrdiff_t first = 0; first < vector_channels; first += chunk) {
             const std::ptrdiff_t length = std::min(chunk, vector_channels - first);
-            T* const sums = sums_in_output ? out + out_offset + first : buffer;
-            for (std::ptrdiff_t k = 0; k < length; k += width) simd::store(sums + k, simd::broadcast(T(0)));
+            for (std::ptrdiff_t k = 0; k < length; k += width) simd::store(buffer + k, simd::broadcast(T(0)));
             auto add_row = [&](std::ptrdiff_t row_offset, std::ptrdiff_t) {
-                // Copies in registers: a vector store may alias anything, so the
-                // loops would reload whatever they read through the closure.
-                T* const row_sums = sums;
-                const std::ptrdiff_t row_length = length;
-                const std::ptrdiff_t stride = column_stride;
-                const T* const row = in + row_offset + first;
-                const window columns = b[Spatial - 1];
-                std::ptrdiff_t i = columns.start;
-                // Four positions per pass: one load and store of each sum serves four input vectors.
-                for (; i + 4 <= columns.end; i += 4) {
-                    const T* p0 = row + i * stride;
-                    const T* p1 = p0 + stride;
-                    const T* p2 = p1 + stride;
-                    const T* p3 = p2 + stride;
-                    for (std::ptrdiff_t k = 0; k < row_length; k += width) {
-                        auto sum = simd::load(row_sums + k);
-                        sum += simd::load(p0 + k);
-                        sum += simd::load(p1 + k);
-                        sum += simd::load(p2 + k);
-                        sum += simd::load(p3 + k);
-                        simd::store(row_sums + k, sum);
-                    }
-                }
-                for (; i < columns.end; ++i) {
-                    const T* p = row + i * stride;
-                    for (std::ptrdiff_t k = 0; k < row_length; k += width) simd::store(row_sums + k, simd::load(row_sums + k) + simd::load(p + k));
-                }
+                add_positions(in + row_offset + first, column_stride, b[last].start, b[last].end, buffer, length);
             };
-            walk_box<Spatial - 1>(layout, b, 0, 0, add_row);
-            for (std::ptrdiff_t k = 0; k < length; k += width) {
-                const typename reduction::vector_state state{simd::load(sums + k)};
-                write_lanes<reduction>(state, count, out + out_offset + (first + k) * out_channel_stride, out_channel_stride,
-                                       static_cast<T*>(nullptr), 0);
-            }
+            walk_box<last>(layout, b, 0, 0, add_row);
+            write_sums(buffer, length, count, out + out_offset + first * out_channel_stride);
         }
         reduce_channel_tail<reduction>(in, out + out_offset, static_cast<T*>(nullptr), layout, b, vector_channels, channels,
                                        out_channel_stride, 0);
