@@ -35,17 +35,25 @@ inline simd::batch<T> partial_sums(const Element* data, std::ptrdiff_t count, co
 /// per plane costs as much as its loads; the planes past the last group one at
 /// a time. Sums and quotients are T's (the elements widen to T as they load;
 /// the averages round once to Out). `then(plane)` runs for each plane once its
-/// group is done, while the group is in L1 (the pair's max).
+/// group is done, while the group is in L1 (the pair's max). Planes of more
+/// than one vector prefetch their counterparts in the next group: read as
+/// overlapping vectors, their run falls behind the hardware prefetchers
+/// wherever the input is not already in L2 (planes of one vector are one
+/// load each, which they follow).
 template <class T, class Element, class Out, class Then>
 void average_plane_run(const Element* in, std::ptrdiff_t in_stride, Out* out, std::ptrdiff_t out_stride, std::ptrdiff_t planes,
                        std::ptrdiff_t plane_size, const Then& then) noexcept {
     constexpr std::ptrdiff_t width = simd::lanes<T>;
     const simd::batch<T> tail_keep = simd::lanes_from<T>(width - plane_size % width);
     const simd::batch<T> divisor = simd::broadcast(static_cast<T>(plane_size));
+    const bool prefetch = plane_size > width;
     std::ptrdiff_t plane = 0;
     for (; plane + width <= planes; plane += width) {
         simd::batch<T> sums[width];
-        for (std::ptrdiff_t k = 0; k < width; ++k) sums[k] = partial_sums(in + (plane + k) * in_stride, plane_size, tail_keep);
+        for (std::ptrdiff_t k = 0; k < width; ++k) {
+            sums[k] = partial_sums(in + (plane + k) * in_stride, plane_size, tail_keep);
+            if (prefetch) simd::prefetch_run(in + (plane + k) * in_stride, plane_size, width * in_stride);
+        }
         store_lanes(simd::sums_of_each(sums) / divisor, out + plane * out_stride, out_stride);
         for (std::ptrdiff_t k = 0; k < width; ++k) then(plane + k);
     }
