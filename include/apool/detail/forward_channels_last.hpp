@@ -4,7 +4,7 @@
 // running sums of large windows in memory instead (the output's run of
 // channels, or a stack buffer a chunk of channels at a time). A max that
 // writes no indices keeps its values alone (maximum_value), and walks a block
-// again with positions where it met a NaN.
+// again with positions where it met a NaN (reduce_lanes_then).
 #pragma once
 
 #include <algorithm>
@@ -65,13 +65,6 @@ inline void reduce_channel_tail(const T* in, Out out, I* index, const spatial_la
 template <class Reduction>
 constexpr std::size_t channel_block_vectors = static_cast<std::size_t>(simd::vector_registers / (2 * state_registers<Reduction>));
 
-/// Whether a policy's window is walked again by another policy where the walk
-/// met a NaN (maximum_value).
-template <class Reduction, class = void>
-constexpr bool has_rescan = false;
-template <class Reduction>
-constexpr bool has_rescan<Reduction, std::void_t<typename Reduction::rescan_with>> = true;
-
 /// One window reduced for the Blocks vectors of channels from `in` (their
 /// outputs from `out`, their indices from `index` where not null), and
 /// written.
@@ -80,20 +73,14 @@ inline void reduce_channel_block(const T* in, Out out, I* index, const spatial_l
                                  std::ptrdiff_t first_index, std::ptrdiff_t count, std::ptrdiff_t ahead, std::ptrdiff_t out_channel_stride,
                                  std::ptrdiff_t index_channel_stride) noexcept {
     constexpr std::ptrdiff_t width = simd::lanes<typename Reduction::accumulator>;
-    typename Reduction::vector_state states[Blocks];
-    const bool met_nan = reduce_lanes<Reduction, Spatial, true>(in, layout, box, first_index, states, 0, ahead);
-    if constexpr (has_rescan<Reduction>) {
-        if (met_nan) {
-            reduce_channel_block<typename Reduction::rescan_with, Blocks>(in, out, index, layout, box, first_index, count, ahead,
-                                                                          out_channel_stride, index_channel_stride);
-            return;
+    reduce_lanes_then<Reduction, Spatial, true, Blocks>(in, layout, box, first_index, ahead, [&](auto policy, const auto& states) {
+        using lanes_policy = decltype(policy);
+        for (std::size_t k = 0; k < Blocks; ++k) {
+            const std::ptrdiff_t at = static_cast<std::ptrdiff_t>(k) * width;
+            write_lanes<lanes_policy>(states[k], count, out + at * out_channel_stride, out_channel_stride,
+                                      index != nullptr ? index + at * index_channel_stride : nullptr, index_channel_stride);
         }
-    }
-    for (std::size_t k = 0; k < Blocks; ++k) {
-        const std::ptrdiff_t at = static_cast<std::ptrdiff_t>(k) * width;
-        write_lanes<Reduction>(states[k], count, out + at * out_channel_stride, out_channel_stride,
-                               index != nullptr ? index + at * index_channel_stride : nullptr, index_channel_stride);
-    }
+    });
 }
 
 /// One window reduced for every channel: the window is walked once per

@@ -117,6 +117,31 @@ inline bool reduce_lanes(const T* base, const spatial_layout<Spatial>& layout, c
     return probes_nan<Reduction> && simd::any<lane_type>(nan);
 }
 
+/// Whether a policy's window is walked again by another policy where the walk
+/// met a NaN (maximum_value).
+template <class Reduction, class = void>
+constexpr bool has_rescan = false;
+template <class Reduction>
+constexpr bool has_rescan<Reduction, std::void_t<typename Reduction::rescan_with>> = true;
+
+/// reduce_lanes, then use(policy, states) with a value of the policy that
+/// made the states; where that walk met a NaN and the policy has a rescan
+/// policy (maximum_value), the window is walked again by that one, whose
+/// states `use` gets instead.
+template <class Reduction, std::size_t Dims, bool Prefetch = false, std::size_t Blocks = 1, class T, std::size_t Spatial, class Use>
+inline void reduce_lanes_then(const T* base, const spatial_layout<Spatial>& layout, const window_box<Dims>& box,
+                              std::ptrdiff_t first_index, std::ptrdiff_t prefetch_ahead, Use&& use) noexcept {
+    typename Reduction::vector_state states[Blocks];
+    const bool met_nan = reduce_lanes<Reduction, Dims, Prefetch>(base, layout, box, first_index, states, 0, prefetch_ahead);
+    if constexpr (has_rescan<Reduction>) {
+        if (met_nan) {
+            reduce_lanes_then<typename Reduction::rescan_with, Dims, Prefetch, Blocks>(base, layout, box, first_index, prefetch_ahead, use);
+            return;
+        }
+    }
+    use(Reduction{}, static_cast<const typename Reduction::vector_state(&)[Blocks]>(states));
+}
+
 /// The same for one lane, in scan order.
 template <class Reduction, std::size_t Dims, class T, std::size_t Spatial>
 inline typename Reduction::state reduce_scalar(const T* base, const spatial_layout<Spatial>& layout, const window_box<Dims>& box,

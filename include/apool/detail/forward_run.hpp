@@ -45,6 +45,20 @@ void run_rows_kernel(const forward_plan<Spatial, Rank>& plan, const spatial_layo
     });
 }
 
+/// run(policy) with a value of the policy a kernel runs: the max's values
+/// alone (values_only) where the call writes no indices, else Reduction.
+template <class Reduction, class I, class Run>
+void run_values_only_where_no_index(const I* index, Run&& run) noexcept {
+    using values_policy = typename values_only<Reduction>::type;
+    if constexpr (!std::is_void<values_policy>::value) {
+        if (index == nullptr) {
+            run(values_policy{});
+            return;
+        }
+    }
+    run(Reduction{});
+}
+
 /// run_forward_planes for the vector kernels: float and double, and the
 /// narrower elements through their float_lanes policy (vectors of the
 /// Reduction's accumulator A, widened as they load; narrow_rows reads whole
@@ -94,11 +108,15 @@ void run_vector_kernel(const forward_plan<Spatial, Rank>& plan, const spatial_la
                 });
             }
             return;
-        case forward_kernel::tiles:
-            for_each_plane_group<width>(planes, dim, first, last, [&](const plane_offsets* group, std::ptrdiff_t grouped) {
-                tiled_planes<Reduction>(in, out, index, spatial, group, grouped, plan.dense_outputs);
-            });
+        case forward_kernel::tiles: {
+            auto run = [&](auto lanes_policy) {
+                for_each_plane_group<width>(planes, dim, first, last, [&](const plane_offsets* group, std::ptrdiff_t grouped) {
+                    tiled_planes<decltype(lanes_policy)>(in, out, index, spatial, group, grouped, plan.dense_outputs);
+                });
+            };
+            run_values_only_where_no_index<Reduction>(index, run);
             return;
+        }
         case forward_kernel::span: {
             // Inline here: a 7x7 plane costs little more than a call.
             const std::ptrdiff_t count = spatial.plane_size();
@@ -126,15 +144,7 @@ void run_vector_kernel(const forward_plan<Spatial, Rank>& plan, const spatial_la
                                                                 planes.out_stride[dim], planes.index_stride[dim]);
                 });
             };
-            // A max that writes no indices keeps its values alone.
-            using values_policy = typename values_only<Reduction>::type;
-            if constexpr (!std::is_void<values_policy>::value) {
-                if (index == nullptr) {
-                    run(values_policy{});
-                    return;
-                }
-            }
-            run(Reduction{});
+            run_values_only_where_no_index<Reduction>(index, run);
             return;
         }
         case forward_kernel::generic:

@@ -113,11 +113,12 @@ void dense_tiled_outputs(const T* tile, const spatial_layout<Spatial>& tile_layo
     alignas(64) index_lane index_tile[index_tile_size];
     std::ptrdiff_t out_position = 0;
     auto per_output = [&](const window_box<Spatial>& b, std::ptrdiff_t, std::ptrdiff_t) {
-        typename Reduction::vector_state states[1];
-        reduce_lanes<Reduction, Spatial>(tile, tile_layout, b, box_first_index<Spatial>(layout, b), states);
-        const tile_results<Reduction> lane_results(states[0], box_count<Spatial>(b));
-        for (std::ptrdiff_t r = 0; r < results; ++r) simd::store(value_tiles[r] + out_position * width, lane_results.values[r]);
-        if constexpr (Reduction::tracks_index) Reduction::store_index(states[0], index_tile + out_position * width);
+        reduce_lanes_then<Reduction, Spatial>(tile, tile_layout, b, box_first_index<Spatial>(layout, b), 0, [&](auto policy, const auto& states) {
+            using lanes_policy = decltype(policy);
+            const tile_results<lanes_policy> lane_results(states[0], box_count<Spatial>(b));
+            for (std::ptrdiff_t r = 0; r < results; ++r) simd::store(value_tiles[r] + out_position * width, lane_results.values[r]);
+            if constexpr (Reduction::tracks_index) lanes_policy::store_index(states[0], index_tile + out_position * width);
+        });
         ++out_position;
     };
     for_each_window<Spatial>(tile_layout, box, 0, 0, per_output);
@@ -189,21 +190,22 @@ void tiled_planes(const Element* in, Out out, I* index, const spatial_layout<Spa
     }
 
     auto per_output = [&](const window_box<Spatial>& b, std::ptrdiff_t out_offset, std::ptrdiff_t index_offset) {
-        typename Reduction::vector_state states[1];
-        reduce_lanes<Reduction, Spatial>(tile, tile_layout, b, box_first_index<Spatial>(layout, b), states);
-        const tile_results<Reduction> lane_results(states[0], box_count<Spatial>(b));
-        for (std::ptrdiff_t r = 0; r < tile_results<Reduction>::count; ++r) {
-            alignas(64) R values[width];
-            store_lanes(lane_results.values[r], values, 1);
-            for (std::ptrdiff_t p = 0; p < plane_count; ++p) *result_at(out + (planes[p].out + out_offset), r) = values[p];
-        }
-        if constexpr (Reduction::tracks_index) {
-            if (index != nullptr) {
-                alignas(64) typename Reduction::index_lane lane_indices[width];
-                Reduction::store_index(states[0], lane_indices);
-                for (std::ptrdiff_t p = 0; p < plane_count; ++p) index[planes[p].index + index_offset] = static_cast<I>(lane_indices[p]);
+        reduce_lanes_then<Reduction, Spatial>(tile, tile_layout, b, box_first_index<Spatial>(layout, b), 0, [&](auto policy, const auto& states) {
+            using lanes_policy = decltype(policy);
+            const tile_results<lanes_policy> lane_results(states[0], box_count<Spatial>(b));
+            for (std::ptrdiff_t r = 0; r < tile_results<lanes_policy>::count; ++r) {
+                alignas(64) R values[width];
+                store_lanes(lane_results.values[r], values, 1);
+                for (std::ptrdiff_t p = 0; p < plane_count; ++p) *result_at(out + (planes[p].out + out_offset), r) = values[p];
             }
-        }
+            if constexpr (Reduction::tracks_index) {
+                if (index != nullptr) {
+                    alignas(64) typename Reduction::index_lane lane_indices[width];
+                    lanes_policy::store_index(states[0], lane_indices);
+                    for (std::ptrdiff_t p = 0; p < plane_count; ++p) index[planes[p].index + index_offset] = static_cast<I>(lane_indices[p]);
+                }
+            }
+        });
     };
     for_each_window<Spatial>(tile_layout, box, 0, 0, per_output);
 }

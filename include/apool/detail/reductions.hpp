@@ -347,13 +347,14 @@ struct maximum {
 };
 
 /// The max's values alone, for calls that write no indices (the channels-last
-/// kernel): each lane keeps its largest value by one vector max per element,
-/// where `maximum` pays a compare and two blends to carry positions along, and
-/// a lane's state is one register, so a register block holds twice the
-/// channels. The max drops a NaN it reads: the walk (reduce_lanes) also tests
-/// the vectors it loads for NaN, two at a time, and a block that met one is
-/// walked again by `rescan_with`, whose value is the last NaN's, bit for bit.
-/// The scalar state (a lane past the last whole vector) is `maximum`'s.
+/// and tiled kernels): each lane keeps its largest value by one vector max per
+/// element, where `maximum` pays a compare and two blends to carry positions
+/// along, and a lane's state is one register, so a channels-last register
+/// block holds twice the channels. The max drops a NaN it reads: the walk
+/// (reduce_lanes) also tests the vectors it loads for NaN, two at a time, and
+/// a window that met one is walked again by `rescan_with` (reduce_lanes_then),
+/// whose value is the last NaN's, bit for bit. The scalar state (a lane past
+/// the last whole vector) is `maximum`'s.
 template <class T>
 struct maximum_value : maximum<T> {
     static constexpr bool tracks_index = false;
