@@ -32,6 +32,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
@@ -461,7 +462,10 @@ void run(benchmark::State& state, const entry& e) {
         floors = read_floors(p.input, elements);
     } else {
         ours = apool_backward(p);
+        // The faster of the bench's vector stores and the C library's memset
+        // (which streams past the caches where the buffer is large).
         floors.push_back({"write", [&] { write_once(p.grad_input, elements, 0.0f); }});
+        floors.push_back({"memset", [&] { std::memset(static_cast<void*>(p.grad_input), 0, elements * sizeof(float)); }});
         ours();
     }
     std::function<void()> torch;

@@ -205,8 +205,8 @@ def markdown(context, rows, plot_name):
     out = ["## Benchmark results", "", *machine_lines(context), *(f"- {note}" for note in context.get("notes", [])), ""]
     out += ["Times are medians over repetitions; each ratio is the median of per-repetition ratios taken "
             "from the same iterations (apool, the floors, PyTorch and the peers interleaved). Floor: forward, the "
-            "fastest of several ways of reading the input once (the floors table below); backward, one vectorized "
-            "write of grad_input. "
+            "fastest of several ways of reading the input once (the floors table below); backward, the faster of "
+            "two ways of writing grad_input once (vector stores, memset). "
             + ("Read-and-write floor: every buffer the call reads read once, then every buffer it writes written "
                "once (forward: input, then output and indices; backward: grad_output and indices, then grad_input). "
                if has_read_write else "") +
