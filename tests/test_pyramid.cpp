@@ -11,6 +11,9 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <initializer_list>
+#include <random>
 #include <optional>
 #include <type_traits>
 #include <vector>
@@ -31,11 +34,47 @@ using apool_test::tied_values;
 template <std::size_t Rank>
 using extents_t = std::array<std::ptrdiff_t, Rank>;
 
-/// The input's extents with the spatial ones replaced by `size` in each dim.
+/// The input's extents with the spatial ones replaced by `size` in the
+/// first spatial dim and, unless `square`, one more in each following dim.
 template <std::size_t Spatial, std::size_t Rank>
-extents_t<Rank> pooled_extents(extents_t<Rank> extents, std::ptrdiff_t size) {
-    for (std::size_t d = Rank - Spatial; d < Rank; ++d) extents[d] = size + static_cast<std::ptrdiff_t>(d - (Rank - Spatial));
+extents_t<Rank> pooled_extents(extents_t<Rank> extents, std::ptrdiff_t size, bool square = false) {
+    for (std::size_t d = Rank - Spatial; d < Rank; ++d) extents[d] = size + (square ? 0 : static_cast<std::ptrdiff_t>(d - (Rank - Spatial)));
     return extents;
+}
+
+/// tied_values made non-positive, with zeros of both signs (so that a window's
+/// max is often a zero of either sign) and NaNs of either sign with distinct
+/// payloads: the values a max level taken from a finer level's values alone
+/// cannot order.
+template <class T>
+std::vector<T> zeros_and_nans(std::size_t count, std::uint64_t seed) {
+    std::vector<T> values = tied_values<T>(count, seed);
+    if constexpr (!std::is_integral<T>::value) {
+        std::mt19937_64 rng(seed + 1);
+        for (T& v : values) {
+            const auto roll = rng() % 100;
+            const double value = apool_test::naive::value_of(v);
+            const double magnitude = value < 0 ? -value : value;
+            if (roll < 4) {
+                if constexpr (std::is_same<T, float>::value) {
+                    const std::uint32_t bits = 0x7FC00000u | static_cast<std::uint32_t>(1 + rng() % 0x3FFFFF) | (rng() & 1 ? 0x80000000u : 0u);
+                    std::memcpy(&v, &bits, sizeof bits);
+                } else if constexpr (std::is_same<T, double>::value) {
+                    const std::uint64_t bits = 0x7FF8000000000000ull | (1 + rng() % 0x7FFFFFFFFFFFFull) | (rng() & 1 ? 0x8000000000000000ull : 0u);
+                    std::memcpy(&v, &bits, sizeof bits);
+                } else {
+                    const std::uint16_t exponent = std::is_same<T, apool::bfloat16>::value ? 0x7FC0 : 0x7E00;
+                    const std::uint16_t payload = static_cast<std::uint16_t>(1 + rng() % (std::is_same<T, apool::bfloat16>::value ? 63 : 511));
+                    v = T::from_bits(static_cast<std::uint16_t>((rng() & 1 ? 0x8000 : 0) | exponent | payload));
+                }
+            } else if (roll < 30) {
+                v = apool_test::naive::rounded<T>(rng() & 1 ? -0.0 : 0.0);
+            } else {
+                v = apool_test::naive::rounded<T>(-magnitude);
+            }
+        }
+    }
+    return values;
 }
 
 /// `count` copies of `fill` laid out as `kind` (contiguous where the layout
@@ -55,10 +94,10 @@ apool_test::laid_out<V, Rank> written(layout_kind kind, const extents_t<Rank>& e
 /// `first_out_kind`.
 template <std::size_t Spatial, class T, std::size_t Rank, std::size_t Levels>
 void check_pyramid(const extents_t<Rank>& in_extents, const std::array<std::ptrdiff_t, Levels>& sizes, layout_kind in_kind,
-                   std::size_t first_out_kind, std::uint64_t seed) {
+                   std::size_t first_out_kind, std::uint64_t seed, bool square = false) {
     INFO("spatial " << Spatial << ", input " << apool_test::layout_name(in_kind) << " " << apool_test::describe_extents(in_extents)
-                    << ", output layouts from " << first_out_kind);
-    std::vector<T> logical = tied_values<T>(count_of(in_extents), seed);
+                    << ", output layouts from " << first_out_kind << (square ? ", square outputs, zeros and NaNs" : ""));
+    std::vector<T> logical = square ? zeros_and_nans<T>(count_of(in_extents), seed) : tied_values<T>(count_of(in_extents), seed);
     if (in_kind == layout_kind::broadcast) logical = apool_test::repeat_first_slice(in_extents, logical);
     const T sentinel = apool_test::naive::rounded<T>(5.0);
     auto input = apool_test::lay_out(in_kind, Spatial, in_extents, logical, sentinel);
@@ -69,7 +108,7 @@ void check_pyramid(const extents_t<Rank>& in_extents, const std::array<std::ptrd
     std::array<std::vector<T>, Levels> avg_expected, max_expected;
     std::array<std::vector<std::int64_t>, Levels> index_expected;
     for (std::size_t k = 0; k < Levels; ++k) {
-        out_extents[k] = pooled_extents<Spatial>(in_extents, sizes[k]);
+        out_extents[k] = pooled_extents<Spatial>(in_extents, sizes[k], square);
         avg_expected[k].resize(count_of(out_extents[k]));
         max_expected[k].resize(count_of(out_extents[k]));
         index_expected[k].resize(count_of(out_extents[k]));
@@ -131,7 +170,53 @@ void check_layouts() {
     }
 }
 
+/// Max levels whose sizes divide a finer level's in every dim take its
+/// outputs (forward_pyramid_derived.hpp): chains of them, equal sizes, a
+/// level above the input's size that must not be a source, 1 to 3 dims.
+template <class T>
+void check_derived_layouts() {
+    std::uint64_t seed = 300;
+    std::size_t first_out_kind = 0;
+    for (layout_kind in_kind : apool_test::all_layouts()) {
+        check_pyramid<2, T, 4, 3>({2, 5, 13, 13}, {4, 2, 1}, in_kind, ++first_out_kind, ++seed, true);
+        check_pyramid<2, T, 4, 4>({2, 3, 13, 13}, {1, 2, 3, 6}, in_kind, ++first_out_kind, ++seed, true);
+        check_pyramid<2, T, 4, 3>({1, 3, 7, 7}, {10, 5, 1}, in_kind, ++first_out_kind, ++seed, true);
+        check_pyramid<1, T, 3, 4>({2, 3, 25}, {12, 3, 6, 12}, in_kind, ++first_out_kind, ++seed, true);
+        check_pyramid<3, T, 5, 3>({2, 3, 6, 7, 9}, {1, 4, 2}, in_kind, ++first_out_kind, ++seed, true);
+    }
+}
+
 }  // namespace
+
+TEST_CASE("max pyramid levels from a finer level: which level each takes", "[pyramid][paths]") {
+    using apool::detail::plan_derived_levels;
+    auto sources = [](const extents_t<4>& input, std::initializer_list<std::ptrdiff_t> sizes) {
+        std::vector<float> buffer(1);
+        std::vector<apool::strided_view<float, 4>> outputs;
+        for (std::ptrdiff_t size : sizes) outputs.emplace_back(buffer.data(), extents_t<4>{2, 3, size, size}, extents_t<4>{0, 0, 0, 0});
+        const auto derived = plan_derived_levels<2>(input, outputs.data(), outputs.size());
+        return std::vector<int>(derived.source.begin(), derived.source.begin() + static_cast<std::ptrdiff_t>(outputs.size()));
+    };
+    // SPP: 2 from 4, 1 from 2 (the smallest level it divides).
+    CHECK(sources({2, 3, 13, 13}, {1, 2, 4}) == std::vector<int>{1, 2, -1});
+    // PSPNet: 2 and 3 from 6, 1 from 2.
+    CHECK(sources({2, 3, 64, 64}, {1, 2, 3, 6}) == std::vector<int>{1, 3, 3, -1});
+    // Equal sizes: the later from the earlier.
+    CHECK(sources({2, 3, 13, 13}, {4, 4, 2}) == std::vector<int>{-1, 0, 0});
+    // A level with as many outputs as the input has elements, or more, is
+    // read from the input: it is no cheaper to read.
+    CHECK(sources({2, 3, 3, 3}, {6, 3, 1}) == std::vector<int>{-1, -1, -1});
+    CHECK(sources({2, 3, 5, 5}, {10, 5, 1}) == std::vector<int>{-1, -1, -1});
+    CHECK(sources({2, 3, 7, 7}, {10, 5, 1}) == std::vector<int>{-1, -1, 1});
+}
+
+TEST_CASE("max pyramid levels from a finer level equal the separate calls: ties, NaN payloads, zeros of both signs", "[pyramid]") {
+    check_derived_layouts<float>();
+    check_derived_layouts<double>();
+    check_derived_layouts<apool::bfloat16>();
+    check_derived_layouts<apool::float16>();
+    check_derived_layouts<std::uint8_t>();
+}
 
 TEST_CASE("pyramids equal the separate calls: float, every layout", "[pyramid]") { check_layouts<float>(); }
 TEST_CASE("pyramids equal the separate calls: double, bfloat16, float16, uint8", "[pyramid]") {
@@ -147,6 +232,7 @@ TEST_CASE("pyramids in steps: calls large enough to be read in several steps, bo
         check_pyramid<2, float, 4, 4>({2, 64, 60, 60}, {1, 2, 3, 6}, kind, same, 21);
         check_pyramid<2, float, 4, 3>({1, 256, 33, 33}, {1, 2, 4}, kind, same, 22);
         check_pyramid<2, std::uint8_t, 4, 3>({1, 3, 600, 500}, {1, 56, 300}, kind, same, 23);
+        check_pyramid<2, float, 4, 3>({2, 200, 33, 33}, {1, 2, 4}, kind, same, 24, true);
     }
 }
 

@@ -10,12 +10,14 @@
 // calls in order, the first with the gradient_update and the others with
 // gradient_update::accumulate. The input is read from memory once: the
 // poolings run over each step of it in turn, or, for a channels-last average
-// pyramid, in one walk over the input.
+// pyramid, in one walk over the input; a max level whose size divides a finer
+// level's reads that level's outputs instead (forward_pyramid_derived.hpp).
 //
 //     std::array<apool::strided_view<float, 4>, 4> bins{...};  // [n, c, s, s] for s = 1, 2, 3, 6
 //     apool::adaptive_avg_pool2d_pyramid(features, bins);
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -29,6 +31,7 @@
 #include "detail/backward_several.hpp"
 #include "detail/call_checks.hpp"
 #include "detail/call_types.hpp"
+#include "detail/forward_pyramid_derived.hpp"
 #include "detail/forward_several.hpp"
 #include "detail/widened_reductions.hpp"
 #include "executor.hpp"
@@ -103,15 +106,34 @@ void pyramid_pool(const char* function, const strided_view<const T, Rank>& input
     for (std::size_t k = 0; k < levels; ++k) {
         passes[k] = plan_pass<Policy<T, Out>, Spatial>(input, outputs[k], indices != nullptr ? &indices[k] : nullptr, with_executor);
     }
+    derived_levels derived;
+    derived.source.fill(-1);
     if constexpr (is_average<Policy<T, Out>>) {
         if (pyramid_walk_suits(passes.data(), levels)) {
             run_pyramid_walk(executor, input.data(), passes.data(), levels);
             return;
         }
     }
+    if constexpr (std::is_same<Policy<T, Out>, maximum_policy<T, Out>>::value) {
+        derived = plan_derived_levels<Spatial>(input.extents(), outputs, levels);
+    }
     run_in_lockstep(executor, input.data(), bytes_in(input), [&](const auto& visit) {
-        for (std::size_t k = 0; k < levels; ++k) visit(passes[k]);
+        for (std::size_t k = 0; k < levels; ++k) {
+            if (derived.source[k] < 0) visit(passes[k]);
+        }
     });
+    std::ptrdiff_t most_tasks = 1;
+    for (std::size_t k = 0; k < levels; ++k) most_tasks = std::max(most_tasks, passes[k].plan.split.tasks);
+    for (std::size_t p = 0; p < levels; ++p) {
+        const std::size_t k = derived.order[p];
+        if (derived.source[k] < 0) continue;
+        const auto j = static_cast<std::size_t>(derived.source[k]);
+        const std::ptrdiff_t items = derived_items<Spatial>(outputs[k].extents());
+        run_tasks(executor, with_executor ? std::min(most_tasks, items) : 1, items, [&](std::ptrdiff_t first, std::ptrdiff_t last) noexcept {
+            derive_max_level<Spatial>(input, outputs[j], indices != nullptr ? &indices[j] : nullptr, outputs[k],
+                                      indices != nullptr ? &indices[k] : nullptr, first, last);
+        });
+    }
 }
 
 /// The gradient of a pyramid of `levels` outputs (indices: null for the average's).
