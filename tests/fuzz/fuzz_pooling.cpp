@@ -509,7 +509,8 @@ bool draw_shape(FuzzedDataProvider& input, problem_shape<Spatial, Leading>& shap
 /// The calls with several results on the input of a good forward case, each
 /// against the separate calls byte for byte: avg and max together (with
 /// indices), and a pyramid of two output sizes (out_extents, and 1 to 3 in
-/// each spatial dim), average and max; dense outputs.
+/// each spatial dim), average and max (with indices and without); dense
+/// outputs.
 template <class Out, std::size_t Spatial, class T, std::size_t Rank>
 void check_several(const apool::strided_view<const T, Rank>& in_view, const std::array<std::ptrdiff_t, Rank>& out_extents,
                    std::uint64_t seed, const description& about) {
@@ -563,7 +564,15 @@ void check_several(const apool::strided_view<const T, Rank>& in_view, const std:
         same("an average pyramid's level", avg[k], avg_alone[k]);
         same("a max pyramid's level", max[k], max_alone[k]);
         same("a max pyramid's indices", index[k], index_alone[k]);
+        std::fill(max[k].begin(), max[k].end(), Out(0));
     }
+    // Without indices: a level taken from a finer one's values alone.
+    if (through_executor(seed)) {
+        apool::adaptive_max_pool_pyramid<Spatial>(in_view, max_views, reverse_executor{});
+    } else {
+        apool::adaptive_max_pool_pyramid<Spatial>(in_view, max_views);
+    }
+    for (std::size_t k = 0; k < 2; ++k) same("a max pyramid's level without indices", max[k], max_alone[k]);
 }
 
 template <class T, class Out, std::size_t Spatial, std::size_t Leading>
