@@ -106,7 +106,8 @@ auto compared(Out value) noexcept {
 template <class Out>
 auto bits_of(Out value) noexcept {
     using bits = std::conditional_t<sizeof(Out) == 8, std::uint64_t,
-                                    std::conditional_t<sizeof(Out) == 4, std::uint32_t, std::conditional_t<sizeof(Out) == 2, std::uint16_t, std::uint8_t>>>;
+                                    std::conditional_t<sizeof(Out) == 4, std::uint32_t,
+                                                       std::conditional_t<sizeof(Out) == 2, std::uint16_t, std::uint8_t>>>;
     bits b;
     std::memcpy(&b, &value, sizeof(Out));
     return b;
@@ -188,8 +189,8 @@ Out max_of_input_window(const strided_view<const T, Rank>& input, std::ptrdiff_t
 /// first finer output of its window, then compares the others in scan order.
 template <std::size_t Spatial, class T, class Out, class I, std::size_t Rank>
 void derive_max_level(const strided_view<const T, Rank>& input, const strided_view<Out, Rank>& source,
-                      const strided_view<I, Rank>* source_indices, const strided_view<Out, Rank>& target, const strided_view<I, Rank>* target_indices, std::ptrdiff_t first,
-                      std::ptrdiff_t last) noexcept {
+                      const strided_view<I, Rank>* source_indices, const strided_view<Out, Rank>& target,
+                      const strided_view<I, Rank>* target_indices, std::ptrdiff_t first, std::ptrdiff_t last) noexcept {
     constexpr std::size_t leading = Rank - Spatial;
     const bool with_indices = target_indices != nullptr;
     std::ptrdiff_t line_length = 1;
