@@ -42,6 +42,17 @@ extents_t<Rank> pooled_extents(extents_t<Rank> extents, std::ptrdiff_t size, boo
     return extents;
 }
 
+/// Whether two results are the same bytes wherever they are not both NaN.
+template <class T>
+bool same_bytes_or_both_nan(const std::vector<T>& a, const std::vector<T>& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        const double x = apool_test::naive::value_of(a[i]), y = apool_test::naive::value_of(b[i]);
+        if (std::memcmp(&a[i], &b[i], sizeof(T)) != 0 && !(x != x && y != y)) return false;
+    }
+    return true;
+}
+
 /// tied_values made non-positive, with zeros of both signs (so that a window's
 /// max is often a zero of either sign) and NaNs of either sign with distinct
 /// payloads: the values a max level taken from a finer level's values alone
@@ -145,7 +156,10 @@ void check_pyramid(const extents_t<Rank>& in_extents, const std::array<std::ptrd
         }
         for (std::size_t k = 0; k < Levels; ++k) {
             INFO("level " << k << ": " << apool_test::describe_extents(out_extents[k]));
-            CHECK(same_bytes(avg[k].logical(), avg_expected[k]));
+            // A sum over NaNs of different payloads may return either
+            // payload (the README's one exception): the averages of such
+            // inputs agree on where the NaNs are, not on their bits.
+            CHECK((square ? same_bytes_or_both_nan(avg[k].logical(), avg_expected[k]) : same_bytes(avg[k].logical(), avg_expected[k])));
             CHECK(same_bytes(max[k].logical(), max_expected[k]));
             if (form % 2 == 1) CHECK(same_bytes(indices[k].logical(), index_expected[k]));
             CHECK(avg[k].padding_untouched());
