@@ -186,17 +186,21 @@ void check_layouts() {
 
 /// Max levels whose sizes divide a finer level's in every dim take its
 /// outputs (forward_pyramid_derived.hpp): chains of them, equal sizes, a
-/// level above the input's size that must not be a source, 1 to 3 dims.
+/// level above the input's size that must not be a source, 1 to 3 dims; every
+/// input layout for float, three (plain, channels-last, sliced) for the other
+/// types, whose values go through the same comparisons.
 template <class T>
 void check_derived_layouts() {
     std::uint64_t seed = 300;
     std::size_t first_out_kind = 0;
-    for (layout_kind in_kind : apool_test::all_layouts()) {
+    std::vector<layout_kind> kinds = apool_test::all_layouts();
+    if (!std::is_same<T, float>::value) kinds = {layout_kind::contiguous, layout_kind::channels_last, layout_kind::sliced};
+    for (layout_kind in_kind : kinds) {
         check_pyramid<2, T, 4, 3>({2, 5, 13, 13}, {4, 2, 1}, in_kind, ++first_out_kind, ++seed, true);
         check_pyramid<2, T, 4, 4>({2, 3, 13, 13}, {1, 2, 3, 6}, in_kind, ++first_out_kind, ++seed, true);
         check_pyramid<2, T, 4, 3>({1, 3, 7, 7}, {10, 5, 1}, in_kind, ++first_out_kind, ++seed, true);
-        check_pyramid<1, T, 3, 4>({2, 3, 25}, {12, 3, 6, 12}, in_kind, ++first_out_kind, ++seed, true);
-        check_pyramid<3, T, 5, 3>({2, 3, 6, 7, 9}, {1, 4, 2}, in_kind, ++first_out_kind, ++seed, true);
+        check_pyramid<1, T, 3, 3>({2, 3, 25}, {12, 6, 6}, in_kind, ++first_out_kind, ++seed, true);
+        check_pyramid<3, T, 5, 2>({2, 3, 6, 7, 9}, {4, 2}, in_kind, ++first_out_kind, ++seed, true);
     }
 }
 
