@@ -25,6 +25,7 @@
 #include "../window.hpp"
 #include "call_checks.hpp"
 #include "element_types.hpp"
+#include "walk.hpp"
 
 namespace apool {
 namespace detail {
@@ -149,31 +150,27 @@ Out max_of_input_window(const strided_view<const T, Rank>& input, std::ptrdiff_t
                         const std::array<std::ptrdiff_t, Spatial>& out_extent) noexcept {
     constexpr std::size_t leading = Rank - Spatial;
     using value_type = floating_accumulator_t<T, Out>;
-    std::array<window, Spatial> box{};
-    std::array<std::ptrdiff_t, Spatial> at{};
+    // The window's start, and the position within it, stepped by next_position.
+    std::array<std::ptrdiff_t, Spatial> start{}, size{}, at{};
+    std::ptrdiff_t count = 1;
     for (std::size_t d = 0; d < Spatial; ++d) {
-        box[d] = adaptive_window(position[d], input.extent(leading + d), out_extent[d]);
-        at[d] = box[d].start;
+        const window box = adaptive_window(position[d], input.extent(leading + d), out_extent[d]);
+        start[d] = box.start;
+        size[d] = box.size();
+        count *= size[d];
     }
     T kept = input.data()[plane_at];
     value_type best{};
-    bool first = true;
-    for (;;) {
+    for (std::ptrdiff_t visited = 0; visited < count; ++visited) {
         std::ptrdiff_t offset = plane_at;
-        for (std::size_t d = 0; d < Spatial; ++d) offset += at[d] * input.stride(leading + d);
+        for (std::size_t d = 0; d < Spatial; ++d) offset += (start[d] + at[d]) * input.stride(leading + d);
         const T element = input.data()[offset];
         const value_type value = widen<value_type>(element);
-        if (first || value > best || value != value) {
+        if (visited == 0 || value > best || value != value) {
             kept = element;
             best = value;
-            first = false;
         }
-        std::size_t d = Spatial;
-        while (d > 0 && ++at[d - 1] == box[d - 1].end) {
-            at[d - 1] = box[d - 1].start;
-            --d;
-        }
-        if (d == 0) break;
+        next_position(at, size, Spatial, Spatial, [](std::size_t, std::ptrdiff_t) {});
     }
     if constexpr (is_half_precision<Out>) {
         return Out(static_cast<float>(kept));
@@ -208,9 +205,12 @@ void derive_max_level(const strided_view<const T, Rank>& input, const strided_vi
     const std::ptrdiff_t chunks = (line_length + derived_line_chunk - 1) / derived_line_chunk;
     std::array<std::ptrdiff_t, Spatial> out_extent{};
     std::array<std::ptrdiff_t, Spatial> ratio{};
+    std::ptrdiff_t out_count = 1, box_count = 1;
     for (std::size_t d = 0; d < Spatial; ++d) {
         out_extent[d] = target.extent(leading + d);
         ratio[d] = source.extent(leading + d) / out_extent[d];
+        out_count *= out_extent[d];
+        box_count *= ratio[d];
     }
     for (std::ptrdiff_t item = first; item < last; ++item) {
         const std::ptrdiff_t chunk = item % chunks;
@@ -239,12 +239,13 @@ void derive_max_level(const strided_view<const T, Rank>& input, const strided_vi
         Out held[derived_line_chunk], finer[derived_line_chunk];
         I held_index[derived_line_chunk], finer_index[derived_line_chunk];
         std::array<std::ptrdiff_t, Spatial> position{};
-        for (;;) {
+        for (std::ptrdiff_t visited = 0; visited < out_count; ++visited) {
             // The finer outputs of this position's window, in scan order: the
             // first is held, the others compared with it.
             std::array<std::ptrdiff_t, Spatial> in_box{};
             bool ambiguous = false;
-            for (bool first_in_box = true;; first_in_box = false) {
+            for (std::ptrdiff_t taken = 0; taken < box_count; ++taken) {
+                const bool first_in_box = taken == 0;
                 const Out* from = source.data() + source_at;
                 const I* from_index = with_indices ? source_indices->data() + index_at : nullptr;
                 for (std::size_t d = 0; d < Spatial; ++d) {
@@ -259,12 +260,7 @@ void derive_max_level(const strided_view<const T, Rank>& input, const strided_vi
                     for (std::ptrdiff_t c = 0; c < count; ++c) indices[c] = from_index[c * index_step];
                 }
                 if (!first_in_box) ambiguous |= compare_finer(held, held_index, finer, with_indices ? finer_index : nullptr, count);
-                std::size_t d = Spatial;
-                while (d > 0 && ++in_box[d - 1] == ratio[d - 1]) {
-                    in_box[d - 1] = 0;
-                    --d;
-                }
-                if (d == 0) break;
+                next_position(in_box, ratio, Spatial, Spatial, [](std::size_t, std::ptrdiff_t) {});
             }
             Out* to = target.data() + target_at;
             for (std::size_t d = 0; d < Spatial; ++d) to += position[d] * target.stride(leading + d);
@@ -281,12 +277,7 @@ void derive_max_level(const strided_view<const T, Rank>& input, const strided_vi
                 for (std::size_t d = 0; d < Spatial; ++d) to_index += position[d] * target_indices->stride(leading + d);
                 for (std::ptrdiff_t c = 0; c < count; ++c) to_index[c * target_index_step] = held_index[c];
             }
-            std::size_t d = Spatial;
-            while (d > 0 && ++position[d - 1] == out_extent[d - 1]) {
-                position[d - 1] = 0;
-                --d;
-            }
-            if (d == 0) break;
+            next_position(position, out_extent, Spatial, Spatial, [](std::size_t, std::ptrdiff_t) {});
         }
     }
 }
