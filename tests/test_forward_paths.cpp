@@ -219,12 +219,13 @@ TEST_CASE("tiled kernel: small dense planes, double, int32 indices", "[forward][
     check_tiled_2d<double, std::int32_t>(true);
 }
 
-/// Global pooling of dense planes. The max: planes of a vector or more take
-/// the span (vector maxima, then the first position holding the largest),
-/// smaller ones the tiles. The average, where lanes can be permuted: planes of
-/// one to 16 vectors a vector of planes at a time (the last vector of a plane
-/// loaded overlapping the one before), the planes past the last whole group
-/// and larger planes one at a time. Plane sizes on both sides of each bound,
+/// Global pooling of dense planes. Where lanes can be permuted, planes of one
+/// to 16 vectors a vector of planes at a time (the last vector of a plane
+/// loaded overlapping the one before; the max's groups with a NaN, and the
+/// planes past the last whole group, one span at a time). Larger planes, and
+/// every plane where lanes cannot be permuted, one span each (the max: vector
+/// maxima, then the first position holding the largest); the max of planes
+/// smaller than a vector takes the tiles. Plane sizes on both sides of each bound,
 /// plane counts around the group, outputs with gaps, a single plane without
 /// leading dims, and the issue's 13 x 13.
 template <class T, class I>

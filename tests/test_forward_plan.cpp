@@ -48,7 +48,8 @@ std::vector<expected_choice> expected_choices() {
     const std::ptrdiff_t narrow = lanes - 1;  // a row that fits in one vector, longer than half of it
     return {
         {dense("global, small planes", shape{2, 64, 7, 7}, shape{2, 64, 1, 1}),
-         has_lane_permute ? forward_kernel::plane_run : forward_kernel::span, forward_kernel::span},
+         has_lane_permute ? forward_kernel::plane_run : forward_kernel::span,
+         has_lane_permute ? forward_kernel::plane_run : forward_kernel::span},
         {dense("global, planes of several vectors", shape{2, 8, 20, 20}, shape{2, 8, 1, 1}), forward_kernel::span,
          forward_kernel::span},
         {dense("small dense planes, a vector of them and more", shape{2, 32, narrow, narrow}, shape{2, 32, 3, 3}), forward_kernel::tiles,
@@ -260,7 +261,7 @@ TEST_CASE("forward plan: every kernel, forced where legal, in two sub-ranges of 
                           ran_average, ran_maximum);
 
     for (forward_kernel kernel : every_kernel) {
-        const bool average_only = kernel == forward_kernel::plane_run || kernel == forward_kernel::channels_last_sums;
+        const bool average_only = kernel == forward_kernel::channels_last_sums;
         const bool needs_lane_permute = kernel == forward_kernel::plane_run || kernel == forward_kernel::narrow_rows;
         if (needs_lane_permute && !has_lane_permute) continue;
         INFO("kernel " << kernel_name(kernel));

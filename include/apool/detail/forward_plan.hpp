@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <limits>
+#include <type_traits>
 
 #include "../simd.hpp"
 #include "../strided_view.hpp"
@@ -33,7 +34,7 @@ namespace detail {
 enum class forward_kernel {
     none,                ///< nothing to compute: the output is empty (or a forced kernel is not legal)
     automatic,           ///< for plan_forward's `wanted`: let the plan choose
-    plane_run,           ///< average only: global average of small dense planes, a vector of planes at a time
+    plane_run,           ///< global average or max of small dense planes, a vector of planes at a time
     narrow_rows,         ///< rows that fit in one vector, windows along a row by lane permutes
     tiles,               ///< a vector of small dense planes transposed into a tile, one plane per lane
     span,                ///< global pooling of a dense plane: one contiguous reduction per plane
@@ -147,6 +148,8 @@ forward_kernel choose_forward_kernel(forward_plan<Spatial, Rank>& plan, const st
     constexpr std::size_t leading = Rank - Spatial;
     constexpr std::ptrdiff_t width = simd::lanes<T>;
     constexpr bool plain_average = is_average<Reduction>;  // the average-only kernels are legal
+    // The plane runs' max carries positions as T.
+    const bool plain_maximum = std::is_same<Reduction, maximum<T>>::value && plan.problem.spatial.plane_size() <= maximum<T>::exact_positions;
     const auto& problem = plan.problem;
     const auto& spatial = problem.spatial;
     const std::ptrdiff_t plane_size = spatial.plane_size();
@@ -168,8 +171,8 @@ forward_kernel choose_forward_kernel(forward_plan<Spatial, Rank>& plan, const st
 
     // clang-format off
     const kernel_choice<forward_kernel> table[] = {
-        // From 16 vectors a plane the horizontal sum is a small part of the work.
-        {forward_kernel::plane_run, simd::has_lane_permute<T> && plain_average && global && one_span && plane_size >= width,
+        // From 16 vectors a plane the horizontal sum or max is a small part of the work.
+        {forward_kernel::plane_run, simd::has_lane_permute<T> && (plain_average || plain_maximum) && global && one_span && plane_size >= width,
                                     plane_size < 16 * width},
         // A vector of small dense planes or more takes the tiles, whose walk
         // of each window with whole vectors costs less than the narrow rows'
@@ -287,7 +290,8 @@ forward_plan<Spatial, Rank> plan_forward(const strided_view<const T, Rank>& inpu
         const kernel_choice<forward_kernel> table[] = {
             {forward_kernel::byte_rows, byte_rows_legal, channels_last ? channels <= 4 : group == 0},
             // As float's plan has them (choose_forward_kernel).
-            {forward_kernel::plane_run, global_span && !Reduction::tracks_index && simd::has_lane_permute<float> && plane_size >= width,
+            {forward_kernel::plane_run, global_span && simd::has_lane_permute<float> && plane_size >= width &&
+                                            (!Reduction::tracks_index || plane_size <= maximum<float>::exact_positions),
                                         plane_size < 16 * width},
             {forward_kernel::span, global_span, true},
             {forward_kernel::tiles, float_lanes_fit && problem.plane_is_dense() && tile_holds<float>(plane_size), planes >= width},

@@ -74,21 +74,26 @@ void run_vector_kernel(const forward_plan<Spatial, Rank>& plan, const spatial_la
     auto index_at = [&](const plane_offsets& at) { return index != nullptr ? index + at.index : nullptr; };
     switch (plan.kernel) {
         case forward_kernel::plane_run:
-            // The average (float's own or a widened one) and the pair.
-            if constexpr (simd::has_lane_permute<A> && (!Reduction::tracks_index || is_pair<Reduction>)) {
-                // The pair: each plane's max as the max's own span, after its group's averages.
+            // The average (float's own or a widened one), the max and the pair.
+            if constexpr (simd::has_lane_permute<A>) {
                 const std::ptrdiff_t count = spatial.plane_size();
                 auto run = [&](const plane_offsets& at, std::ptrdiff_t in_stride, std::ptrdiff_t out_stride, std::ptrdiff_t index_stride,
                                std::ptrdiff_t run_planes) {
                     if constexpr (is_pair<Reduction>) {
-                        using largest = typename Reduction::largest;
-                        average_plane_run<A>(in + at.in, in_stride, out.average + at.out, out_stride, run_planes, count, [&](std::ptrdiff_t k) {
-                            write_result<largest>(largest::span(in + at.in + k * in_stride, count, 0), count,
-                                                  out.maximum + at.out + k * out_stride,
-                                                  index != nullptr ? index + at.index + k * index_stride : nullptr);
-                        });
+                        // Each group's maxima after its averages, from L1.
+                        average_plane_run<A>(in + at.in, in_stride, out.average + at.out, out_stride, run_planes, count,
+                                             [&](std::ptrdiff_t first, std::ptrdiff_t planes_done) {
+                                                 maximum_plane_run<typename Reduction::largest>(
+                                                     in + at.in + first * in_stride, in_stride, out.maximum + at.out + first * out_stride,
+                                                     out_stride, index != nullptr ? index + at.index + first * index_stride : nullptr,
+                                                     index_stride, planes_done, count, false);
+                                             });
+                    } else if constexpr (Reduction::tracks_index) {
+                        maximum_plane_run<Reduction>(in + at.in, in_stride, out + at.out, out_stride,
+                                                     index != nullptr ? index + at.index : nullptr, index_stride, run_planes, count, true);
                     } else {
-                        average_plane_run<A>(in + at.in, in_stride, out + at.out, out_stride, run_planes, count, [](std::ptrdiff_t) {});
+                        average_plane_run<A>(in + at.in, in_stride, out + at.out, out_stride, run_planes, count,
+                                             [](std::ptrdiff_t, std::ptrdiff_t) {});
                     }
                 };
                 if (dim == leading) {

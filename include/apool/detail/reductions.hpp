@@ -220,6 +220,66 @@ struct maximum {
         *indices = static_cast<index_lane>(s.index);
     }
 
+    /// The lanes' maxima of `count` (at least lanes<T>) contiguous elements
+    /// (T's or narrower ones, which widen as they load), and whether any of
+    /// them is NaN, which the maxima may have dropped. Two chains of maxima
+    /// hide their latency; the last vector is loaded ending at `count`,
+    /// overlapping its predecessor.
+    struct lane_maxima {
+        simd::batch<T> largest;
+        bool nan;
+    };
+    template <class Element>
+    static lane_maxima maxima_of_lanes(const Element* data, std::ptrdiff_t count) noexcept {
+        constexpr std::ptrdiff_t width = simd::lanes<T>;
+        simd::batch<T> largest = simd::load_as<T>(data);
+        simd::batch<T> largest_other = largest;
+        auto nan = simd::is_nan(largest);
+        std::ptrdiff_t i = width;
+        for (; i + 2 * width <= count; i += 2 * width) {
+            const simd::batch<T> value = simd::load_as<T>(data + i);
+            const simd::batch<T> next = simd::load_as<T>(data + i + width);
+            largest = simd::max(largest, value);
+            largest_other = simd::max(largest_other, next);
+            nan = nan | simd::either_nan(value, next);
+        }
+        for (; i < count; i += width) {
+            const simd::batch<T> value = simd::load_as<T>(data + (i + width <= count ? i : count - width));
+            largest = simd::max(largest, value);
+            nan = nan | simd::is_nan(value);
+        }
+        return {simd::max(largest, largest_other), simd::any<T>(nan)};
+    }
+
+    /// Lane l holds the smallest position, among those the lane reads, of an
+    /// element equal to `wanted` (every lane holds the same value), +infinity
+    /// where it reads none: the smallest lane is the first position that holds
+    /// `wanted`. For `count` (at least lanes<T>, at most 2^digits) contiguous
+    /// elements, read as maxima_of_lanes reads them. Every vector's matches go
+    /// into one running minimum: no branch on where the match lies, which is
+    /// random and would mispredict.
+    template <class Element>
+    static simd::batch<T> first_positions(const Element* data, std::ptrdiff_t count, const simd::batch<T>& wanted) noexcept {
+        constexpr std::ptrdiff_t width = simd::lanes<T>;
+        const simd::batch<T> none = simd::broadcast(std::numeric_limits<T>::infinity());
+        const simd::batch<T> step = simd::broadcast(static_cast<T>(width));
+        simd::batch<T> position = simd::lane_numbers<T>();
+        simd::batch<T> first = none;
+        std::ptrdiff_t i = 0;
+        for (; i + width <= count; i += width) {
+            first = simd::min(first, simd::select(simd::load_as<T>(data + i) == wanted, position, none));
+            position += step;
+        }
+        if (i < count) {
+            const simd::batch<T> last = simd::lane_numbers<T>() + simd::broadcast(static_cast<T>(count - width));
+            first = simd::min(first, simd::select(simd::load_as<T>(data + count - width) == wanted, last, none));
+        }
+        return first;
+    }
+
+    /// Positions are carried as T by first_positions: exact up to here.
+    static constexpr std::ptrdiff_t exact_positions = std::ptrdiff_t(1) << std::numeric_limits<T>::digits;
+
     /// Max of `count` contiguous elements whose first has flat index `first_index`.
     /// Without NaN the result is the first element equal to the largest value,
     /// so the value is found with plain vector maxima in any order and then
@@ -228,9 +288,6 @@ struct maximum {
     /// floats into float), which widen as they load.
     template <class Element>
     static state span(const Element* data, std::ptrdiff_t count, std::ptrdiff_t first_index) noexcept {
-        constexpr std::ptrdiff_t width = simd::lanes<T>;
-        // Positions are carried as T in the locating pass: exact up to here.
-        constexpr std::ptrdiff_t exact_positions = std::ptrdiff_t(1) << std::numeric_limits<T>::digits;
         if (count > exact_positions) {
             state result = span(data, exact_positions, first_index);
             for (std::ptrdiff_t piece = exact_positions; piece < count; piece += exact_positions) {
@@ -238,43 +295,11 @@ struct maximum {
             }
             return result;
         }
-        if (count >= width) {
-            // Two chains of maxima hide their latency; the last block is moved
-            // back to end at `count` (it overlaps its predecessor).
-            simd::batch<T> largest = simd::load_as<T>(data);
-            simd::batch<T> largest_other = largest;
-            auto nan = simd::is_nan(largest);
-            std::ptrdiff_t i = width;
-            for (; i + 2 * width <= count; i += 2 * width) {
-                const simd::batch<T> value = simd::load_as<T>(data + i);
-                const simd::batch<T> next = simd::load_as<T>(data + i + width);
-                largest = simd::max(largest, value);
-                largest_other = simd::max(largest_other, next);
-                nan = nan | simd::is_nan(value) | simd::is_nan(next);
-            }
-            for (; i < count; i += width) {
-                const simd::batch<T> value = simd::load_as<T>(data + (i + width <= count ? i : count - width));
-                largest = simd::max(largest, value);
-                nan = nan | simd::is_nan(value);
-            }
-            if (!simd::any<T>(nan)) {
-                const simd::batch<T> wanted = simd::spread_max(simd::max(largest, largest_other));
-                // Every block's matches, as positions (others as +infinity), in
-                // one running minimum: no branch on where the match lies, which
-                // is random and would mispredict.
-                const simd::batch<T> none = simd::broadcast(std::numeric_limits<T>::infinity());
-                const simd::batch<T> step = simd::broadcast(static_cast<T>(width));
-                simd::batch<T> position = simd::lane_numbers<T>();
-                simd::batch<T> first = none;
-                for (i = 0; i + width <= count; i += width) {
-                    first = simd::min(first, simd::select(simd::load_as<T>(data + i) == wanted, position, none));
-                    position += step;
-                }
-                if (i < count) {
-                    const simd::batch<T> last = simd::lane_numbers<T>() + simd::broadcast(static_cast<T>(count - width));
-                    first = simd::min(first, simd::select(simd::load_as<T>(data + count - width) == wanted, last, none));
-                }
-                const auto winner = static_cast<std::ptrdiff_t>(simd::reduce_min(first));
+        if (count >= simd::lanes<T>) {
+            const lane_maxima maxima = maxima_of_lanes(data, count);
+            if (!maxima.nan) {
+                const simd::batch<T> wanted = simd::spread_max(maxima.largest);
+                const auto winner = static_cast<std::ptrdiff_t>(simd::reduce_min(first_positions(data, count, wanted)));
                 return {widen<T>(data[winner]), first_index + winner};
             }
         }

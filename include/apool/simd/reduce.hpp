@@ -1,6 +1,7 @@
 // apool: horizontal reductions: the lanes of a vector combined into one value
 // (reduce_min), into every lane (spread_max, spread_min, spread_sum), or the
-// sums of lanes<T> vectors at once (sums_of_each). reduce_add is in compat.hpp.
+// sums, maxima or minima of lanes<T> vectors at once (sums_of_each,
+// maxima_of_each, minima_of_each). reduce_add is in compat.hpp.
 #pragma once
 
 #include <cstddef>
@@ -69,19 +70,20 @@ inline batch<T> spread_sum(const batch<T>& value) noexcept {
 namespace reduce_detail {
 
 /// Folds `count` vectors pairwise at lane distance Distance, into count / 2:
-/// lanes of the result with bit Distance clear hold sums of the first of a
-/// pair, lanes with it set sums of the second. Then the next distance up.
-template <std::ptrdiff_t Distance, std::ptrdiff_t Count, class T>
-inline batch<T> fold_sums(batch<T> (&vectors)[lanes<T>]) noexcept {
+/// lanes of the result with bit Distance clear hold the first of a pair's
+/// lanes combined by `pick`, lanes with it set the second's. Then the next
+/// distance up.
+template <std::ptrdiff_t Distance, std::ptrdiff_t Count, class T, class Pick>
+inline batch<T> fold_each(batch<T> (&vectors)[lanes<T>], Pick pick) noexcept {
     if constexpr (Count == 1) {
         return vectors[0];
     } else {
         for (std::ptrdiff_t pair = 0; pair < Count / 2; ++pair) {
             const batch<T>& first = vectors[2 * pair];
             const batch<T>& second = vectors[2 * pair + 1];
-            vectors[pair] = blend_lanes<Distance>(first, second) + swap_lanes<Distance>(blend_lanes<Distance>(second, first));
+            vectors[pair] = pick(blend_lanes<Distance>(first, second), swap_lanes<Distance>(blend_lanes<Distance>(second, first)));
         }
-        return fold_sums<Distance * 2, Count / 2>(vectors);
+        return fold_each<Distance * 2, Count / 2>(vectors, pick);
     }
 }
 
@@ -95,7 +97,21 @@ inline batch<T> fold_sums(batch<T> (&vectors)[lanes<T>]) noexcept {
 template <class T>
 inline batch<T> sums_of_each(batch<T> (&vectors)[lanes<T>]) noexcept {
     static_assert(has_lane_permute<T>, "simd::sums_of_each: only where has_lane_permute<T> is true");
-    return reduce_detail::fold_sums<1, lanes<T>>(vectors);
+    return reduce_detail::fold_each<1, lanes<T>>(vectors, [](const batch<T>& a, const batch<T>& b) { return a + b; });
+}
+
+/// Lane i of the result is the largest (smallest) lane of vectors[i], for
+/// vectors without NaN, as sums_of_each folds them.
+template <class T>
+inline batch<T> maxima_of_each(batch<T> (&vectors)[lanes<T>]) noexcept {
+    static_assert(has_lane_permute<T>, "simd::maxima_of_each: only where has_lane_permute<T> is true");
+    return reduce_detail::fold_each<1, lanes<T>>(vectors, [](const batch<T>& a, const batch<T>& b) { return max(a, b); });
+}
+
+template <class T>
+inline batch<T> minima_of_each(batch<T> (&vectors)[lanes<T>]) noexcept {
+    static_assert(has_lane_permute<T>, "simd::minima_of_each: only where has_lane_permute<T> is true");
+    return reduce_detail::fold_each<1, lanes<T>>(vectors, [](const batch<T>& a, const batch<T>& b) { return min(a, b); });
 }
 
 /// Smallest lane, for vectors without NaN.
