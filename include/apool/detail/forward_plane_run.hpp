@@ -1,136 +1,190 @@
-// apool: the grouped global average and max: small dense planes, a vector of
-// planes at a time, each plane's partial sums or lane maxima in one vector,
-// then one horizontal fold for all of them.
+// apool: the plane runs: global average, max, or both, of small dense planes,
+// a vector of planes at a time. One pass over each plane leaves its partial
+// sums and its lane maxima (with the first position of each lane's maximum)
+// in one vector each; one horizontal fold then serves the whole group.
 #pragma once
 
-#include <algorithm>
 #include <cstddef>
+#include <limits>
 #include <type_traits>
 
 #include "../config.hpp"
 #include "../simd.hpp"
 #include "forward_kernels.hpp"
 #include "reductions.hpp"
-#include "walk.hpp"
 
 namespace apool {
 namespace detail {
 
-/// The sum of `count` (at least lanes<T>) contiguous elements as one vector of
-/// partial sums. The last, partial vector is loaded ending at the last element,
-/// overlapping the one before, and its lanes already counted are zeroed by
-/// `tail_keep` (simd::lanes_from<T>(lanes<T> - count % lanes<T>)). Elements
-/// narrower than T widen as they load.
-template <class T, class Element>
-inline simd::batch<T> partial_sums(const Element* data, std::ptrdiff_t count, const simd::batch<T>& tail_keep) noexcept {
-    const typename average<T>::vector_sums whole = average<T>::whole_vectors(data, count);
-    if (whole.end == count) return whole.sum;
-    return whole.sum + (simd::load_as<T>(data + count - simd::lanes<T>) & tail_keep);
-}
+/// What a plane run computes: the average (Sums), the max (Maxima: a
+/// maximum<T> policy, or its float_lanes over narrower elements), or both.
+/// Positions: each lane also keeps the first position of its maximum, which
+/// the indices need (and a zero max, to tell +0 from -0).
+template <class T, bool Sums, class Maxima, bool Positions>
+struct plane_run_lanes {
+    static constexpr bool sums = Sums;
+    static constexpr bool maxima = !std::is_void<Maxima>::value;
+    static constexpr bool positions = Positions;
+    static constexpr std::ptrdiff_t width = simd::lanes<T>;
 
-/// Global average of `planes` dense planes of `plane_size` (at least
-/// lanes<T>) elements, `in_stride` and `out_stride` apart, where
-/// simd::has_lane_permute<T>: lanes<T> planes at a time, each plane's vector of
-/// partial sums, then one sums_of_each for all of them, where a horizontal sum
-/// per plane costs as much as its loads; the planes past the last group one at
-/// a time. Sums and quotients are T's (the elements widen to T as they load;
-/// the averages round once to Out). `then(first_plane, count)` runs for each
-/// group once it is done, while its planes are in L1 (the pair's max), and
-/// for each plane past the last group. Planes of more
-/// than one vector prefetch their counterparts in the next group: read as
-/// overlapping vectors, their run falls behind the hardware prefetchers
-/// wherever the input is not already in L2 (planes of one vector are one
-/// load each, which they follow).
-template <class T, class Element, class Out, class Then>
-void average_plane_run(const Element* in, std::ptrdiff_t in_stride, Out* out, std::ptrdiff_t out_stride, std::ptrdiff_t planes,
-                       std::ptrdiff_t plane_size, const Then& then) noexcept {
+    /// A group's vectors, one of each per plane.
+    struct group {
+        simd::batch<T> sum[width];
+        simd::batch<T> largest[width];
+        simd::batch<T> position[width];
+        bool nan = false;
+    };
+
+    /// One pass over plane `k` of the group: `count` (at least lanes<T>)
+    /// contiguous elements, which widen to T as they load. The sums add the
+    /// whole vectors in order, then the last, partial vector loaded ending at
+    /// the last element with its lanes already counted zeroed by `tail_keep`
+    /// (simd::lanes_from<T>(lanes<T> - count % lanes<T>)); the maxima take
+    /// that overlapping vector whole. A lane's position changes only where an
+    /// element is strictly larger than its maximum so far: its first. A NaN is
+    /// no larger than anything, so `nan` records that one was read.
+    template <class Element>
+    static void read_plane(group& g, std::ptrdiff_t k, const Element* data, std::ptrdiff_t count,
+                           const simd::batch<T>& tail_keep) noexcept {
+        const simd::batch<T> step = simd::broadcast(static_cast<T>(width));
+        simd::batch<T> value = simd::load_as<T>(data);
+        simd::batch<T> sum = value;
+        simd::batch<T> largest = value;
+        simd::batch<T> here = simd::lane_numbers<T>();
+        simd::batch<T> position = here;
+        auto nan = simd::is_nan(value);
+        auto take = [&](const simd::batch<T>& next) {
+            if constexpr (maxima) {
+                if constexpr (positions) position = simd::select(next > largest, here, position);
+                largest = simd::max(largest, next);
+                nan = nan | simd::is_nan(next);
+            }
+        };
+        std::ptrdiff_t i = width;
+        for (; i + width <= count; i += width) {
+            value = simd::load_as<T>(data + i);
+            here += step;
+            if constexpr (sums) sum += value;
+            take(value);
+        }
+        if (i < count) {
+            value = simd::load_as<T>(data + count - width);
+            here = simd::lane_numbers<T>() + simd::broadcast(static_cast<T>(count - width));
+            if constexpr (sums) sum += value & tail_keep;
+            take(value);
+        }
+        if constexpr (sums) g.sum[k] = sum;
+        if constexpr (maxima) {
+            g.largest[k] = largest;
+            g.position[k] = position;
+            g.nan = g.nan || simd::any<T>(nan);
+        }
+    }
+};
+
+/// The global average and/or max of `planes` dense planes of `plane_size`
+/// (at least lanes<T>; for the max, at most maximum<T>::exact_positions)
+/// elements, `in_stride` apart, where simd::has_lane_permute<T>: averages to
+/// `average_out` (with Sums), maxima to `maximum_out` and, where it is not
+/// null, their flat indices to `index` (with a Maxima policy). lanes<T>
+/// planes at a time, each read once (read_plane), their sums and maxima
+/// folded for the whole group (sums_of_each, maxima_of_each), where a
+/// horizontal fold per plane costs as much as its loads. Each plane's max is
+/// then located among its lanes: the smallest first position of the lanes
+/// holding it (minima_of_each), and the result is the element there, which
+/// decides between +0 and -0. Without indices, a group whose maxima are all
+/// nonzero stores them as they are (elements equal to a nonzero max have its
+/// bits), and a zero max reads its group again with positions. A group that
+/// read a NaN takes each plane's max span (the scan-order rule); the planes
+/// past the last group take the spans. Sums and quotients are T's, rounded
+/// once to Out. Planes of more than one vector prefetch their counterparts in
+/// the next group: read as overlapping vectors, their run falls behind the
+/// hardware prefetchers wherever the input is not already in L2 (planes of
+/// one vector are one load each, which they follow).
+template <class T, bool Sums, class Maxima, class Element, class Out, class I>
+void plane_run(const Element* in, std::ptrdiff_t in_stride, Out* average_out, Out* maximum_out, std::ptrdiff_t out_stride, I* index,
+               std::ptrdiff_t index_stride, std::ptrdiff_t planes, std::ptrdiff_t plane_size) noexcept {
+    using with_positions = plane_run_lanes<T, Sums, Maxima, true>;
+    using without_positions = plane_run_lanes<T, Sums, Maxima, false>;
     constexpr std::ptrdiff_t width = simd::lanes<T>;
+    constexpr bool maxima = with_positions::maxima;
     const simd::batch<T> tail_keep = simd::lanes_from<T>(width - plane_size % width);
     const simd::batch<T> divisor = simd::broadcast(static_cast<T>(plane_size));
     const bool prefetch = plane_size > width;
-    std::ptrdiff_t plane = 0;
-    for (; plane + width <= planes; plane += width) {
-        simd::batch<T> sums[width];
+    auto max_span = [&](std::ptrdiff_t plane) {
+        if constexpr (maxima) {
+            write_result<Maxima>(Maxima::span(in + plane * in_stride, plane_size, 0), plane_size, maximum_out + plane * out_stride,
+                                 index != nullptr ? index + plane * index_stride : nullptr);
+        }
+    };
+    // Each plane's result at its lanes' smallest first position of its max.
+    auto locate = [&](std::ptrdiff_t plane, auto& g) {
+        if constexpr (maxima) {
+            simd::batch<T> folded[width];  // maxima_of_each overwrites its vectors
+            for (std::ptrdiff_t k = 0; k < width; ++k) folded[k] = g.largest[k];
+            alignas(64) T best[width];
+            simd::store(best, simd::maxima_of_each(folded));
+            const simd::batch<T> none = simd::broadcast(std::numeric_limits<T>::infinity());
+            for (std::ptrdiff_t k = 0; k < width; ++k) {
+                g.position[k] = simd::select(g.largest[k] == simd::broadcast(best[k]), g.position[k], none);
+            }
+            alignas(64) T first[width];
+            simd::store(first, simd::minima_of_each(g.position));
+            for (std::ptrdiff_t k = 0; k < width; ++k) {
+                const auto at = static_cast<std::ptrdiff_t>(first[k]);
+                write_result<Maxima>({widen<T>(in[(plane + k) * in_stride + at]), at}, plane_size, maximum_out + (plane + k) * out_stride,
+                                     index != nullptr ? index + (plane + k) * index_stride : nullptr);
+            }
+        }
+    };
+    auto run_group = [&](std::ptrdiff_t plane, auto lanes) {
+        using run = decltype(lanes);
+        typename run::group g;
         for (std::ptrdiff_t k = 0; k < width; ++k) {
-            sums[k] = partial_sums(in + (plane + k) * in_stride, plane_size, tail_keep);
-            if (prefetch) simd::prefetch_run(in + (plane + k) * in_stride, plane_size, width * in_stride);
+            const Element* data = in + (plane + k) * in_stride;
+            run::read_plane(g, k, data, plane_size, tail_keep);
+            if (prefetch) simd::prefetch_run(data, plane_size, width * in_stride);
         }
-        store_lanes(simd::sums_of_each(sums) / divisor, out + plane * out_stride, out_stride);
-        then(plane, width);
-    }
-    for (; plane < planes; ++plane) {
-        const T plane_average = average<T>::value(average<T>::span(in + plane * in_stride, plane_size, 0), plane_size);
-        if constexpr (std::is_same<Out, T>::value) {
-            out[plane * out_stride] = plane_average;
-        } else {
-            out[plane * out_stride] = round_from_float<Out>(plane_average);
-        }
-        then(plane, std::ptrdiff_t(1));
-    }
-}
-
-/// Global max (Reduction: maximum<T>, or its float_lanes over narrower
-/// elements) of `planes` dense planes of `plane_size` (at least lanes<T>, at
-/// most maximum<T>::exact_positions) elements, `in_stride` apart, into `out`
-/// and, where it is not null, `index`, where simd::has_lane_permute<T>.
-/// lanes<T> planes at a time: each plane's lane maxima, then one
-/// maxima_of_each for all of them, where a spread_max per plane costs as much
-/// as its loads. Without indices, and where no plane's max is zero, those are
-/// the results: elements equal to a nonzero max have its bits. Otherwise each
-/// plane's first positions of its max (from L1), one minima_of_each, and each
-/// result is the element at its plane's first position (which decides between
-/// +0 and -0). A group that read a NaN takes each plane's span (the scan-order
-/// rule); so do the planes past the last group. With `prefetch`, planes of
-/// more than one vector prefetch their counterparts in the next group, as the
-/// average's run does.
-template <class Reduction, class Element, class Out, class I>
-void maximum_plane_run(const Element* in, std::ptrdiff_t in_stride, Out* out, std::ptrdiff_t out_stride, I* index,
-                       std::ptrdiff_t index_stride, std::ptrdiff_t planes, std::ptrdiff_t plane_size, bool prefetch) noexcept {
-    using T = typename Reduction::accumulator;
-    using largest = maximum<T>;
-    constexpr std::ptrdiff_t width = simd::lanes<T>;
-    prefetch = prefetch && plane_size > width;
-    auto each_span = [&](std::ptrdiff_t first, std::ptrdiff_t count) {
-        for (std::ptrdiff_t plane = first; plane < first + count; ++plane) {
-            write_result<Reduction>(Reduction::span(in + plane * in_stride, plane_size, 0), plane_size, out + plane * out_stride,
-                                    index != nullptr ? index + plane * index_stride : nullptr);
+        if constexpr (Sums) store_lanes(simd::sums_of_each(g.sum) / divisor, average_out + plane * out_stride, out_stride);
+        if constexpr (maxima) {
+            if (g.nan) {
+                for (std::ptrdiff_t k = 0; k < width; ++k) max_span(plane + k);
+            } else if constexpr (run::positions) {
+                locate(plane, g);
+            } else {
+                const simd::batch<T> best = simd::maxima_of_each(g.largest);
+                if (!simd::any<T>(best == simd::broadcast(T(0)))) {
+                    store_lanes(best, maximum_out + plane * out_stride, out_stride);
+                } else {
+                    // The group is in L1: read again with positions, the max alone.
+                    using max_only = plane_run_lanes<T, false, Maxima, true>;
+                    typename max_only::group again;
+                    for (std::ptrdiff_t k = 0; k < width; ++k) max_only::read_plane(again, k, in + (plane + k) * in_stride, plane_size, tail_keep);
+                    locate(plane, again);
+                }
+            }
         }
     };
     std::ptrdiff_t plane = 0;
     for (; plane + width <= planes; plane += width) {
-        const Element* group = in + plane * in_stride;
-        simd::batch<T> maxima[width];
-        bool nan = false;
-        for (std::ptrdiff_t k = 0; k < width; ++k) {
-            const typename largest::lane_maxima lanes = largest::maxima_of_lanes(group + k * in_stride, plane_size);
-            maxima[k] = lanes.largest;
-            nan = nan || lanes.nan;
-            if (prefetch) simd::prefetch_run(group + k * in_stride, plane_size, width * in_stride);
-        }
-        if (nan) {
-            each_span(plane, width);
-            continue;
-        }
-        const simd::batch<T> best = simd::maxima_of_each(maxima);
-        if (index == nullptr && !simd::any<T>(best == simd::broadcast(T(0)))) {
-            store_lanes(best, out + plane * out_stride, out_stride);
-            continue;
-        }
-        alignas(64) T best_values[width];
-        simd::store(best_values, best);
-        simd::batch<T> positions[width];
-        for (std::ptrdiff_t k = 0; k < width; ++k) {
-            positions[k] = largest::first_positions(group + k * in_stride, plane_size, simd::broadcast(best_values[k]));
-        }
-        alignas(64) T first[width];
-        simd::store(first, simd::minima_of_each(positions));
-        for (std::ptrdiff_t k = 0; k < width; ++k) {
-            const auto at = static_cast<std::ptrdiff_t>(first[k]);
-            write_result<Reduction>({widen<T>(group[k * in_stride + at]), at}, plane_size, out + (plane + k) * out_stride,
-                                    index != nullptr ? index + (plane + k) * index_stride : nullptr);
+        if (!maxima || index != nullptr) {
+            run_group(plane, with_positions{});
+        } else {
+            run_group(plane, without_positions{});
         }
     }
-    each_span(plane, planes - plane);
+    for (; plane < planes; ++plane) {
+        if constexpr (Sums) {
+            const T plane_average = average<T>::value(average<T>::span(in + plane * in_stride, plane_size, 0), plane_size);
+            if constexpr (std::is_same<Out, T>::value) {
+                average_out[plane * out_stride] = plane_average;
+            } else {
+                average_out[plane * out_stride] = round_from_float<Out>(plane_average);
+            }
+        }
+        max_span(plane);
+    }
 }
+
 }  // namespace detail
 }  // namespace apool

@@ -79,21 +79,16 @@ void run_vector_kernel(const forward_plan<Spatial, Rank>& plan, const spatial_la
                 const std::ptrdiff_t count = spatial.plane_size();
                 auto run = [&](const plane_offsets& at, std::ptrdiff_t in_stride, std::ptrdiff_t out_stride, std::ptrdiff_t index_stride,
                                std::ptrdiff_t run_planes) {
+                    I* const run_index = index != nullptr ? index + at.index : nullptr;
                     if constexpr (is_pair<Reduction>) {
-                        // Each group's maxima after its averages, from L1.
-                        average_plane_run<A>(in + at.in, in_stride, out.average + at.out, out_stride, run_planes, count,
-                                             [&](std::ptrdiff_t first, std::ptrdiff_t planes_done) {
-                                                 maximum_plane_run<typename Reduction::largest>(
-                                                     in + at.in + first * in_stride, in_stride, out.maximum + at.out + first * out_stride,
-                                                     out_stride, index != nullptr ? index + at.index + first * index_stride : nullptr,
-                                                     index_stride, planes_done, count, false);
-                                             });
+                        plane_run<A, true, typename Reduction::largest>(in + at.in, in_stride, out.average + at.out, out.maximum + at.out,
+                                                                        out_stride, run_index, index_stride, run_planes, count);
                     } else if constexpr (Reduction::tracks_index) {
-                        maximum_plane_run<Reduction>(in + at.in, in_stride, out + at.out, out_stride,
-                                                     index != nullptr ? index + at.index : nullptr, index_stride, run_planes, count, true);
+                        plane_run<A, false, Reduction>(in + at.in, in_stride, static_cast<output_of<Reduction>>(nullptr), out + at.out,
+                                                       out_stride, run_index, index_stride, run_planes, count);
                     } else {
-                        average_plane_run<A>(in + at.in, in_stride, out + at.out, out_stride, run_planes, count,
-                                             [](std::ptrdiff_t, std::ptrdiff_t) {});
+                        plane_run<A, true, void>(in + at.in, in_stride, out + at.out, static_cast<output_of<Reduction>>(nullptr), out_stride,
+                                                 run_index, index_stride, run_planes, count);
                     }
                 };
                 if (dim == leading) {

@@ -68,8 +68,8 @@ forward_pass<Reduction, Spatial, planned_rank(Spatial, Rank), I> plan_pass(const
 /// The plan of the average and the max of one input in one walk
 /// (average_and_maximum): the average's own plan, where its kernel can carry
 /// the max too, so that the average gets its own call's bytes (and the max
-/// the one answer every kernel gives; the plane runs take each plane's max
-/// as the max's span, right after its group's averages). Its kernel is `none`
+/// the one answer every kernel gives; the plane runs read each plane once for
+/// both, and carry its positions as T). Its kernel is `none`
 /// where the pair does not run: outputs laid out differently (the pair locates
 /// both at one offset), or a plane whose indices the vector lanes do not hold.
 /// The channels-last average with running sums in memory sums in the register
@@ -104,6 +104,8 @@ forward_plan<Spatial, planned_rank(Spatial, Rank)> plan_pair(const strided_view<
             plan.dense_outputs = plan.dense_outputs && plan.problem.outputs_are_dense(indices != nullptr);
             break;
         case forward_kernel::plane_run:
+            if (plan.problem.spatial.plane_size() > maximum<T>::exact_positions) plan.kernel = forward_kernel::none;
+            break;
         case forward_kernel::span:
         case forward_kernel::rows:
         case forward_kernel::interleaved_rows:
