@@ -60,12 +60,22 @@ struct plane_run_lanes {
                 nan = nan | simd::is_nan(next);
             }
         };
-        std::ptrdiff_t i = width;
-        for (; i + width <= count; i += width) {
-            value = simd::load_as<T>(data + i);
+        auto whole = [&](std::ptrdiff_t at) {
+            value = simd::load_as<T>(data + at);
             here += step;
             if constexpr (sums) sum += value;
             take(value);
+        };
+        // Two vectors an iteration: planes of a few vectors pay one branch
+        // for two loads (the sums keep their order).
+        std::ptrdiff_t i = width;
+        for (; i + 2 * width <= count; i += 2 * width) {
+            whole(i);
+            whole(i + width);
+        }
+        if (i + width <= count) {
+            whole(i);
+            i += width;
         }
         if (i < count) {
             value = simd::load_as<T>(data + count - width);
