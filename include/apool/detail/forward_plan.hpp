@@ -148,11 +148,11 @@ forward_kernel choose_forward_kernel(forward_plan<Spatial, Rank>& plan, const st
     constexpr std::size_t leading = Rank - Spatial;
     constexpr std::ptrdiff_t width = simd::lanes<T>;
     constexpr bool plain_average = is_average<Reduction>;  // the average-only kernels are legal
-    // The plane runs' max carries positions as T.
-    const bool plain_maximum = std::is_same<Reduction, maximum<T>>::value && plan.problem.spatial.plane_size() <= maximum<T>::exact_positions;
     const auto& problem = plan.problem;
     const auto& spatial = problem.spatial;
     const std::ptrdiff_t plane_size = spatial.plane_size();
+    // The plane runs' max carries positions as T.
+    const bool plain_maximum = std::is_same<Reduction, maximum<T>>::value && plane_size <= maximum<T>::exact_positions;
     const std::ptrdiff_t planes = problem.plane_count();
     const std::size_t channel_dim = problem.contiguous_leading_dim();
     const std::ptrdiff_t channels = channel_dim < leading ? problem.planes.extent[channel_dim] : 0;

@@ -277,7 +277,8 @@ struct maximum {
         return first;
     }
 
-    /// Positions are carried as T by first_positions: exact up to here.
+    /// Positions are carried as T by first_positions (and the plane runs,
+    /// forward_plane_run.hpp): exact up to here.
     static constexpr std::ptrdiff_t exact_positions = std::ptrdiff_t(1) << std::numeric_limits<T>::digits;
 
     /// Max of `count` contiguous elements whose first has flat index `first_index`.
