@@ -301,7 +301,9 @@ void check_forced_max(const std::array<std::ptrdiff_t, Rank>& in_extents, const 
 /// the target has lane permutes): every such length, windows along the row
 /// from one per row to more outputs than inputs (up to a full vector), one to
 /// many rows per window; rows with gaps between them, outputs with gaps
-/// between them. A dense input's last rows are read from their end. The max
+/// between them. A dense input's last rows are read from their end. Output
+/// rows go by pairs where two fit in a vector (an odd count leaves one
+/// alone), planes by batches (lanes - 1 planes leave some alone). The max
 /// also forced through the kernel at every such shape.
 template <class T, class I>
 void check_narrow_rows() {
@@ -311,13 +313,13 @@ void check_narrow_rows() {
         for (std::ptrdiff_t ow : {std::ptrdiff_t(1), std::ptrdiff_t(2), w / 2 + 1, w, width}) {
             for (std::ptrdiff_t h : {1, 2, 5, 13}) {
                 for (std::ptrdiff_t oh : {std::ptrdiff_t(1), std::ptrdiff_t(3), h + 2}) {
-                    const std::array<std::ptrdiff_t, 4> in_extents{3, 1, h, w};
-                    const std::array<std::ptrdiff_t, 4> out_extents{3, 1, oh, ow};
+                    const std::array<std::ptrdiff_t, 4> in_extents{1, width - 1, h, w};
+                    const std::array<std::ptrdiff_t, 4> out_extents{1, width - 1, oh, ow};
                     check_problem<2, T, I>(in_extents, out_extents, {1, 1, 1, 1}, {1, 1, 1, 1}, true, random);
                     check_problem<2, T, I>(in_extents, out_extents, {1, 1, 2, 1}, {1, 1, 1, 3}, true, random);
                     if (apool::simd::has_lane_permute<T>) {
                         // The max takes the tiles below 6 outputs a row: forced here.
-                        check_forced_max<2, T, I>(std::array<std::ptrdiff_t, 4>{3, 2, h, w}, std::array<std::ptrdiff_t, 4>{3, 2, oh, ow},
+                        check_forced_max<2, T, I>(std::array<std::ptrdiff_t, 4>{3, 3, h, w}, std::array<std::ptrdiff_t, 4>{3, 3, oh, ow},
                                                   apool::detail::forward_kernel::narrow_rows, random);
                     }
                 }

@@ -4,9 +4,10 @@
 //
 // The tiled kernel transposes such planes, and the transposes cost more than
 // the pooling itself. Here each row is one vector: the rows of a window are
-// reduced lane by lane (lane c is column c), then every window along the row
-// is reduced at once with lane permutes from tables built once per call, and
-// one masked store writes the output row.
+// reduced lane by lane (lane c is column c), then every window along the row,
+// of two output rows at once where both fit in a vector, is reduced with lane
+// permutes from tables built once per call, and one masked store writes the
+// output rows.
 //
 // A row is read as the whole vector from its start, the lanes past it ignored,
 // or, where that vector would run past the input's last element, as the vector
@@ -39,26 +40,41 @@ bool narrow_rows_suit(const spatial_layout<Spatial>& layout) noexcept {
     return layout.in_stride[Spatial - 1] == 1 && 2 * row > width && row <= width && layout.out_extent[Spatial - 1] <= width;
 }
 
-/// The maxima of the windows along a row held in one vector: lane c of
-/// `columns` holds column c's scan-order max over the window's rows and the
-/// flat index of its row's start; lane o of the result is output o's max and
-/// flat index. Column 0 of each window, then each later one merged by
-/// maximum::combine's rule lane by lane (interleaved_max's), each lane's
-/// columns past its window left out.
+/// The maxima of the windows along one or two rows held in one vector (see
+/// row_windows): lane c of `first` holds column c's scan-order max over the
+/// first row's window rows and the flat index of its row's start, `second`
+/// the same for the second row; lane o of the result is the first row's
+/// output o's max and flat index, lane windows.outputs + o the second's.
+/// Column 0 of each window, then each later one merged by maximum::combine's
+/// rule lane by lane (interleaved_max's), each lane's columns past its window
+/// left out.
 template <class T>
-inline interleaved_maxima<T> maximum_row_windows(const typename maximum<T>::vector_state& columns, const row_windows<T>& windows) noexcept {
-    interleaved_maxima<T> best{simd::permute(columns.value, windows.columns[0]),
-                               simd::permute_integer<T>(columns.index, windows.columns[0]) + windows.columns[0]};
+inline interleaved_maxima<T> maximum_row_windows(const typename maximum<T>::vector_state& first,
+                                                 const typename maximum<T>::vector_state& second, const row_windows<T>& windows) noexcept {
+    auto column = [&](std::ptrdiff_t k) {
+        return interleaved_maxima<T>{simd::permute_pair(first.value, second.value, windows.columns[k]),
+                                     simd::permute_integer_pair<T>(first.index, second.index, windows.columns[k]) + windows.positions[k]};
+    };
+    interleaved_maxima<T> best = column(0);
     for (std::ptrdiff_t k = 1; k < windows.widest; ++k) {
-        const simd::batch<T> value = simd::permute(columns.value, windows.columns[k]);
-        const simd::integer_batch<T> index = simd::permute_integer<T>(columns.index, windows.columns[k]) + windows.columns[k];
+        const interleaved_maxima<T> candidate = column(k);
         // inside[k]'s lanes are all ones or all zeros.
         const auto inside = simd::as_value_mask<T>(simd::value_bits_as_integers<T>(windows.inside[k]) != simd::integer_batch<T>(0));
-        const auto take = inside & replaces_by_scan_order(best, value, index);
-        best.value = simd::select(take, value, best.value);
-        best.index = simd::select_integers(simd::as_integer_mask<T>(take), index, best.index);
+        const auto take = inside & replaces_by_scan_order(best, candidate.value, candidate.index);
+        best.value = simd::select(take, candidate.value, best.value);
+        best.index = simd::select_integers(simd::as_integer_mask<T>(take), candidate.index, best.index);
     }
     return best;
+}
+
+/// Stores the first `count` lanes of `values` from `out`, `stride` apart
+/// (more than 1). Out of line: inlined, its per-lane addresses would be
+/// computed ahead on the masked store's path too.
+template <class T>
+APOOL_COLD void store_row_strided(T* out, std::ptrdiff_t stride, const simd::batch<T>& values, std::ptrdiff_t count) noexcept {
+    alignas(64) T lane_values[simd::lanes<T>];
+    simd::store(lane_values, values);
+    for (std::ptrdiff_t o = 0; o < count; ++o) out[o * stride] = lane_values[o];
 }
 
 /// Stores the first `count` lanes of `values` from `out`, `stride` apart.
@@ -67,55 +83,158 @@ inline void store_row(T* out, std::ptrdiff_t stride, const simd::batch<T>& value
     if (stride == 1) {
         simd::store_first(out, values, count);
     } else {
-        alignas(64) T lane_values[simd::lanes<T>];
-        simd::store(lane_values, values);
-        for (std::ptrdiff_t o = 0; o < count; ++o) out[o * stride] = lane_values[o];
+        store_row_strided(out, stride, values, count);
     }
 }
 
-/// Pools one plane with Reduction (average, maximum or the pair, through
-/// output_of<Reduction>); `windows` are the tables for its rows. A row whose
-/// offset from `in` is at most `last_whole_vector` is read as the whole vector
-/// from its start, any other from its end (with the input two vectors long or
-/// more, that vector starts inside the input).
-template <class Reduction, class T, class Out, class I, std::size_t Spatial>
-APOOL_ALWAYS_INLINE void narrow_rows_plane(const T* in, Out out, I* index, const spatial_layout<Spatial>& layout, const row_windows<T>& windows,
-                                           std::ptrdiff_t last_whole_vector) noexcept {
+/// Planes pooled together by narrow_rows_planes: each walk of a window's
+/// rows, and its bookkeeping, serves a batch of planes, whose column states
+/// (two output rows each) take half the vector registers.
+template <class Reduction>
+constexpr std::ptrdiff_t narrow_rows_batch =
+    std::max(std::ptrdiff_t(1), std::min(std::ptrdiff_t(4), std::ptrdiff_t(simd::vector_registers) / (4 * state_registers<Reduction>)));
+
+/// Pools Planes planes with Reduction (average, maximum or the pair, through
+/// output_of<Reduction>); `planes` holds their offsets from `in`, `out` and
+/// `index`, and `windows` the tables for their rows. Each output row's
+/// window rows are reduced lane by lane into its columns, for every plane of
+/// the batch in one walk; the rows then go by pairs where
+/// windows.rows_per_vector is 2, so that one set of permutes, one division
+/// and one store (where the second row's outputs follow the first's in
+/// memory) serve both. A row whose offset from `in` is at most
+/// `last_whole_vector` is read as the whole vector from its start, any other
+/// from its end (with the input two vectors long or more, that vector starts
+/// inside the input).
+template <std::ptrdiff_t Planes, class Reduction, class T, class Out, class I, std::size_t Spatial>
+APOOL_ALWAYS_INLINE void narrow_rows_planes(const T* in, Out out, I* index, const plane_offsets* planes, const spatial_layout<Spatial>& layout,
+                                            const row_windows<T>& windows, std::ptrdiff_t last_whole_vector) noexcept {
     constexpr std::size_t outer = Spatial - 1;
     constexpr std::ptrdiff_t width = simd::lanes<T>;
     const std::ptrdiff_t row_length = layout.in_extent[outer];
-    const std::ptrdiff_t out_row_length = layout.out_extent[outer];
+    const std::ptrdiff_t out_row_length = windows.outputs;
     const std::ptrdiff_t out_stride = layout.out_stride[outer];
     const std::ptrdiff_t index_stride = layout.index_stride[outer];
-    output_window<outer> box{};
-    auto per_output_row = [&](const window_box<outer>& b, std::ptrdiff_t out_offset, std::ptrdiff_t index_offset) {
-        auto columns = Reduction::vector_start(box_first_index<outer>(layout, b));
-        auto add = [&](std::ptrdiff_t offset, std::ptrdiff_t flat_index) {
-            const simd::batch<T> row = offset <= last_whole_vector ? simd::load(in + offset)
-                                                                   : simd::permute(simd::load(in + offset + row_length - width), windows.from_row_end);
-            Reduction::vector_accumulate(columns, row, Reduction::vector_position(flat_index));
+    struct output_row {
+        typename Reduction::vector_state columns[Planes];
+        std::ptrdiff_t rows;  // window rows reduced into the columns
+        std::ptrdiff_t out_offset;
+        std::ptrdiff_t index_offset;
+    };
+    // Where no row of the batch ends within a vector of the input's end,
+    // every row is read as the whole vector from its start, with no test.
+    std::ptrdiff_t last_row = 0;  // the furthest a row starts from its plane's start
+    for (std::size_t d = 0; d < outer; ++d) last_row += std::max(std::ptrdiff_t(0), (layout.in_extent[d] - 1) * layout.in_stride[d]);
+    std::ptrdiff_t furthest_plane = planes[0].in;
+    for (std::ptrdiff_t p = 1; p < Planes; ++p) furthest_plane = std::max(furthest_plane, planes[p].in);
+    const bool only_whole_vectors = furthest_plane + last_row <= last_whole_vector;
+    const T* plane_in[Planes];
+    for (std::ptrdiff_t p = 0; p < Planes; ++p) plane_in[p] = in + planes[p].in;
+    auto reduce_columns = [&](const window_box<outer>& b, std::ptrdiff_t out_offset, std::ptrdiff_t index_offset) {
+        output_row row;
+        row.rows = box_count<outer>(b);
+        row.out_offset = out_offset;
+        row.index_offset = index_offset;
+        const auto start = Reduction::vector_start(box_first_index<outer>(layout, b));
+        for (std::ptrdiff_t p = 0; p < Planes; ++p) row.columns[p] = start;
+        auto walk = [&](auto whole_vectors) {
+            auto add = [&](std::ptrdiff_t offset, std::ptrdiff_t flat_index) {
+                const auto position = Reduction::vector_position(flat_index);
+                for (std::ptrdiff_t p = 0; p < Planes; ++p) {
+                    const simd::batch<T> values =
+                        decltype(whole_vectors)::value || planes[p].in + offset <= last_whole_vector
+                            ? simd::load(plane_in[p] + offset)
+                            : simd::permute(simd::load(plane_in[p] + offset + row_length - width), windows.from_row_end);
+                    Reduction::vector_accumulate(row.columns[p], values, position);
+                }
+            };
+            walk_box<outer>(layout, b, 0, 0, add);
         };
-        walk_box<outer>(layout, b, 0, 0, add);
-        auto write_maxima = [&](const typename maximum<T>::vector_state& maxima, T* values) {
-            const interleaved_maxima<T> best = maximum_row_windows(maxima, windows);
-            store_row(values, out_stride, best.value, out_row_length);
-            if (index != nullptr) {
-                alignas(64) simd::lane_integer_t<T> lane_indices[width];
-                best.index.store_aligned(lane_indices);
-                for (std::ptrdiff_t o = 0; o < out_row_length; ++o) index[index_offset + o * index_stride] = static_cast<I>(lane_indices[o]);
-            }
-        };
-        const std::ptrdiff_t rows = box_count<outer>(b);
-        if constexpr (is_pair<Reduction>) {
-            store_row(out.average + out_offset, out_stride, Reduction::sum::reduce_row_windows(columns.total, windows, rows), out_row_length);
-            write_maxima(columns.best, out.maximum + out_offset);
-        } else if constexpr (Reduction::tracks_index) {
-            write_maxima(columns, out + out_offset);
+        if (only_whole_vectors) {
+            walk(std::true_type{});
         } else {
-            store_row(out + out_offset, out_stride, Reduction::reduce_row_windows(columns, windows, rows), out_row_length);
+            walk(std::false_type{});
+        }
+        return row;
+    };
+    // `rows` (1 or 2) output rows of each plane from one vector of results:
+    // `second` is `first` where a row goes alone.
+    auto write_rows = [&](const output_row& first, const output_row& second, std::ptrdiff_t rows) {
+        const bool one_store = out_stride == 1 && (rows == 1 || second.out_offset == first.out_offset + out_row_length);
+        for (std::ptrdiff_t p = 0; p < Planes; ++p) {
+            auto store_values = [&](T* values, const simd::batch<T>& results) {
+                if (one_store) {
+                    simd::store_first(values + first.out_offset, results, rows * out_row_length);
+                    return;
+                }
+                store_row(values + first.out_offset, out_stride, results, out_row_length);
+                if (rows == 2) {
+                    store_row(values + second.out_offset, out_stride, simd::permute(results, windows.second_row_down), out_row_length);
+                }
+            };
+            auto write_maxima = [&](const typename maximum<T>::vector_state& first_maxima,
+                                    const typename maximum<T>::vector_state& second_maxima, T* values) {
+                const interleaved_maxima<T> best = maximum_row_windows(first_maxima, second_maxima, windows);
+                store_values(values, best.value);
+                if (index != nullptr) {
+                    alignas(64) simd::lane_integer_t<T> lane_indices[width];
+                    best.index.store_aligned(lane_indices);
+                    I* const plane_index = index + planes[p].index;
+                    for (std::ptrdiff_t o = 0; o < out_row_length; ++o) {
+                        plane_index[first.index_offset + o * index_stride] = static_cast<I>(lane_indices[o]);
+                    }
+                    if (rows == 2) {
+                        for (std::ptrdiff_t o = 0; o < out_row_length; ++o) {
+                            plane_index[second.index_offset + o * index_stride] = static_cast<I>(lane_indices[out_row_length + o]);
+                        }
+                    }
+                }
+            };
+            const auto plane_out = out + planes[p].out;
+            if constexpr (is_pair<Reduction>) {
+                store_values(plane_out.average, Reduction::sum::reduce_row_windows(first.columns[p].total, second.columns[p].total, windows,
+                                                                                   first.rows, second.rows));
+                write_maxima(first.columns[p].best, second.columns[p].best, plane_out.maximum);
+            } else if constexpr (Reduction::tracks_index) {
+                write_maxima(first.columns[p], second.columns[p], plane_out);
+            } else {
+                store_values(plane_out, Reduction::reduce_row_windows(first.columns[p], second.columns[p], windows, first.rows, second.rows));
+            }
         }
     };
-    for_each_window<outer>(layout, box, 0, 0, per_output_row);
+    if constexpr (outer == 0) {
+        const output_row row = reduce_columns(window_box<outer>{}, 0, 0);
+        write_rows(row, row, 1);
+    } else {
+        // Rows pair up along the dim before the last: the outputs of one
+        // position in the dims before it.
+        constexpr std::size_t pair_dim = outer - 1;
+        const window outputs = layout.out_range[pair_dim];
+        const std::ptrdiff_t pair_out_stride = layout.out_stride[pair_dim];
+        const std::ptrdiff_t pair_index_stride = layout.index_stride[pair_dim];
+        output_window<outer> box{};
+        auto per_band = [&](const window_box<outer>& band, std::ptrdiff_t out_offset, std::ptrdiff_t index_offset) {
+            auto rows_along = adaptive_windows(layout.in_extent[pair_dim], layout.out_extent[pair_dim]).begin_at(outputs.start);
+            auto next_row = [&](std::ptrdiff_t o) {
+                window_box<outer> b = band;
+                b[pair_dim] = *rows_along;
+                ++rows_along;
+                return reduce_columns(b, out_offset + o * pair_out_stride, index_offset + o * pair_index_stride);
+            };
+            std::ptrdiff_t o = outputs.start;
+            if (windows.rows_per_vector == 2) {
+                for (; o + 1 < outputs.end; o += 2) {
+                    const output_row first = next_row(o);
+                    const output_row second = next_row(o + 1);
+                    write_rows(first, second, 2);
+                }
+            }
+            for (; o < outputs.end; ++o) {
+                const output_row row = next_row(o);
+                write_rows(row, row, 1);
+            }
+        };
+        for_each_window<pair_dim>(layout, box, 0, 0, per_band);
+    }
 }
 
 }  // namespace detail

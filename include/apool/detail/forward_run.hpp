@@ -102,9 +102,16 @@ void run_vector_kernel(const forward_plan<Spatial, Rank>& plan, const spatial_la
             return;
         case forward_kernel::narrow_rows:
             if constexpr (simd::has_lane_permute<A> && std::is_same<T, A>::value) {
+                constexpr std::ptrdiff_t batch = narrow_rows_batch<Reduction>;
                 const auto windows = make_row_windows<T>(spatial.in_extent[Spatial - 1], spatial.out_extent[Spatial - 1]);
-                for_each_plane(planes, dim, first, last, [&](const plane_offsets& at) {
-                    narrow_rows_plane<Reduction>(in + at.in, out + at.out, index_at(at), spatial, windows, plan.last_whole_vector - at.in);
+                for_each_plane_batch<batch>(planes, dim, first, last, [&](const plane_offsets* batched, std::ptrdiff_t count) {
+                    if (count == batch) {
+                        narrow_rows_planes<batch, Reduction>(in, out, index, batched, spatial, windows, plan.last_whole_vector);
+                        return;
+                    }
+                    for (std::ptrdiff_t p = 0; p < count; ++p) {
+                        narrow_rows_planes<1, Reduction>(in, out, index, batched + p, spatial, windows, plan.last_whole_vector);
+                    }
                 });
             }
             return;

@@ -127,13 +127,25 @@ struct average {
         return {sum};
     }
 
-    /// The windows along a row held in one vector (where simd::has_lane_permute<T>):
-    /// lane c of `columns` sums column c over `rows` rows, and lane o of the
-    /// result is output o's average. A window's columns are added in order.
-    static simd::batch<T> reduce_row_windows(const vector_state& columns, const row_windows<T>& windows, std::ptrdiff_t rows) noexcept {
-        simd::batch<T> sum = simd::permute(columns.sum, windows.columns[0]);
-        for (std::ptrdiff_t k = 1; k < windows.widest; ++k) sum += simd::permute(columns.sum, windows.columns[k]) & windows.inside[k];
-        return sum / (windows.size * simd::broadcast(static_cast<T>(rows)));
+    /// The windows along one or two rows held in one vector (where
+    /// simd::has_lane_permute<T>; see row_windows): lane c of `first` sums
+    /// column c of the first row over `first_rows` rows, `second`'s of the
+    /// second over `second_rows`; lane o of the result is the first row's
+    /// output o, lane windows.outputs + o the second's. A window's columns are
+    /// added in order.
+    static simd::batch<T> reduce_row_windows(const vector_state& first, const vector_state& second, const row_windows<T>& windows,
+                                             std::ptrdiff_t first_rows, std::ptrdiff_t second_rows) noexcept {
+        simd::batch<T> sum = simd::permute_pair(first.sum, second.sum, windows.columns[0]);
+        for (std::ptrdiff_t k = 1; k < windows.widest; ++k) {
+            sum += simd::permute_pair(first.sum, second.sum, windows.columns[k]) & windows.inside[k];
+        }
+        simd::batch<T> rows = simd::broadcast(static_cast<T>(first_rows));
+        if (second_rows != first_rows) {
+            const auto in_first_row =
+                simd::as_value_mask<T>(simd::value_bits_as_integers<T>(windows.first_row) != simd::integer_batch<T>(0));
+            rows = simd::select(in_first_row, rows, simd::broadcast(static_cast<T>(second_rows)));
+        }
+        return sum / (windows.size * rows);
     }
 
     /// buffer_span for a window of one to lanes<T> consecutive entries (see

@@ -109,6 +109,24 @@ void for_each_plane(const leading_layout<Leading>& layout, std::size_t skip, std
     }
 }
 
+/// Calls f(planes, count) for the planes numbered `first` to `last` - 1 (see
+/// count_planes) in batches of Width: the offsets of Width consecutive
+/// planes, fewer in the last batch.
+template <std::ptrdiff_t Width, std::size_t Leading, class F>
+void for_each_plane_batch(const leading_layout<Leading>& layout, std::size_t skip, std::ptrdiff_t first, std::ptrdiff_t last,
+                          F&& f) noexcept {
+    plane_offsets batch[Width];
+    std::ptrdiff_t batched = 0;
+    for_each_plane(layout, skip, first, last, [&](const plane_offsets& at) {
+        batch[batched++] = at;
+        if (batched == Width) {
+            f(static_cast<const plane_offsets*>(batch), batched);
+            batched = 0;
+        }
+    });
+    if (batched > 0) f(static_cast<const plane_offsets*>(batch), batched);
+}
+
 /// Calls f(planes, count) for the groups of planes numbered `first` to
 /// `last` - 1: group g holds the offsets of planes g * Width to g * Width +
 /// Width - 1 (fewer in the last group of the call).
@@ -117,16 +135,7 @@ void for_each_plane_group(const leading_layout<Leading>& layout, std::size_t ski
                           F&& f) noexcept {
     const std::ptrdiff_t total = count_planes(layout, skip);
     const std::ptrdiff_t end = last * Width < total ? last * Width : total;
-    plane_offsets group[Width];
-    std::ptrdiff_t grouped = 0;
-    for_each_plane(layout, skip, first * Width, end, [&](const plane_offsets& at) {
-        group[grouped++] = at;
-        if (grouped == Width) {
-            f(static_cast<const plane_offsets*>(group), grouped);
-            grouped = 0;
-        }
-    });
-    if (grouped > 0) f(static_cast<const plane_offsets*>(group), grouped);
+    for_each_plane_batch<Width>(layout, skip, first * Width, end, f);
 }
 
 /// A window in each of the first Dims spatial dims.
