@@ -321,6 +321,11 @@ void check_narrow_rows() {
                         // The max takes the tiles below 6 outputs a row: forced here.
                         check_forced_max<2, T, I>(std::array<std::ptrdiff_t, 4>{3, 3, h, w}, std::array<std::ptrdiff_t, 4>{3, 3, oh, ow},
                                                   apool::detail::forward_kernel::narrow_rows, random);
+                        // Indices of the other width: each lane width's store into each.
+                        using other_index = std::conditional_t<std::is_same<I, std::int64_t>::value, std::int32_t, std::int64_t>;
+                        check_forced_max<2, T, other_index>(std::array<std::ptrdiff_t, 4>{3, 3, h, w},
+                                                            std::array<std::ptrdiff_t, 4>{3, 3, oh, ow},
+                                                            apool::detail::forward_kernel::narrow_rows, random);
                     }
                 }
             }

@@ -41,30 +41,39 @@ bool narrow_rows_suit(const spatial_layout<Spatial>& layout) noexcept {
 }
 
 /// The maxima of the windows along one or two rows held in one vector (see
-/// row_windows): lane c of `first` holds column c's scan-order max over the
-/// first row's window rows and the flat index of its row's start, `second`
-/// the same for the second row; lane o of the result is the first row's
-/// output o's max and flat index, lane windows.outputs + o the second's.
-/// Column 0 of each window, then each later one merged by maximum::combine's
-/// rule lane by lane (interleaved_max's), each lane's columns past its window
-/// left out.
-template <class T>
-inline interleaved_maxima<T> maximum_row_windows(const typename maximum<T>::vector_state& first,
-                                                 const typename maximum<T>::vector_state& second, const row_windows<T>& windows) noexcept {
-    auto column = [&](std::ptrdiff_t k) {
-        return interleaved_maxima<T>{simd::permute_pair(first.value, second.value, windows.columns[k]),
-                                     simd::permute_integer_pair<T>(first.index, second.index, windows.columns[k]) + windows.positions[k]};
+/// row_windows), for Planes planes: lane c of first[p] holds column c's
+/// scan-order max over plane p's first row's window rows and the flat index
+/// of its row's start, second[p] the same for its second row; lane o of
+/// best[p] is the first row's output o's max and flat index, lane
+/// windows.outputs + o the second's. Column 0 of each window, then each later
+/// one merged by maximum::combine's rule lane by lane (interleaved_max's),
+/// each lane's columns past its window left out. Each table is read once for
+/// all the planes.
+template <class T, std::size_t Planes>
+inline void maximum_row_windows(const typename maximum<T>::vector_state (&first)[Planes],
+                                const typename maximum<T>::vector_state (&second)[Planes], const row_windows<T>& windows,
+                                interleaved_maxima<T> (&best)[Planes]) noexcept {
+    auto column_of = [&](std::size_t p, const simd::integer_batch<T>& column, const simd::integer_batch<T>& position) {
+        return interleaved_maxima<T>{simd::permute_pair(first[p].value, second[p].value, column),
+                                     simd::permute_integer_pair<T>(first[p].index, second[p].index, column) + position};
     };
-    interleaved_maxima<T> best = column(0);
+    {
+        const simd::integer_batch<T> column = windows.columns[0];
+        const simd::integer_batch<T> position = windows.positions[0];
+        for (std::size_t p = 0; p < Planes; ++p) best[p] = column_of(p, column, position);
+    }
     for (std::ptrdiff_t k = 1; k < windows.widest; ++k) {
-        const interleaved_maxima<T> candidate = column(k);
+        const simd::integer_batch<T> column = windows.columns[k];
+        const simd::integer_batch<T> position = windows.positions[k];
         // inside[k]'s lanes are all ones or all zeros.
         const auto inside = simd::as_value_mask<T>(simd::value_bits_as_integers<T>(windows.inside[k]) != simd::integer_batch<T>(0));
-        const auto take = inside & replaces_by_scan_order(best, candidate.value, candidate.index);
-        best.value = simd::select(take, candidate.value, best.value);
-        best.index = simd::select_integers(simd::as_integer_mask<T>(take), candidate.index, best.index);
+        for (std::size_t p = 0; p < Planes; ++p) {
+            const interleaved_maxima<T> candidate = column_of(p, column, position);
+            const auto take = inside & replaces_by_scan_order(best[p], candidate.value, candidate.index);
+            best[p].value = simd::select(take, candidate.value, best[p].value);
+            best[p].index = simd::select_integers(simd::as_integer_mask<T>(take), candidate.index, best[p].index);
+        }
     }
-    return best;
 }
 
 /// Stores the first `count` lanes of `values` from `out`, `stride` apart
@@ -160,45 +169,58 @@ APOOL_ALWAYS_INLINE void narrow_rows_planes(const T* in, Out out, I* index, cons
     // `second` is `first` where a row goes alone.
     auto write_rows = [&](const output_row& first, const output_row& second, std::ptrdiff_t rows) {
         const bool one_store = out_stride == 1 && (rows == 1 || second.out_offset == first.out_offset + out_row_length);
-        for (std::ptrdiff_t p = 0; p < Planes; ++p) {
-            auto store_values = [&](T* values, const simd::batch<T>& results) {
-                if (one_store) {
-                    simd::store_first(values + first.out_offset, results, rows * out_row_length);
-                    return;
-                }
-                store_row(values + first.out_offset, out_stride, results, out_row_length);
-                if (rows == 2) {
-                    store_row(values + second.out_offset, out_stride, simd::permute(results, windows.second_row_down), out_row_length);
-                }
-            };
-            auto write_maxima = [&](const typename maximum<T>::vector_state& first_maxima,
-                                    const typename maximum<T>::vector_state& second_maxima, T* values) {
-                const interleaved_maxima<T> best = maximum_row_windows(first_maxima, second_maxima, windows);
-                store_values(values, best.value);
-                if (index != nullptr) {
-                    alignas(64) simd::lane_integer_t<T> lane_indices[width];
-                    best.index.store_aligned(lane_indices);
-                    I* const plane_index = index + planes[p].index;
-                    for (std::ptrdiff_t o = 0; o < out_row_length; ++o) {
-                        plane_index[first.index_offset + o * index_stride] = static_cast<I>(lane_indices[o]);
-                    }
-                    if (rows == 2) {
-                        for (std::ptrdiff_t o = 0; o < out_row_length; ++o) {
-                            plane_index[second.index_offset + o * index_stride] = static_cast<I>(lane_indices[out_row_length + o]);
-                        }
-                    }
-                }
-            };
-            const auto plane_out = out + planes[p].out;
-            if constexpr (is_pair<Reduction>) {
-                store_values(plane_out.average, Reduction::sum::reduce_row_windows(first.columns[p].total, second.columns[p].total, windows,
-                                                                                   first.rows, second.rows));
-                write_maxima(first.columns[p].best, second.columns[p].best, plane_out.maximum);
-            } else if constexpr (Reduction::tracks_index) {
-                write_maxima(first.columns[p], second.columns[p], plane_out);
-            } else {
-                store_values(plane_out, Reduction::reduce_row_windows(first.columns[p], second.columns[p], windows, first.rows, second.rows));
+        const bool one_index_store = index_stride == 1 && (rows == 1 || second.index_offset == first.index_offset + out_row_length);
+        auto store_values = [&](T* values, const simd::batch<T>& results) {
+            if (one_store) {
+                simd::store_first(values + first.out_offset, results, rows * out_row_length);
+                return;
             }
+            store_row(values + first.out_offset, out_stride, results, out_row_length);
+            if (rows == 2) store_row(values + second.out_offset, out_stride, simd::permute(results, windows.second_row_down), out_row_length);
+        };
+        using maxima_state = typename maximum<T>::vector_state;
+        auto write_maxima = [&](const maxima_state(&first_maxima)[Planes], const maxima_state(&second_maxima)[Planes], auto values_of) {
+            interleaved_maxima<T> best[Planes];
+            maximum_row_windows<T>(first_maxima, second_maxima, windows, best);
+            for (std::ptrdiff_t p = 0; p < Planes; ++p) {
+                store_values(values_of(p), best[p].value);
+                if (index == nullptr) continue;
+                I* const plane_index = index + planes[p].index;
+                if (one_index_store) {
+                    simd::store_first_as<T>(plane_index + first.index_offset, best[p].index, rows * out_row_length);
+                    continue;
+                }
+                alignas(64) simd::lane_integer_t<T> lane_indices[width];
+                best[p].index.store_aligned(lane_indices);
+                for (std::ptrdiff_t o = 0; o < out_row_length; ++o) {
+                    plane_index[first.index_offset + o * index_stride] = static_cast<I>(lane_indices[o]);
+                }
+                if (rows == 2) {
+                    for (std::ptrdiff_t o = 0; o < out_row_length; ++o) {
+                        plane_index[second.index_offset + o * index_stride] = static_cast<I>(lane_indices[out_row_length + o]);
+                    }
+                }
+            }
+        };
+        if constexpr (is_pair<Reduction>) {
+            typename Reduction::sum::vector_state first_totals[Planes], second_totals[Planes];
+            maxima_state first_maxima[Planes], second_maxima[Planes];
+            for (std::ptrdiff_t p = 0; p < Planes; ++p) {
+                first_totals[p] = first.columns[p].total;
+                second_totals[p] = second.columns[p].total;
+                first_maxima[p] = first.columns[p].best;
+                second_maxima[p] = second.columns[p].best;
+            }
+            simd::batch<T> averages[Planes];
+            Reduction::sum::reduce_row_windows(first_totals, second_totals, windows, divisor_of_rows(windows, first.rows, second.rows), averages);
+            for (std::ptrdiff_t p = 0; p < Planes; ++p) store_values((out + planes[p].out).average, averages[p]);
+            write_maxima(first_maxima, second_maxima, [&](std::ptrdiff_t p) { return (out + planes[p].out).maximum; });
+        } else if constexpr (Reduction::tracks_index) {
+            write_maxima(first.columns, second.columns, [&](std::ptrdiff_t p) { return out + planes[p].out; });
+        } else {
+            simd::batch<T> averages[Planes];
+            Reduction::reduce_row_windows(first.columns, second.columns, windows, divisor_of_rows(windows, first.rows, second.rows), averages);
+            for (std::ptrdiff_t p = 0; p < Planes; ++p) store_values(out + planes[p].out, averages[p]);
         }
     };
     if constexpr (outer == 0) {

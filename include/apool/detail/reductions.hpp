@@ -128,24 +128,27 @@ struct average {
     }
 
     /// The windows along one or two rows held in one vector (where
-    /// simd::has_lane_permute<T>; see row_windows): lane c of `first` sums
-    /// column c of the first row over `first_rows` rows, `second`'s of the
-    /// second over `second_rows`; lane o of the result is the first row's
-    /// output o, lane windows.outputs + o the second's. A window's columns are
-    /// added in order.
-    static simd::batch<T> reduce_row_windows(const vector_state& first, const vector_state& second, const row_windows<T>& windows,
-                                             std::ptrdiff_t first_rows, std::ptrdiff_t second_rows) noexcept {
-        simd::batch<T> sum = simd::permute_pair(first.sum, second.sum, windows.columns[0]);
+    /// simd::has_lane_permute<T>; see row_windows), for Planes planes: lane c
+    /// of first[p] sums column c of plane p's first row over its window's
+    /// rows, second[p]'s of its second row; lane o of averages[p] is the first
+    /// row's output o, lane windows.outputs + o the second's, each sum divided
+    /// by its lane of `divisor` (divisor_of_rows). A window's columns are
+    /// added in order. Each table is read once for all the planes.
+    template <std::size_t Planes>
+    static void reduce_row_windows(const vector_state (&first)[Planes], const vector_state (&second)[Planes], const row_windows<T>& windows,
+                                   const row_divisor<T>& divisor, simd::batch<T> (&averages)[Planes]) noexcept {
+        const simd::integer_batch<T> first_column = windows.columns[0];
+        for (std::size_t p = 0; p < Planes; ++p) averages[p] = simd::permute_pair(first[p].sum, second[p].sum, first_column);
         for (std::ptrdiff_t k = 1; k < windows.widest; ++k) {
-            sum += simd::permute_pair(first.sum, second.sum, windows.columns[k]) & windows.inside[k];
+            const simd::integer_batch<T> column = windows.columns[k];
+            const simd::batch<T> inside = windows.inside[k];
+            for (std::size_t p = 0; p < Planes; ++p) averages[p] += simd::permute_pair(first[p].sum, second[p].sum, column) & inside;
         }
-        simd::batch<T> rows = simd::broadcast(static_cast<T>(first_rows));
-        if (second_rows != first_rows) {
-            const auto in_first_row =
-                simd::as_value_mask<T>(simd::value_bits_as_integers<T>(windows.first_row) != simd::integer_batch<T>(0));
-            rows = simd::select(in_first_row, rows, simd::broadcast(static_cast<T>(second_rows)));
+        if (divisor.reciprocal) {
+            for (std::size_t p = 0; p < Planes; ++p) averages[p] *= divisor.value;
+        } else {
+            for (std::size_t p = 0; p < Planes; ++p) averages[p] /= divisor.value;
         }
-        return sum / (windows.size * rows);
     }
 
     /// buffer_span for a window of one to lanes<T> consecutive entries (see

@@ -31,6 +31,8 @@ struct row_windows {
     simd::integer_batch<T> positions[simd::lanes<T>];
     simd::batch<T> inside[simd::lanes<T>];
     simd::batch<T> size;       // elements along the row, as T
+    // 1 / size, exact where sizes_are_powers_of_two.
+    simd::batch<T> size_reciprocal;
     simd::batch<T> first_row;  // all bits set in the first row's lanes
     // Lane o takes lane outputs + o: the second row's results moved down.
     simd::integer_batch<T> second_row_down;
@@ -40,7 +42,36 @@ struct row_windows {
     std::ptrdiff_t widest;           // the largest size
     std::ptrdiff_t outputs;          // outputs a row
     std::ptrdiff_t rows_per_vector;  // 2 where 2 * outputs fit in a vector, else 1
+    bool sizes_are_powers_of_two;    // every window's size along the row
 };
+
+/// Whether `count` (1 or more) is a power of two.
+constexpr bool is_power_of_two(std::ptrdiff_t count) noexcept { return (count & (count - 1)) == 0; }
+
+/// What the sums of one or two output rows' windows are divided by (see
+/// row_windows): lane by lane, the window's elements. Where every lane's
+/// count is a power of two, `value` holds their reciprocals, which are exact:
+/// a product by one rounds the same exact quotient as the division does, so
+/// the bits agree, at the cost of a multiply instead of a division.
+template <class T>
+struct row_divisor {
+    simd::batch<T> value;
+    bool reciprocal;
+};
+
+/// The divisor of a pair of output rows whose windows span `first_rows` and
+/// `second_rows` rows (equal where a row goes alone).
+template <class T>
+row_divisor<T> divisor_of_rows(const row_windows<T>& windows, std::ptrdiff_t first_rows, std::ptrdiff_t second_rows) noexcept {
+    const bool reciprocal = windows.sizes_are_powers_of_two && is_power_of_two(first_rows) && is_power_of_two(second_rows);
+    auto rows_of = [&](std::ptrdiff_t rows) { return reciprocal ? T(1) / static_cast<T>(rows) : static_cast<T>(rows); };
+    simd::batch<T> rows = simd::broadcast(rows_of(first_rows));
+    if (second_rows != first_rows) {
+        const auto in_first_row = simd::as_value_mask<T>(simd::value_bits_as_integers<T>(windows.first_row) != simd::integer_batch<T>(0));
+        rows = simd::select(in_first_row, rows, simd::broadcast(rows_of(second_rows)));
+    }
+    return {(reciprocal ? windows.size_reciprocal : windows.size) * rows, reciprocal};
+}
 
 /// The tables for `out_extent` (1 to simd::lanes<T>) outputs over `in_extent`
 /// (1 to simd::lanes<T>) elements.
@@ -52,6 +83,7 @@ row_windows<T> make_row_windows(std::ptrdiff_t in_extent, std::ptrdiff_t out_ext
     windows.outputs = out_extent;
     windows.rows_per_vector = 2 * out_extent <= width ? 2 : 1;
     windows.widest = 1;
+    windows.sizes_are_powers_of_two = true;
     alignas(64) lane_number start[width] = {};
     alignas(64) lane_number second_row[width] = {};  // lanes<T> in the second row's lanes
     alignas(64) lane_number lane_table[width];
@@ -62,6 +94,7 @@ row_windows<T> make_row_windows(std::ptrdiff_t in_extent, std::ptrdiff_t out_ext
     for (std::ptrdiff_t o = 0; o < out_extent; ++o, ++outputs) {
         const window w = *outputs;
         windows.widest = std::max(windows.widest, w.size());
+        windows.sizes_are_powers_of_two = windows.sizes_are_powers_of_two && is_power_of_two(w.size());
         for (std::ptrdiff_t row = 0; row < windows.rows_per_vector; ++row) {
             start[row * out_extent + o] = static_cast<lane_number>(w.start);
             second_row[row * out_extent + o] = static_cast<lane_number>(row * width);
@@ -87,6 +120,8 @@ row_windows<T> make_row_windows(std::ptrdiff_t in_extent, std::ptrdiff_t out_ext
         std::memset(&lane_bits[lane], lane < out_extent ? 0xFF : 0, sizeof(T));
     }
     windows.size = simd::batch<T>::load_aligned(lane_values);
+    for (std::ptrdiff_t lane = 0; lane < width; ++lane) lane_values[lane] = T(1) / static_cast<T>(sizes[lane]);
+    windows.size_reciprocal = simd::batch<T>::load_aligned(lane_values);
     windows.first_row = simd::batch<T>::load_aligned(lane_bits);
     for (std::ptrdiff_t lane = 0; lane < width; ++lane) lane_table[lane] = static_cast<lane_number>((lane + out_extent) % width);
     windows.second_row_down = simd::integer_batch<T>::load_aligned(lane_table);

@@ -169,6 +169,53 @@ inline void store_first(T* destination, const batch<T>& value, std::ptrdiff_t co
 #endif
 }
 
+/// Stores the first `count` (0 to lanes<T>) integer lanes beside T's (a max's
+/// indices) as I, std::int32_t or std::int64_t, each converted; memory past
+/// them is not touched.
+template <class T, class I>
+inline void store_first_as(I* destination, const integer_batch<T>& lanes, std::ptrdiff_t count) noexcept {
+    static_assert(has_lane_permute<T>, "simd::store_first_as: only where has_lane_permute<T> is true");
+    static_assert(std::is_same<I, std::int32_t>::value || std::is_same<I, std::int64_t>::value,
+                  "simd::store_first_as: indices are std::int32_t or std::int64_t");
+    const auto bits = static_cast<std::uint32_t>((std::uint64_t(1) << count) - 1u);
+#if defined(__AVX512F__)
+    const __m512i value = lanes;
+    if constexpr (sizeof(lane_integer_t<T>) == sizeof(I)) {
+        if constexpr (sizeof(I) == 4) {
+            _mm512_mask_storeu_epi32(destination, static_cast<__mmask16>(bits), value);
+        } else {
+            _mm512_mask_storeu_epi64(destination, static_cast<__mmask8>(bits), value);
+        }
+    } else if constexpr (sizeof(I) == 8) {
+        // The zero-masking forms: GCC 12 warns of the plain ones' undefined source.
+        _mm512_mask_storeu_epi64(destination, static_cast<__mmask8>(bits),
+                                 _mm512_maskz_cvtepi32_epi64(all_lanes_8, _mm512_maskz_extracti64x4_epi64(all_lanes_8, value, 0)));
+        _mm512_mask_storeu_epi64(destination + 8, static_cast<__mmask8>(bits >> 8),
+                                 _mm512_maskz_cvtepi32_epi64(all_lanes_8, _mm512_maskz_extracti64x4_epi64(all_lanes_8, value, 1)));
+    } else {
+        _mm256_mask_storeu_epi32(destination, static_cast<__mmask8>(bits), _mm512_maskz_cvtepi64_epi32(all_lanes_8, value));
+    }
+#elif defined(__AVX2__)
+    const __m256i value = lanes;
+    const __m256i index_of_lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    if constexpr (sizeof(I) == 4) {
+        _mm256_maskstore_epi32(reinterpret_cast<int*>(destination), _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count)), index_of_lane),
+                               value);
+    } else {
+        const __m256i wanted = _mm256_cmpgt_epi64(_mm256_set1_epi64x(count), _mm256_setr_epi64x(0, 1, 2, 3));
+        const __m256i wanted_high = _mm256_cmpgt_epi64(_mm256_set1_epi64x(count), _mm256_setr_epi64x(4, 5, 6, 7));
+        _mm256_maskstore_epi64(reinterpret_cast<long long*>(destination), wanted, _mm256_cvtepi32_epi64(_mm256_castsi256_si128(value)));
+        _mm256_maskstore_epi64(reinterpret_cast<long long*>(destination + 4), wanted_high,
+                               _mm256_cvtepi32_epi64(_mm256_extracti128_si256(value, 1)));
+    }
+    static_cast<void>(bits);
+#else
+    static_cast<void>(destination);
+    static_cast<void>(lanes);
+    static_cast<void>(bits);  // not reached: the static_assert rejects every use here
+#endif
+}
+
 /// The lanes of a mask as the low bits of an integer, lane 0 lowest.
 template <class T>
 inline std::uint32_t lane_bits(const mask<T>& condition) noexcept {
