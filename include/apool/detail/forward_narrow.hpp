@@ -97,11 +97,13 @@ inline void store_row(T* out, std::ptrdiff_t stride, const simd::batch<T>& value
 }
 
 /// Planes pooled together by narrow_rows_planes: each walk of a window's
-/// rows, and its bookkeeping, serves a batch of planes, whose column states
-/// (two output rows each) take half the vector registers.
+/// rows, and its bookkeeping, serves a batch of up to four planes, whose
+/// column states (two output rows each) take up to all the vector
+/// registers: a few spilled states cost less than the bookkeeping of smaller
+/// batches (the pair's three registers a state included).
 template <class Reduction>
 constexpr std::ptrdiff_t narrow_rows_batch =
-    std::max(std::ptrdiff_t(1), std::min(std::ptrdiff_t(4), std::ptrdiff_t(simd::vector_registers) / (4 * state_registers<Reduction>)));
+    std::max(std::ptrdiff_t(1), std::min(std::ptrdiff_t(4), std::ptrdiff_t(simd::vector_registers) / (2 * state_registers<Reduction>)));
 
 /// Pools Planes planes with Reduction (average, maximum or the pair, through
 /// output_of<Reduction>); `planes` holds their offsets from `in`, `out` and
@@ -143,8 +145,8 @@ APOOL_ALWAYS_INLINE void narrow_rows_planes(const T* in, Out out, I* index, cons
         row.rows = box_count<outer>(b);
         row.out_offset = out_offset;
         row.index_offset = index_offset;
-        const auto start = Reduction::vector_start(box_first_index<outer>(layout, b));
-        for (std::ptrdiff_t p = 0; p < Planes; ++p) row.columns[p] = start;
+        // A window's first row starts its columns' states (vector_first).
+        bool started = false;
         auto walk = [&](auto whole_vectors) {
             auto add = [&](std::ptrdiff_t offset, std::ptrdiff_t flat_index) {
                 const auto position = Reduction::vector_position(flat_index);
@@ -153,8 +155,13 @@ APOOL_ALWAYS_INLINE void narrow_rows_planes(const T* in, Out out, I* index, cons
                         decltype(whole_vectors)::value || planes[p].in + offset <= last_whole_vector
                             ? simd::load(plane_in[p] + offset)
                             : simd::permute(simd::load(plane_in[p] + offset + row_length - width), windows.from_row_end);
-                    Reduction::vector_accumulate(row.columns[p], values, position);
+                    if (started) {
+                        Reduction::vector_accumulate(row.columns[p], values, position);
+                    } else {
+                        row.columns[p] = Reduction::vector_first(values, position);
+                    }
                 }
+                started = true;
             };
             walk_box<outer>(layout, b, 0, 0, add);
         };

@@ -67,6 +67,9 @@ struct average_and_maximum {
     static vector_state vector_start(std::ptrdiff_t first_index) noexcept {
         return {sum::vector_start(first_index), largest::vector_start(first_index)};
     }
+    static vector_state vector_first(const simd::batch<T>& value, const position& index) noexcept {
+        return {sum::vector_first(value, {}), largest::vector_first(value, index)};
+    }
     static void vector_accumulate(vector_state& s, const simd::batch<T>& value, const position& index) noexcept {
         sum::vector_accumulate(s.total, value, {});
         largest::vector_accumulate(s.best, value, index);

@@ -73,6 +73,8 @@ struct average {
     struct position {};  // the sum does not need positions
     static position vector_position(std::ptrdiff_t) noexcept { return {}; }
     static vector_state vector_start(std::ptrdiff_t) noexcept { return {simd::broadcast(T(0))}; }
+    /// vector_start, then vector_accumulate of `value`, in one step.
+    static vector_state vector_first(const simd::batch<T>& value, const position&) noexcept { return {simd::broadcast(T(0)) + value}; }
     static void vector_accumulate(vector_state& s, const simd::batch<T>& value, const position&) noexcept { s.sum += value; }
     static simd::batch<T> vector_value(const vector_state& s, std::ptrdiff_t count) noexcept {
         return s.sum / simd::broadcast(static_cast<T>(count));
@@ -218,6 +220,10 @@ struct maximum {
     static vector_state vector_start(std::ptrdiff_t first_index) noexcept {
         return {simd::broadcast(-std::numeric_limits<T>::infinity()), vector_position(first_index)};
     }
+    /// vector_start(index), then vector_accumulate of `value` there, in one
+    /// step: the first element is the max so far (-inf kept from the start
+    /// carries the same index), NaN included.
+    static vector_state vector_first(const simd::batch<T>& value, const position& index) noexcept { return {value, index}; }
     static void vector_accumulate(vector_state& s, const simd::batch<T>& value, const position& index) noexcept {
         const auto keep = simd::keeps_current(value, s.value);
         s.value = simd::select(keep, s.value, value);
