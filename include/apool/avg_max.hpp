@@ -4,7 +4,9 @@
 // Every byte written equals the separate calls': adaptive_avg_pool into
 // avg_output and adaptive_max_pool into max_output (and indices); backward,
 // the average's gradient with the given gradient_update followed by the
-// max's with gradient_update::accumulate. The input is read from memory
+// max's with gradient_update::accumulate (a NaN average's sign and payload
+// aside: a sum over NaNs returns one of them, and compilers order an
+// addition's operands freely). The input is read from memory
 // once: where both outputs are laid out alike, one walk over each window
 // feeds the sum and the max (plan_pair); otherwise both poolings run over
 // each step of the input in turn (the gradient: each block of grad_input,

@@ -6,7 +6,8 @@
 // std::vector, a C array), each with its own spatial size and layout and the
 // input's leading extents; a max pyramid's indices are a second range, one
 // view per output with its output's extents. Every byte written equals the
-// separate calls', one per output; the gradient equals the separate backward
+// separate calls', one per output (a NaN average's sign and payload aside,
+// see avg_max.hpp); the gradient equals the separate backward
 // calls in order, the first with the gradient_update and the others with
 // gradient_update::accumulate. The input is read from memory once: the
 // poolings run over each step of it in turn, or, for a channels-last average
