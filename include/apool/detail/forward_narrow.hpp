@@ -131,6 +131,13 @@ APOOL_ALWAYS_INLINE void narrow_rows_planes(const T* in, Out out, I* index, cons
         std::ptrdiff_t out_offset;
         std::ptrdiff_t index_offset;
     };
+    // Where no row of the batch ends within a vector of the input's end,
+    // every row is read as the whole vector from its start, with no test.
+    std::ptrdiff_t last_row = 0;  // the furthest a row starts from its plane's start
+    for (std::size_t d = 0; d < outer; ++d) last_row += std::max(std::ptrdiff_t(0), (layout.in_extent[d] - 1) * layout.in_stride[d]);
+    std::ptrdiff_t furthest_plane = planes[0].in;
+    for (std::ptrdiff_t p = 1; p < Planes; ++p) furthest_plane = std::max(furthest_plane, planes[p].in);
+    const bool only_whole_vectors = furthest_plane + last_row <= last_whole_vector;
     const T* plane_in[Planes];
     for (std::ptrdiff_t p = 0; p < Planes; ++p) plane_in[p] = in + planes[p].in;
     auto reduce_columns = [&](const window_box<outer>& b, std::ptrdiff_t out_offset, std::ptrdiff_t index_offset) {
@@ -140,21 +147,29 @@ APOOL_ALWAYS_INLINE void narrow_rows_planes(const T* in, Out out, I* index, cons
         row.index_offset = index_offset;
         // A window's first row starts its columns' states (vector_first).
         bool started = false;
-        auto add = [&](std::ptrdiff_t offset, std::ptrdiff_t flat_index) {
-            const auto position = Reduction::vector_position(flat_index);
-            for (std::ptrdiff_t p = 0; p < Planes; ++p) {
-                const simd::batch<T> values = planes[p].in + offset <= last_whole_vector
-                                                  ? simd::load(plane_in[p] + offset)
-                                                  : simd::permute(simd::load(plane_in[p] + offset + row_length - width), windows.from_row_end);
-                if (started) {
-                    Reduction::vector_accumulate(row.columns[p], values, position);
-                } else {
-                    row.columns[p] = Reduction::vector_first(values, position);
+        auto walk = [&](auto whole_vectors) {
+            auto add = [&](std::ptrdiff_t offset, std::ptrdiff_t flat_index) {
+                const auto position = Reduction::vector_position(flat_index);
+                for (std::ptrdiff_t p = 0; p < Planes; ++p) {
+                    const simd::batch<T> values =
+                        decltype(whole_vectors)::value || planes[p].in + offset <= last_whole_vector
+                            ? simd::load(plane_in[p] + offset)
+                            : simd::permute(simd::load(plane_in[p] + offset + row_length - width), windows.from_row_end);
+                    if (started) {
+                        Reduction::vector_accumulate(row.columns[p], values, position);
+                    } else {
+                        row.columns[p] = Reduction::vector_first(values, position);
+                    }
                 }
-            }
-            started = true;
+                started = true;
+            };
+            walk_box<outer>(layout, b, 0, 0, add);
         };
-        walk_box<outer>(layout, b, 0, 0, add);
+        if (only_whole_vectors) {
+            walk(std::true_type{});
+        } else {
+            walk(std::false_type{});
+        }
         return row;
     };
     // `rows` (1 or 2) output rows of each plane from one vector of results:
