@@ -89,7 +89,8 @@ row_windows<T> make_row_windows(std::ptrdiff_t in_extent, std::ptrdiff_t out_ext
     alignas(64) lane_number lane_table[width];
     alignas(64) T lane_values[width];
     alignas(64) T lane_bits[width];
-    std::ptrdiff_t sizes[width];
+    std::ptrdiff_t sizes[width];  // a window's elements along the row; 1 past the outputs
+    std::fill(sizes, sizes + width, std::ptrdiff_t(1));
     auto outputs = adaptive_windows(in_extent, out_extent).begin();
     for (std::ptrdiff_t o = 0; o < out_extent; ++o, ++outputs) {
         const window w = *outputs;
@@ -97,12 +98,9 @@ row_windows<T> make_row_windows(std::ptrdiff_t in_extent, std::ptrdiff_t out_ext
         windows.sizes_are_powers_of_two = windows.sizes_are_powers_of_two && is_power_of_two(w.size());
         for (std::ptrdiff_t row = 0; row < windows.rows_per_vector; ++row) {
             start[row * out_extent + o] = static_cast<lane_number>(w.start);
+            sizes[row * out_extent + o] = w.size();
             second_row[row * out_extent + o] = static_cast<lane_number>(row * width);
         }
-    }
-    for (std::ptrdiff_t lane = 0; lane < width; ++lane) {
-        const std::ptrdiff_t o = lane % out_extent;
-        sizes[lane] = lane < windows.rows_per_vector * out_extent ? window_end(o, in_extent, out_extent) - start[lane] : 1;
     }
     for (std::ptrdiff_t k = 0; k < windows.widest; ++k) {
         for (std::ptrdiff_t lane = 0; lane < width; ++lane) {
