@@ -9,13 +9,13 @@
 #     error of each misuse is apool's message with either compiler;
 #  2. the parallel tests (tests/parallel: every call through several executors,
 #     thread pools shared by concurrent and nested calls) under ThreadSanitizer;
-#  3. the libFuzzer target, unoptimized: the regression inputs, then a bounded
+#  3. valgrind memcheck on the test binary of the default-target build (which
+#     tests/run_tests.sh has built already), the tests tagged [large] left
+#     out; a few minutes. APOOL_VALGRIND=0 skips it;
+#  4. the libFuzzer target, unoptimized: the regression inputs, then a bounded
 #     run from the committed seed corpus with a fixed seed (APOOL_FUZZ_SECONDS,
 #     default 30), the target built in the background from the g++
-#     compile-failure tests on;
-#  4. valgrind memcheck on the test binary of the default-target build (which
-#     tests/run_tests.sh has built already), the tests tagged [large] left
-#     out; a few minutes. APOOL_VALGRIND=0 skips it.
+#     compile-failure tests on.
 #
 # Usage: tests/run_hardening_tests.sh   (build trees go to build-tests/ in the checkout)
 set -euo pipefail
@@ -59,24 +59,17 @@ cmake --build "$build_root/compile-errors-gcc" --target apool_misuse_control
 ctest --test-dir "$build_root/compile-errors-gcc" --output-on-failure -R '^apool_misuse_'
 
 echo "== apool parallel tests: ThreadSanitizer (clang++, -march=native)"
+# Unoptimized, as the ASan stage's test files: instrumented for threads, the
+# test files compile in a seventh of their -Og time and run in seconds.
 cmake -S "$source_dir" -B "$build_root/thread-sanitize" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
     -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -gline-tables-only -DNDEBUG" \
-    -DCMAKE_CXX_FLAGS="-fsanitize=thread -fno-omit-frame-pointer -march=native" \
+    -DCMAKE_CXX_FLAGS="-fsanitize=thread -fno-omit-frame-pointer -march=native" -DAPOOL_TEST_OPTIMIZATION=-O0 \
     -DAPOOL_BUILD_EXAMPLES=OFF -DAPOOL_BUILD_BENCHMARKS=OFF > /dev/null
 cmake --build "$build_root/thread-sanitize" --target apool_parallel_tests -j "$jobs"
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 "$build_root/thread-sanitize/tests/parallel/apool_parallel_tests"
 
-echo "== apool fuzz target (clang++, libFuzzer + ASan + UBSan, -march=native), built in the background since the g++ stage"
-fuzz_build_status=0
-wait "$fuzz_build" || fuzz_build_status=$?
-cat "$build_root/fuzz/build.log"
-if [ "$fuzz_build_status" != 0 ]; then
-    echo "the fuzz target failed to build (exit $fuzz_build_status)" >&2
-    exit "$fuzz_build_status"
-fi
-rm -rf "$build_root/fuzz/fuzz-scratch"
-"$source_dir/tests/fuzz/run_fuzzer.sh" "$build_root/fuzz/fuzz_pooling" "${APOOL_FUZZ_SECONDS:-30}"
-
+# valgrind runs while the fuzz target still builds: both cores stay busy.
+memcheck_status=0
 if [ "${APOOL_VALGRIND:-1}" = 1 ]; then
     echo "== apool tests under valgrind memcheck (default target: valgrind has no AVX-512)"
     apool_install_packages valgrind g++
@@ -96,5 +89,17 @@ if [ "${APOOL_VALGRIND:-1}" = 1 ]; then
     wait "$first_half" || status=1
     wait "$second_half" || status=1
     cat "$build_root/default/memcheck-1.txt" "$build_root/default/memcheck-2.txt"
-    exit "$status"
+    memcheck_status=$status
 fi
+
+echo "== apool fuzz target (clang++, libFuzzer + ASan + UBSan, -march=native), built in the background since the g++ stage"
+fuzz_build_status=0
+wait "$fuzz_build" || fuzz_build_status=$?
+cat "$build_root/fuzz/build.log"
+if [ "$fuzz_build_status" != 0 ]; then
+    echo "the fuzz target failed to build (exit $fuzz_build_status)" >&2
+    exit "$fuzz_build_status"
+fi
+rm -rf "$build_root/fuzz/fuzz-scratch"
+"$source_dir/tests/fuzz/run_fuzzer.sh" "$build_root/fuzz/fuzz_pooling" "${APOOL_FUZZ_SECONDS:-30}"
+exit "$memcheck_status"
