@@ -30,62 +30,60 @@ inline std::ptrdiff_t plane_offset(const spatial_layout<Spatial>& layout, std::p
 
 /// Max backward where every grad_input plane is contiguous and so are its
 /// grad_output and indices planes (NCHW): one load, add and store per output.
-/// With `zero_first`, planes are zeroed a block at a time, and a block is
-/// scattered into once the next one is zeroed: still in cache, and its zeroing
-/// stores retired (a load from a vector store still in flight waits for it).
-/// Planes adjacent in memory are zeroed as one span. With one output per plane
-/// (global pooling) the receiving element is stored, 0 + grad, without a load.
-template <class T, class I, class ForEachPlane>
+/// Planes come in runs (for_each_plane_run: each plane a fixed step after the
+/// one before) and go in chunks of about 4096 elements, walked by
+/// pointer increments. With `zero_first`, a chunk is zeroed (as one span
+/// where its planes are adjacent) and scattered into once the next chunk is
+/// zeroed: still in L1, and its zeroing stores retired (a load from a vector
+/// store still in flight waits for it). With one output per plane (global
+/// pooling) the receiving element is stored, 0 + grad, without a load.
+template <class T, class I, class ForEachRun>
 void maximum_backward_dense_planes(const T* grad_output, const I* indices, T* grad_input, std::ptrdiff_t plane_size,
-                                   std::ptrdiff_t outputs, bool zero_first, ForEachPlane&& for_each) noexcept {
-    auto scatter = [&](const plane_offsets& at) {
-        const T* grads = grad_output + at.out;
-        const I* where = indices + at.index;
-        T* plane = grad_input + at.in;
-        for (std::ptrdiff_t o = 0; o < outputs; ++o) plane[static_cast<std::ptrdiff_t>(where[o])] += grads[o];
+                                   std::ptrdiff_t outputs, bool zero_first, ForEachRun&& for_each_run) noexcept {
+    constexpr std::ptrdiff_t chunk_elements = 4096;
+    const std::ptrdiff_t chunk_planes = plane_size < chunk_elements ? chunk_elements / plane_size : 1;
+    struct chunk {
+        plane_offsets first;
+        std::ptrdiff_t planes = 0;
     };
-    if (!zero_first) {
-        for_each(scatter);
-        return;
-    }
-    constexpr std::ptrdiff_t block_elements = 4096;
-    constexpr std::ptrdiff_t most_planes = 64;
-    const std::ptrdiff_t wanted = (block_elements + plane_size - 1) / plane_size;
-    const std::ptrdiff_t block_planes = wanted < most_planes ? wanted : most_planes;
-    plane_offsets blocks[2][most_planes];
-    std::ptrdiff_t counts[2] = {0, 0};
-    int current = 0;
-    auto zero_planes = [&](const plane_offsets* pending, std::ptrdiff_t pending_count) {
-        for (std::ptrdiff_t first = 0; first < pending_count;) {
-            std::ptrdiff_t last = first;
-            while (last + 1 < pending_count && pending[last + 1].in == pending[last].in + plane_size) ++last;
-            zero_line(grad_input + pending[first].in, (last - first + 1) * plane_size, 1);
-            first = last + 1;
-        }
-    };
-    auto scatter_planes = [&](const plane_offsets* pending, std::ptrdiff_t pending_count) {
-        if (outputs == 1) {
-            // The one element that receives holds exactly 0 + grad.
-            for (std::ptrdiff_t k = 0; k < pending_count; ++k) {
-                const plane_offsets& at = pending[k];
-                grad_input[at.in + static_cast<std::ptrdiff_t>(indices[at.index])] = grad_output[at.out] + T(0);
+    plane_offsets step;  // between the planes of a run; the same for every run of a call
+    auto scatter = [&](const chunk& c) {
+        const T* grads = grad_output + c.first.out;
+        const I* where = indices + c.first.index;
+        T* plane = grad_input + c.first.in;
+        if (zero_first && outputs == 1) {
+            for (std::ptrdiff_t k = 0; k < c.planes; ++k) {
+                plane[k * step.in + static_cast<std::ptrdiff_t>(where[k * step.index])] = grads[k * step.out] + T(0);
             }
-        } else {
-            for (std::ptrdiff_t k = 0; k < pending_count; ++k) scatter(pending[k]);
+            return;
+        }
+        for (std::ptrdiff_t k = 0; k < c.planes; ++k, grads += step.out, where += step.index, plane += step.in) {
+            for (std::ptrdiff_t o = 0; o < outputs; ++o) plane[static_cast<std::ptrdiff_t>(where[o])] += grads[o];
         }
     };
-    for_each([&](const plane_offsets& at) {
-        blocks[current][counts[current]++] = at;
-        if (counts[current] == block_planes) {
-            zero_planes(blocks[current], counts[current]);
-            scatter_planes(blocks[1 - current], counts[1 - current]);  // the block before, zeroed a block ago
-            current = 1 - current;
-            counts[current] = 0;
+    auto zero = [&](const chunk& c) {
+        if (step.in == plane_size) {
+            zero_line(grad_input + c.first.in, c.planes * plane_size, 1);
+        } else {
+            for (std::ptrdiff_t k = 0; k < c.planes; ++k) zero_line(grad_input + c.first.in + k * step.in, plane_size, 1);
+        }
+    };
+    chunk zeroed;
+    for_each_run([&](const plane_offsets& at, std::ptrdiff_t count, const plane_offsets& run_step) {
+        step = run_step;
+        for (std::ptrdiff_t k = 0; k < count; k += chunk_planes) {
+            const chunk current{{at.in + k * step.in, at.out + k * step.out, at.index + k * step.index},
+                                count - k < chunk_planes ? count - k : chunk_planes};
+            if (!zero_first) {
+                scatter(current);
+                continue;
+            }
+            zero(current);
+            if (zeroed.planes != 0) scatter(zeroed);
+            zeroed = current;
         }
     });
-    zero_planes(blocks[current], counts[current]);
-    scatter_planes(blocks[1 - current], counts[1 - current]);
-    scatter_planes(blocks[current], counts[current]);
+    if (zeroed.planes != 0) scatter(zeroed);
 }
 
 /// Max backward for `channels` planes (1, or the contiguous channel dim of

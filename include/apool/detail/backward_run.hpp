@@ -86,7 +86,7 @@ void run_vector_backward(const backward_plan<Spatial, Rank>& plan, const spatial
                 }
                 maximum_backward_dense_planes(grad_output, indices, grad_input, spatial.plane_size(), problem.out_plane_size(),
                                               plan.zero_each_plane,
-                                              [&](auto&& visit) { for_each_plane(planes, dim, first, last, visit); });
+                                              [&](auto&& visit) { for_each_plane_run(planes, dim, first, last, visit); });
             }
             return;
         case backward_kernel::maximum_planes:

@@ -81,15 +81,13 @@ std::ptrdiff_t count_planes(const leading_layout<Leading>& layout, std::size_t s
     return total;
 }
 
-/// Calls f(plane_offsets) for the planes numbered `first` to `last` - 1 (see
-/// count_planes), in that order. The first plane's offsets are computed from
-/// its number; each next one's by one step of an odometer.
-template <std::size_t Leading, class F>
-void for_each_plane(const leading_layout<Leading>& layout, std::size_t skip, std::ptrdiff_t first, std::ptrdiff_t last,
-                    F&& f) noexcept {
-    std::array<std::ptrdiff_t, Leading + 1> counter{};
+/// The offsets of plane number `plane` (see count_planes), and its leading
+/// multi-index in `counter`.
+template <std::size_t Leading>
+plane_offsets offsets_of_plane(const leading_layout<Leading>& layout, std::size_t skip, std::ptrdiff_t plane,
+                               std::array<std::ptrdiff_t, Leading + 1>& counter) noexcept {
     plane_offsets offsets;
-    std::ptrdiff_t rest = first;
+    std::ptrdiff_t rest = plane;
     for (std::size_t dim = Leading; dim-- > 0;) {
         if (dim == skip) continue;
         counter[dim] = rest % layout.extent[dim];
@@ -98,6 +96,17 @@ void for_each_plane(const leading_layout<Leading>& layout, std::size_t skip, std
         offsets.out += counter[dim] * layout.out_stride[dim];
         offsets.index += counter[dim] * layout.index_stride[dim];
     }
+    return offsets;
+}
+
+/// Calls f(plane_offsets) for the planes numbered `first` to `last` - 1 (see
+/// count_planes), in that order. The first plane's offsets are computed from
+/// its number; each next one's by one step of an odometer.
+template <std::size_t Leading, class F>
+void for_each_plane(const leading_layout<Leading>& layout, std::size_t skip, std::ptrdiff_t first, std::ptrdiff_t last,
+                    F&& f) noexcept {
+    std::array<std::ptrdiff_t, Leading + 1> counter{};
+    plane_offsets offsets = offsets_of_plane(layout, skip, first, counter);
     auto move = [&](std::size_t dim, std::ptrdiff_t steps) {
         offsets.in += steps * layout.in_stride[dim];
         offsets.out += steps * layout.out_stride[dim];
@@ -106,6 +115,34 @@ void for_each_plane(const leading_layout<Leading>& layout, std::size_t skip, std
     for (std::ptrdiff_t plane = first; plane < last; ++plane) {
         f(static_cast<const plane_offsets&>(offsets));
         next_position(counter, layout.extent, Leading, skip, move);
+    }
+}
+
+/// Calls f(first_plane, count, step) for the planes numbered `first` to
+/// `last` - 1 (see count_planes), in that order, a run at a time: a run's
+/// planes differ in the innermost leading dim visited alone, each `step` (that
+/// dim's strides) after the one before. A kernel walks a run by pointer
+/// increments, without an odometer step per plane.
+template <std::size_t Leading, class F>
+void for_each_plane_run(const leading_layout<Leading>& layout, std::size_t skip, std::ptrdiff_t first, std::ptrdiff_t last,
+                        F&& f) noexcept {
+    std::size_t inner = Leading;
+    for (std::size_t dim = Leading; dim-- > 0;) {
+        if (dim != skip) {
+            inner = dim;
+            break;
+        }
+    }
+    const std::ptrdiff_t along = inner < Leading ? layout.extent[inner] : 1;
+    const plane_offsets step = inner < Leading ? plane_offsets{layout.in_stride[inner], layout.out_stride[inner], layout.index_stride[inner]}
+                                               : plane_offsets{};
+    std::array<std::ptrdiff_t, Leading + 1> counter{};
+    for (std::ptrdiff_t plane = first; plane < last;) {
+        const plane_offsets at = offsets_of_plane(layout, skip, plane, counter);
+        const std::ptrdiff_t rest_of_run = along - plane % along;
+        const std::ptrdiff_t count = rest_of_run < last - plane ? rest_of_run : last - plane;
+        f(at, count, step);
+        plane += count;
     }
 }
 
