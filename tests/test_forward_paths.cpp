@@ -273,27 +273,30 @@ TEST_CASE("tiled kernel: 1d and 3d planes, several leading dims", "[forward][pat
                                           {1, 3, 1, 1, 1}, {1, 1, 1, 1, 1}, true, random);
 }
 
-/// The max (values and indices) forced through `kernel` by the plan, on dense
-/// views, against the reference bit for bit; the plan must take the kernel.
+/// The max (values and indices) forced through `kernel` by the plan, on a
+/// dense input and outputs whose last dim's stride is `out_spread` (1: dense),
+/// against the reference bit for bit, gaps included; the plan must take the
+/// kernel.
 template <std::size_t Spatial, class T, class I, std::size_t Rank>
 void check_forced_max(const std::array<std::ptrdiff_t, Rank>& in_extents, const std::array<std::ptrdiff_t, Rank>& out_extents,
-                      apool::detail::forward_kernel kernel, std::mt19937& random) {
-    std::ptrdiff_t in_count = 1, out_count = 1;
-    for (std::size_t d = 0; d < Rank; ++d) {
-        in_count *= in_extents[d];
-        out_count *= out_extents[d];
-    }
+                      apool::detail::forward_kernel kernel, std::mt19937& random, std::ptrdiff_t out_spread = 1) {
+    std::ptrdiff_t in_count = 1;
+    for (std::size_t d = 0; d < Rank; ++d) in_count *= in_extents[d];
+    std::array<std::ptrdiff_t, Rank> spread{};
+    spread.fill(1);
+    spread[Rank - 1] = out_spread;
+    const auto out_strides = strides_for(out_extents, spread);
     const std::vector<T> values = random_values<T>(static_cast<std::size_t>(in_count), random, true);
     const apool::strided_view<const T, Rank> input(values.data(), in_extents);
-    std::vector<T> got(static_cast<std::size_t>(out_count)), expected(got.size());
+    std::vector<T> got(static_cast<std::size_t>(span_of(out_extents, out_strides))), expected(got.size());
     std::vector<I> got_index(got.size()), expected_index(got.size());
-    const apool::strided_view<T, Rank> got_view(got.data(), out_extents);
+    const apool::strided_view<T, Rank> got_view(got.data(), out_extents, out_strides);
     const auto plan = apool::detail::plan_forward<apool::detail::maximum<T>, Spatial>(input, got_view, got_view.strides(), true, kernel);
-    INFO("kernel " << apool::detail::kernel_name(kernel));
+    INFO("kernel " << apool::detail::kernel_name(kernel) << ", output spread " << out_spread);
     REQUIRE(plan.kernel == kernel);
     apool::detail::run_forward<apool::detail::maximum<T>>(plan, values.data(), got.data(), got_index.data(), 0, plan.items);
-    apool_test::naive::adaptive_max_pool<Spatial>(input, apool::strided_view<T, Rank>(expected.data(), out_extents),
-                                                  apool::strided_view<I, Rank>(expected_index.data(), out_extents));
+    apool_test::naive::adaptive_max_pool<Spatial>(input, apool::strided_view<T, Rank>(expected.data(), out_extents, out_strides),
+                                                  apool::strided_view<I, Rank>(expected_index.data(), out_extents, out_strides));
     std::size_t mismatches = 0;
     for (std::size_t i = 0; i < got.size(); ++i) {
         const bool values_agree = same_bits(got[i], expected[i]) || (std::isnan(got[i]) && std::isnan(expected[i]));
@@ -331,6 +334,9 @@ void check_narrow_rows() {
                         check_forced_max<2, T, other_index>(std::array<std::ptrdiff_t, 4>{3, 3, h, w},
                                                             std::array<std::ptrdiff_t, 4>{3, 3, oh, ow},
                                                             apool::detail::forward_kernel::narrow_rows, random);
+                        // Outputs and indices with gaps: each row stored lane by lane.
+                        check_forced_max<2, T, I>(std::array<std::ptrdiff_t, 4>{3, 3, h, w}, std::array<std::ptrdiff_t, 4>{3, 3, oh, ow},
+                                                  apool::detail::forward_kernel::narrow_rows, random, 2);
                     }
                 }
             }

@@ -199,14 +199,11 @@ APOOL_ALWAYS_INLINE void narrow_rows_planes(const T* in, Out out, I* index, cons
                 }
                 alignas(64) simd::lane_integer_t<T> lane_indices[width];
                 best[p].index.store_aligned(lane_indices);
-                for (std::ptrdiff_t o = 0; o < out_row_length; ++o) {
-                    plane_index[first.index_offset + o * index_stride] = static_cast<I>(lane_indices[o]);
-                }
-                if (rows == 2) {
-                    for (std::ptrdiff_t o = 0; o < out_row_length; ++o) {
-                        plane_index[second.index_offset + o * index_stride] = static_cast<I>(lane_indices[out_row_length + o]);
-                    }
-                }
+                auto store_index_row = [&](I* at, std::ptrdiff_t first_lane) {
+                    for (std::ptrdiff_t o = 0; o < out_row_length; ++o) at[o * index_stride] = static_cast<I>(lane_indices[first_lane + o]);
+                };
+                store_index_row(plane_index + first.index_offset, 0);
+                if (rows == 2) store_index_row(plane_index + second.index_offset, out_row_length);
             }
         };
         if constexpr (is_pair<Reduction>) {
