@@ -305,6 +305,42 @@ void check_forced_max(const std::array<std::ptrdiff_t, Rank>& in_extents, const 
     CHECK(mismatches == 0);
 }
 
+/// The average forced through `kernel` by the plan against the generic
+/// kernel's, which adds each window's elements in scan order from zero, bit
+/// for bit: `kernel` adds in that order too (the tiles and the narrow rows,
+/// so that the plan may give the average and the avg+max pair either).
+template <std::size_t Spatial, class T, std::size_t Rank>
+void check_forced_average_order(const std::array<std::ptrdiff_t, Rank>& in_extents, const std::array<std::ptrdiff_t, Rank>& out_extents,
+                                apool::detail::forward_kernel kernel, std::mt19937& random) {
+    using apool::detail::average;
+    using apool::detail::forward_kernel;
+    std::ptrdiff_t in_count = 1, out_count = 1;
+    for (std::size_t d = 0; d < Rank; ++d) in_count *= in_extents[d];
+    for (std::size_t d = 0; d < Rank; ++d) out_count *= out_extents[d];
+    // Values of many magnitudes, whose sums round differently in another
+    // order, and negative zeros, which a sum from zero turns positive.
+    std::vector<T> values(static_cast<std::size_t>(in_count));
+    std::uniform_real_distribution<double> mantissa(-1.0, 1.0);
+    std::uniform_int_distribution<int> exponent(-12, 12);
+    for (T& v : values) v = exponent(random) < -5 ? T(-0.0) : static_cast<T>(std::ldexp(mantissa(random), exponent(random)));
+    const apool::strided_view<const T, Rank> input(values.data(), in_extents);
+    std::vector<T> got(static_cast<std::size_t>(out_count)), expected(got.size());
+    const apool::strided_view<T, Rank> got_view(got.data(), out_extents);
+    auto run = [&](forward_kernel wanted, std::vector<T>& into) {
+        const auto plan = apool::detail::plan_forward<average<T>, Spatial>(input, got_view, got_view.strides(), false, wanted);
+        REQUIRE(plan.kernel == wanted);
+        apool::detail::run_forward<average<T>>(plan, values.data(), into.data(), static_cast<std::int64_t*>(nullptr), 0, plan.items);
+    };
+    INFO("kernel " << apool::detail::kernel_name(kernel));
+    run(kernel, got);
+    run(forward_kernel::generic, expected);
+    std::size_t mismatches = 0;
+    for (std::size_t i = 0; i < got.size(); ++i) {
+        if (!same_bits(got[i], expected[i]) && !(std::isnan(got[i]) && std::isnan(expected[i]))) ++mismatches;
+    }
+    CHECK(mismatches == 0);
+}
+
 /// Rows of more than half a vector up to one (the narrow-rows kernel, where
 /// the target has lane permutes): every such length, windows along the row
 /// from one per row to more outputs than inputs (up to a full vector), one to
@@ -326,6 +362,9 @@ void check_narrow_rows() {
                     check_problem<2, T, I>(in_extents, out_extents, {1, 1, 1, 1}, {1, 1, 1, 1}, true, random);
                     check_problem<2, T, I>(in_extents, out_extents, {1, 1, 2, 1}, {1, 1, 1, 3}, true, random);
                     if (apool::simd::has_lane_permute<T>) {
+                        // The average in scan order: the same bytes as the tiles'.
+                        check_forced_average_order<2, T>(std::array<std::ptrdiff_t, 4>{3, 3, h, w}, std::array<std::ptrdiff_t, 4>{3, 3, oh, ow},
+                                                         apool::detail::forward_kernel::narrow_rows, random);
                         // The max takes the tiles below 6 outputs a row: forced here.
                         check_forced_max<2, T, I>(std::array<std::ptrdiff_t, 4>{3, 3, h, w}, std::array<std::ptrdiff_t, 4>{3, 3, oh, ow},
                                                   apool::detail::forward_kernel::narrow_rows, random);
@@ -344,6 +383,15 @@ void check_narrow_rows() {
                                    random);
             check_problem<3, T, I>(std::array<std::ptrdiff_t, 5>{2, 1, 3, 4, w}, std::array<std::ptrdiff_t, 5>{2, 1, 2, 3, ow},
                                    {1, 1, 1, 1, 1}, {1, 1, 1, 1, 1}, true, random);
+            if (apool::simd::has_lane_permute<T>) {
+                // Rows paired within a band of the dim before them, each output
+                // row's window a different number of rows.
+                check_forced_average_order<3, T>(std::array<std::ptrdiff_t, 5>{2, 1, 3, 5, w}, std::array<std::ptrdiff_t, 5>{2, 1, 2, 3, ow},
+                                                 apool::detail::forward_kernel::narrow_rows, random);
+                // The tiles, whose order the narrow rows' average keeps.
+                check_forced_average_order<2, T>(std::array<std::ptrdiff_t, 4>{1, width + 3, 7, w}, std::array<std::ptrdiff_t, 4>{1, width + 3, 4, ow},
+                                                 apool::detail::forward_kernel::tiles, random);
+            }
         }
     }
 }

@@ -54,6 +54,8 @@ std::vector<expected_choice> expected_choices() {
          forward_kernel::span},
         {dense("small dense planes, a vector of them and more", shape{2, 32, narrow, narrow}, shape{2, 32, 3, 3}), forward_kernel::tiles,
          forward_kernel::tiles},
+        {dense("small dense planes, a vector of them, windows of 2 and 3", shape{2, 32, narrow, narrow}, shape{2, 32, lanes / 2, lanes / 2}),
+         has_lane_permute ? forward_kernel::narrow_rows : forward_kernel::tiles, forward_kernel::tiles},
         {dense("rows that fit in a vector, fewer planes than a vector", shape{1, 3, narrow, narrow}, shape{1, 3, 3, 3}),
          has_lane_permute ? forward_kernel::narrow_rows : forward_kernel::rows, forward_kernel::rows},
         {dense("long contiguous rows, few planes", shape{1, 2, 50, 70}, shape{1, 2, 7, 9}), forward_kernel::rows,

@@ -168,6 +168,7 @@ forward_kernel choose_forward_kernel(forward_plan<Spatial, Rank>& plan, const st
                                       return reach.highest_offset - reach.lowest_offset + 1 >= 2 * width;
                                   }();
     const bool tile_fits = problem.plane_is_dense() && tile_holds<T>(plane_size);
+    const bool narrow_rows_small_windows = narrow_rows_read && narrow_rows_windows_small<T>(spatial);
 
     // clang-format off
     const kernel_choice<forward_kernel> table[] = {
@@ -177,13 +178,16 @@ forward_kernel choose_forward_kernel(forward_plan<Spatial, Rank>& plan, const st
         // A vector of small dense planes or more takes the tiles, whose walk
         // of each window with whole vectors costs less than the narrow rows'
         // merge of each window's columns by lane permutes, for the max and
-        // for the average. Global pooling of a dense plane is one contiguous
-        // reduction, which the span does faster than a transpose: the average
-        // always, the max from a whole vector a plane (below that its span is
-        // a scalar loop).
+        // for the average of windows of more than 3 columns or rows; for
+        // smaller ones the transposes in and out cost the tiles more than the
+        // average's permutes cost the narrow rows. Global pooling of a dense
+        // plane is one contiguous reduction, which the span does faster than
+        // a transpose: the average always, the max from a whole vector a
+        // plane (below that its span is a scalar loop).
         {forward_kernel::tiles, tile_fits && indices_fit,
-                                planes >= width && !(plain_average && global) && !(Reduction::tracks_index && one_span && plane_size >= width)},
-        // The average of fewer or sparser planes.
+                                planes >= width && !(plain_average && (global || narrow_rows_small_windows)) &&
+                                !(Reduction::tracks_index && one_span && plane_size >= width)},
+        // The average of small windows, or of fewer or sparser planes.
         {forward_kernel::narrow_rows, narrow_rows_read,
                                       plain_average && !(global && one_span)},
         {forward_kernel::span, one_span,

@@ -102,15 +102,14 @@ void run_vector_kernel(const forward_plan<Spatial, Rank>& plan, const spatial_la
             return;
         case forward_kernel::narrow_rows:
             if constexpr (simd::has_lane_permute<A> && std::is_same<T, A>::value) {
-                constexpr std::ptrdiff_t batch = narrow_rows_batch<Reduction>;
                 const auto windows = make_row_windows<T>(spatial.in_extent[Spatial - 1], spatial.out_extent[Spatial - 1]);
-                for_each_plane_batch<batch>(planes, dim, first, last, [&](const plane_offsets* batched, std::ptrdiff_t count) {
-                    if (count == batch) {
-                        narrow_rows_planes<batch, Reduction>(in, out, index, batched, spatial, windows, plan.last_whole_vector);
-                        return;
-                    }
-                    for (std::ptrdiff_t p = 0; p < count; ++p) {
-                        narrow_rows_planes<1, Reduction>(in, out, index, batched + p, spatial, windows, plan.last_whole_vector);
+                for_each_plane_run(planes, dim, first, last, [&](plane_offsets at, std::ptrdiff_t count, const plane_offsets& step) {
+                    for (; count > 0; count -= narrow_rows_block) {
+                        narrow_rows_planes<Reduction>(in, out, index, at, std::min(count, narrow_rows_block), step, spatial, windows,
+                                                      plan.last_whole_vector);
+                        at.in += narrow_rows_block * step.in;
+                        at.out += narrow_rows_block * step.out;
+                        at.index += narrow_rows_block * step.index;
                     }
                 });
             }

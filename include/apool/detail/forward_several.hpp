@@ -73,7 +73,8 @@ forward_pass<Reduction, Spatial, planned_rank(Spatial, Rank), I> plan_pass(const
 /// where the pair does not run: outputs laid out differently (the pair locates
 /// both at one offset), or a plane whose indices the vector lanes do not hold.
 /// The channels-last average with running sums in memory sums in the register
-/// kernel's order: the pair takes the register kernel.
+/// kernel's order: the pair takes the register kernel. The narrow rows' average
+/// sums in the tiles' order: the pair takes the tiles there.
 template <std::size_t Spatial, class T, std::size_t Rank, class I>
 forward_plan<Spatial, planned_rank(Spatial, Rank)> plan_pair(const strided_view<const T, Rank>& input,
                                                              const strided_view<T, Rank>& avg_output,
@@ -86,6 +87,16 @@ forward_plan<Spatial, planned_rank(Spatial, Rank)> plan_pair(const strided_view<
     plan = plan_forward<typename pair::sum, Spatial>(pad_leading<rank>(input), pad_leading<rank>(avg_output),
                                                      pad_leading<rank>(indices != nullptr ? indices->strides() : avg_output.strides(), 0),
                                                      false, wanted, with_executor);
+    // The narrow rows' average adds in the tiles' order: where the average
+    // takes them over a vector of planes or more, the pair takes the tiles,
+    // which carry the max for less than the narrow rows' permutes of it.
+    if (plan.kernel == forward_kernel::narrow_rows && wanted == forward_kernel::automatic &&
+        plan.problem.plane_count() >= simd::lanes<T>) {
+        const auto tiled = plan_forward<typename pair::sum, Spatial>(
+            pad_leading<rank>(input), pad_leading<rank>(avg_output),
+            pad_leading<rank>(indices != nullptr ? indices->strides() : avg_output.strides(), 0), false, forward_kernel::tiles, with_executor);
+        if (tiled.kernel == forward_kernel::tiles) plan = tiled;
+    }
     const bool indices_fit = plan.problem.spatial.plane_size() - 1 <=
                              static_cast<std::ptrdiff_t>(std::numeric_limits<typename pair::index_lane>::max());
     switch (plan.kernel) {

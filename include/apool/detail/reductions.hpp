@@ -27,7 +27,6 @@
 #include "../simd.hpp"
 #include "../simd/widen.hpp"
 #include "element_types.hpp"
-#include "row_windows.hpp"
 
 namespace apool {
 namespace detail {
@@ -127,30 +126,6 @@ struct average {
         }
         for (; i < count; ++i) sum += widen<T>(data[i]);
         return {sum};
-    }
-
-    /// The windows along one or two rows held in one vector (where
-    /// simd::has_lane_permute<T>; see row_windows), for Planes planes: lane c
-    /// of first[p] sums column c of plane p's first row over its window's
-    /// rows, second[p]'s of its second row; lane o of averages[p] is the first
-    /// row's output o, lane windows.outputs + o the second's, each sum divided
-    /// by its lane of `divisor` (divisor_of_rows). A window's columns are
-    /// added in order. Each table is read once for all the planes.
-    template <std::size_t Planes>
-    static void reduce_row_windows(const vector_state (&first)[Planes], const vector_state (&second)[Planes], const row_windows<T>& windows,
-                                   const row_divisor<T>& divisor, simd::batch<T> (&averages)[Planes]) noexcept {
-        const simd::integer_batch<T> first_column = windows.columns[0];
-        for (std::size_t p = 0; p < Planes; ++p) averages[p] = simd::permute_pair(first[p].sum, second[p].sum, first_column);
-        for (std::ptrdiff_t k = 1; k < windows.widest; ++k) {
-            const simd::integer_batch<T> column = windows.columns[k];
-            const simd::batch<T> inside = windows.inside[k];
-            for (std::size_t p = 0; p < Planes; ++p) averages[p] += simd::permute_pair(first[p].sum, second[p].sum, column) & inside;
-        }
-        if (divisor.reciprocal) {
-            for (std::size_t p = 0; p < Planes; ++p) averages[p] *= divisor.value;
-        } else {
-            for (std::size_t p = 0; p < Planes; ++p) averages[p] /= divisor.value;
-        }
     }
 
     /// buffer_span for a window of one to lanes<T> consecutive entries (see
