@@ -146,15 +146,11 @@ void rows_plane(const T* in, Out out, I* index, const spatial_layout<Spatial>& l
                         }
                     }
                 };
-                for (std::ptrdiff_t done = 0; done < count; done += tables.outputs) {
+                const divide_by_count<A> divide(rows_in_window * tables.window);
+                for (std::ptrdiff_t done = 0, at = 0; done < count; done += tables.outputs, at += group_entries) {
                     const std::ptrdiff_t first_output = first_column + done;
                     const std::ptrdiff_t lanes_used = std::min(tables.outputs, count - done) * interleave;
-                    const std::ptrdiff_t at = done / tables.outputs * group_entries;
-                    if constexpr (sums) {
-                        const simd::batch<A> averages =
-                            interleaved_sums(buffer_values + at, tables) / simd::broadcast(static_cast<A>(rows_in_window * tables.window));
-                        store_group(averages, first_output, lanes_used, 0);
-                    }
+                    if constexpr (sums) store_group(divide(interleaved_sums(buffer_values + at, tables)), first_output, lanes_used, 0);
                     if constexpr (Reduction::tracks_index) {
                         const auto best = interleaved_max(maxima + at, buffer_indices + at, tables, first_output * tables.window);
                         store_group(best.value, first_output, lanes_used, 1);

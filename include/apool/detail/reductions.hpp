@@ -49,6 +49,23 @@ buffer_window_lanes<T> locate_buffer_window(std::ptrdiff_t filled, std::ptrdiff_
     return {base, (lane >= simd::broadcast(static_cast<T>(lead))) & (lane < simd::broadcast(static_cast<T>(lead + count)))};
 }
 
+/// Whether `count` (1 or more) is a power of two.
+constexpr bool is_power_of_two(std::ptrdiff_t count) noexcept { return (count & (count - 1)) == 0; }
+
+/// Divides vectors of sums of `count` elements each. Where the count is a
+/// power of two its reciprocal is exact, and a product by it rounds the same
+/// exact quotient as the division does: the bits agree, at the cost of a
+/// multiply instead of a division.
+template <class T>
+struct divide_by_count {
+    explicit divide_by_count(std::ptrdiff_t count) noexcept
+        : reciprocal(is_power_of_two(count)), value(simd::broadcast(reciprocal ? T(1) / static_cast<T>(count) : static_cast<T>(count))) {}
+    simd::batch<T> operator()(const simd::batch<T>& sums) const noexcept { return reciprocal ? sums * value : sums / value; }
+
+    bool reciprocal;
+    simd::batch<T> value;
+};
+
 template <class T>
 struct average {
     using element = T;

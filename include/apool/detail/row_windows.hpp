@@ -8,6 +8,7 @@
 
 #include "../simd.hpp"
 #include "../window.hpp"
+#include "reductions.hpp"
 
 namespace apool {
 namespace detail {
@@ -44,9 +45,6 @@ struct row_windows {
     std::ptrdiff_t rows_per_vector;  // 2 where 2 * outputs fit in a vector, else 1
     bool sizes_are_powers_of_two;    // every window's size along the row
 };
-
-/// Whether `count` (1 or more) is a power of two.
-constexpr bool is_power_of_two(std::ptrdiff_t count) noexcept { return (count & (count - 1)) == 0; }
 
 /// What the sums of one or two output rows' windows are divided by (see
 /// row_windows): lane by lane, the window's elements. Where every lane's
