@@ -62,39 +62,29 @@ bool narrow_rows_windows_small(const spatial_layout<Spatial>& layout) noexcept {
 }
 
 /// The maxima of the windows along one or two rows held in one vector (see
-/// row_windows), for Planes planes: lane c of first[p] holds column c's
-/// scan-order max over plane p's first row's window rows and the flat index
-/// of its row's start, second[p] the same for its second row; lane o of
-/// best[p] is the first row's output o's max and flat index, lane
-/// windows.outputs + o the second's. Column 0 of each window, then each later
-/// one merged by maximum::combine's rule lane by lane (interleaved_max's),
-/// each lane's columns past its window left out. Each table is read once for
-/// all the planes.
-template <class T, std::size_t Planes>
-inline void maximum_row_windows(const typename maximum<T>::vector_state (&first)[Planes],
-                                const typename maximum<T>::vector_state (&second)[Planes], const row_windows<T>& windows,
-                                interleaved_maxima<T> (&best)[Planes]) noexcept {
-    auto column_of = [&](std::size_t p, const simd::integer_batch<T>& column, const simd::integer_batch<T>& position) {
-        return interleaved_maxima<T>{simd::permute_pair(first[p].value, second[p].value, column),
-                                     simd::permute_integer_pair<T>(first[p].index, second[p].index, column) + position};
+/// row_windows): lane c of `first` holds column c's scan-order max over the
+/// first row's window rows and the flat index of its row's start, `second`
+/// the same for the second row; lane o of the result is the first row's
+/// output o's max and flat index, lane windows.outputs + o the second's.
+/// Column 0 of each window, then each later one merged by maximum::combine's
+/// rule lane by lane (interleaved_max's), each lane's columns past its window
+/// left out.
+template <class T>
+inline interleaved_maxima<T> maximum_row_windows(const typename maximum<T>::vector_state& first,
+                                                 const typename maximum<T>::vector_state& second,
+                                                 const row_windows<T>& windows) noexcept {
+    auto column = [&](std::ptrdiff_t k) {
+        return interleaved_maxima<T>{simd::permute_pair(first.value, second.value, windows.columns[k]),
+                                     simd::permute_integer_pair<T>(first.index, second.index, windows.columns[k]) + windows.positions[k]};
     };
-    {
-        const simd::integer_batch<T> column = windows.columns[0];
-        const simd::integer_batch<T> position = windows.positions[0];
-        for (std::size_t p = 0; p < Planes; ++p) best[p] = column_of(p, column, position);
-    }
+    interleaved_maxima<T> best = column(0);
     for (std::ptrdiff_t k = 1; k < windows.widest; ++k) {
-        const simd::integer_batch<T> column = windows.columns[k];
-        const simd::integer_batch<T> position = windows.positions[k];
+        const interleaved_maxima<T> candidate = column(k);
         // inside[k]'s lanes are all ones or all zeros.
         const auto inside = simd::as_value_mask<T>(simd::value_bits_as_integers<T>(windows.inside[k]) != simd::integer_batch<T>(0));
-        for (std::size_t p = 0; p < Planes; ++p) {
-            const interleaved_maxima<T> candidate = column_of(p, column, position);
-            const auto take = inside & replaces_by_scan_order(best[p], candidate.value, candidate.index);
-            best[p].value = simd::select(take, candidate.value, best[p].value);
-            best[p].index = simd::select_integers(simd::as_integer_mask<T>(take), candidate.index, best[p].index);
-        }
+        take_lanes(best, candidate, inside & replaces_by_scan_order(best, candidate.value, candidate.index));
     }
+    return best;
 }
 
 /// Stores the first `count` lanes of `values` from `out`, `stride` apart
@@ -261,16 +251,15 @@ void narrow_rows_pool(const T* in, Out out, I* index, const plane_offsets first_
         const maxima_state first_columns = max_columns(plane_in, plane_offset, first);
         maxima_state second_columns = first_columns;
         if constexpr (Rows == 2) second_columns = max_columns(plane_in, plane_offset, second);
-        interleaved_maxima<T> best[1];
-        maximum_row_windows<T>({first_columns}, {second_columns}, windows, best);
-        store_values(values, best[0].value);
+        const interleaved_maxima<T> best = maximum_row_windows<T>(first_columns, second_columns, windows);
+        store_values(values, best.value);
         if (plane_index == nullptr) return;
         if (place.one_index_store) {
-            simd::store_first_as<T>(plane_index + place.index_offset[0], best[0].index, Rows * out_row_length);
+            simd::store_first_as<T>(plane_index + place.index_offset[0], best.index, Rows * out_row_length);
             return;
         }
         alignas(64) simd::lane_integer_t<T> lane_indices[width];
-        best[0].index.store_aligned(lane_indices);
+        best.index.store_aligned(lane_indices);
         auto store_index_row = [&](I* at, std::ptrdiff_t first_lane) {
             for (std::ptrdiff_t o = 0; o < out_row_length; ++o) at[o * index_stride] = static_cast<I>(lane_indices[first_lane + o]);
         };

@@ -91,6 +91,13 @@ inline simd::mask<T> replaces_by_scan_order(const interleaved_maxima<T>& best, c
            (best_is_number & ((value > best.value) | ((value == best.value) & simd::as_value_mask<T>(index < best.index))));
 }
 
+/// Takes `candidate`'s value and index into `best` in the lanes of `take`.
+template <class T>
+inline void take_lanes(interleaved_maxima<T>& best, const interleaved_maxima<T>& candidate, const simd::mask<T>& take) noexcept {
+    best.value = simd::select(take, candidate.value, best.value);
+    best.index = simd::select_integers(simd::as_integer_mask<T>(take), candidate.index, best.index);
+}
+
 /// A group's maxima: window position 0, then each later position merged by
 /// maximum::combine's rule lane by lane (replaces_by_scan_order), which gives
 /// maximum::buffer_span's result without its branch on NaN. The buffer's
@@ -109,11 +116,8 @@ inline interleaved_maxima<T> interleaved_max(const T* values, const simd::lane_i
     };
     interleaved_maxima<T> best{interleaved_position(values, tables, 0), indices_at(0)};
     for (std::ptrdiff_t k = 1; k < tables.window; ++k) {
-        const simd::batch<T> value = interleaved_position(values, tables, k);
-        const simd::integer_batch<T> index = indices_at(k);
-        const auto take = replaces_by_scan_order(best, value, index);
-        best.value = simd::select(take, value, best.value);
-        best.index = simd::select_integers(simd::as_integer_mask<T>(take), index, best.index);
+        const interleaved_maxima<T> candidate{interleaved_position(values, tables, k), indices_at(k)};
+        take_lanes(best, candidate, replaces_by_scan_order(best, candidate.value, candidate.index));
     }
     return best;
 }
