@@ -347,8 +347,9 @@ void check_forced_average_order(const std::array<std::ptrdiff_t, Rank>& in_exten
 /// many rows per window; rows with gaps between them, outputs with gaps
 /// between them. A dense input's last rows are read from their end. Output
 /// rows go by pairs where two fit in a vector (an odd count leaves one
-/// alone), planes by batches (lanes - 1 planes leave some alone). The max
-/// also forced through the kernel at every such shape.
+/// alone), planes by blocks along a run (runs of a block and 3 more: a whole
+/// block and a short one, the last block's rows read from their end). The
+/// max also forced through the kernel at every such shape.
 template <class T, class I>
 void check_narrow_rows() {
     std::mt19937 random(31);
@@ -363,8 +364,11 @@ void check_narrow_rows() {
                     check_problem<2, T, I>(in_extents, out_extents, {1, 1, 2, 1}, {1, 1, 1, 3}, true, random);
                     if (apool::simd::has_lane_permute<T>) {
                         // The average in scan order: the same bytes as the tiles'.
-                        check_forced_average_order<2, T>(std::array<std::ptrdiff_t, 4>{3, 3, h, w}, std::array<std::ptrdiff_t, 4>{3, 3, oh, ow},
+                        constexpr std::ptrdiff_t run = apool::detail::narrow_rows_block + 3;
+                        check_forced_average_order<2, T>(std::array<std::ptrdiff_t, 4>{2, run, h, w}, std::array<std::ptrdiff_t, 4>{2, run, oh, ow},
                                                          apool::detail::forward_kernel::narrow_rows, random);
+                        check_forced_max<2, T, I>(std::array<std::ptrdiff_t, 4>{2, run, h, w}, std::array<std::ptrdiff_t, 4>{2, run, oh, ow},
+                                                  apool::detail::forward_kernel::narrow_rows, random);
                         // The max takes the tiles below 6 outputs a row: forced here.
                         check_forced_max<2, T, I>(std::array<std::ptrdiff_t, 4>{3, 3, h, w}, std::array<std::ptrdiff_t, 4>{3, 3, oh, ow},
                                                   apool::detail::forward_kernel::narrow_rows, random);
