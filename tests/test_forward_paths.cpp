@@ -663,18 +663,18 @@ void check_uniform_interleaved_rows(bool specials) {
 
 }  // namespace
 
-/// divide_by_count against the division by the count, bit for bit, on sums
+/// divisor_of_count against the division by the count, bit for bit, on sums
 /// of many magnitudes (subnormal quotients included) and every count to 100:
 /// a product by the reciprocal only where that is exact.
 template <class T>
-void check_divide_by_count() {
+void check_divisor_of_count() {
     std::mt19937 random(53);
     std::uniform_real_distribution<double> mantissa(-1.0, 1.0);
     std::uniform_int_distribution<int> exponent(std::numeric_limits<T>::min_exponent - 4, 40);
     constexpr std::ptrdiff_t width = apool::simd::lanes<T>;
     std::size_t mismatches = 0;
     for (std::ptrdiff_t count = 1; count <= 100; ++count) {
-        const apool::detail::divide_by_count<T> divide(count);
+        const apool::detail::count_divisor<T> divide = apool::detail::divisor_of_count<T>(count);
         for (int round = 0; round < 64; ++round) {
             alignas(64) T sums[width];
             alignas(64) T quotients[width];
@@ -686,9 +686,9 @@ void check_divide_by_count() {
     CHECK(mismatches == 0);
 }
 
-TEST_CASE("divide_by_count: the division's bits, by a product where the count is a power of two", "[forward][paths]") {
-    check_divide_by_count<float>();
-    check_divide_by_count<double>();
+TEST_CASE("divisor_of_count: the division's bits, by a product where the count is a power of two", "[forward][paths]") {
+    check_divisor_of_count<float>();
+    check_divisor_of_count<double>();
 }
 
 TEST_CASE("interleaved rows: windows of one size along the row reduced a group of outputs at a time", "[forward][paths]") {

@@ -165,7 +165,6 @@ APOOL_ALWAYS_INLINE void walk_rows(const window_rows<Dims>& rows, std::ptrdiff_t
 struct output_rows_place {
     std::ptrdiff_t out_offset[2];
     std::ptrdiff_t index_offset[2];
-    std::ptrdiff_t rows;  // 1 or 2
     bool one_store;
     bool one_index_store;
 };
@@ -193,7 +192,7 @@ void narrow_rows_pool(const T* in, Out out, I* index, const plane_offsets first_
     using maxima = maximum<T>;
     using maxima_state = typename maxima::vector_state;
     const std::ptrdiff_t out_row_length = windows.outputs;
-    const row_divisor<T> divisor = divisor_of_rows(windows, first.rows(), second.rows());
+    const count_divisor<T> divide = divisor_of_rows(windows, first.rows(), second.rows());
     const std::ptrdiff_t ahead = count * step.in;  // the same row of the next block's plane
     auto load_row = [&](const T* plane_in, std::ptrdiff_t plane_offset, std::ptrdiff_t offset) {
         simd::prefetch(plane_in + offset, ahead);
@@ -219,7 +218,7 @@ void narrow_rows_pool(const T* in, Out out, I* index, const plane_offsets first_
             }
         };
         walk_rows<Dims - 1>(first, first.offset, first.flat, add_rows);
-        return divisor.reciprocal ? sums * divisor.value : sums / divisor.value;
+        return divide(sums);
     };
     // One plane's columns of one output row for the max: its window rows reduced lane by lane.
     auto max_columns = [&](const T* plane_in, std::ptrdiff_t plane_offset, const window_rows<Dims>& window) {
@@ -307,7 +306,9 @@ void narrow_rows_planes(const T* in, Out out, I* index, const plane_offsets& fir
     for (std::size_t d = 0; d < outer; ++d) last_row += std::max(std::ptrdiff_t(0), (layout.in_extent[d] - 1) * layout.in_stride[d]);
     const std::ptrdiff_t furthest_plane = std::max(first_plane.in, first_plane.in + (count - 1) * step.in);
     const bool only_whole_vectors = furthest_plane + last_row <= last_whole_vector;
-    auto pool = [&](const window_rows<row_dims>& first, const window_rows<row_dims>& second, const output_rows_place& place) {
+    // Output rows `first` and `second` (`rows` 2), or `first` alone (`rows` 1).
+    auto pool = [&](const window_rows<row_dims>& first, const window_rows<row_dims>& second, const output_rows_place& place,
+                    std::ptrdiff_t rows) {
         auto run = [&](auto whole_vectors, auto rows) {
             narrow_rows_pool<Reduction, decltype(whole_vectors)::value, decltype(rows)::value>(
                 in, out, index, first_plane, count, step, first, second, place, windows, row_length, last_whole_vector, out_stride,
@@ -316,15 +317,15 @@ void narrow_rows_planes(const T* in, Out out, I* index, const plane_offsets& fir
         using one_row = std::integral_constant<std::ptrdiff_t, 1>;
         using two_rows = std::integral_constant<std::ptrdiff_t, 2>;
         if (only_whole_vectors) {
-            place.rows == 2 ? run(std::true_type{}, two_rows{}) : run(std::true_type{}, one_row{});
+            rows == 2 ? run(std::true_type{}, two_rows{}) : run(std::true_type{}, one_row{});
         } else {
-            place.rows == 2 ? run(std::false_type{}, two_rows{}) : run(std::false_type{}, one_row{});
+            rows == 2 ? run(std::false_type{}, two_rows{}) : run(std::false_type{}, one_row{});
         }
     };
     if constexpr (outer == 0) {
         window_rows<row_dims> row;
         row.count[0] = 1;
-        pool(row, row, output_rows_place{{0, 0}, {0, 0}, 1, out_stride == 1, index_stride == 1});
+        pool(row, row, output_rows_place{{0, 0}, {0, 0}, out_stride == 1, index_stride == 1}, 1);
     } else {
         // Rows pair up along the dim before the last: the outputs of one
         // position in the dims before it.
@@ -351,16 +352,16 @@ void narrow_rows_planes(const T* in, Out out, I* index, const plane_offsets& fir
                     pool(first, second,
                          output_rows_place{{out_at, out_at + pair_out_stride},
                                            {index_at, index_at + pair_index_stride},
-                                           2,
                                            out_stride == 1 && pair_out_stride == out_row_length,
-                                           index_stride == 1 && pair_index_stride == out_row_length});
+                                           index_stride == 1 && pair_index_stride == out_row_length},
+                         2);
                 }
             }
             for (; o < outputs.end; ++o) {
                 const window_rows<outer> row = next_rows();
                 const std::ptrdiff_t out_at = out_offset + o * pair_out_stride;
                 const std::ptrdiff_t index_at = index_offset + o * pair_index_stride;
-                pool(row, row, output_rows_place{{out_at, out_at}, {index_at, index_at}, 1, out_stride == 1, index_stride == 1});
+                pool(row, row, output_rows_place{{out_at, out_at}, {index_at, index_at}, out_stride == 1, index_stride == 1}, 1);
             }
         };
         for_each_window<pair_dim>(layout, box, 0, 0, per_band);

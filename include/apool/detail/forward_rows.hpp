@@ -146,7 +146,7 @@ void rows_plane(const T* in, Out out, I* index, const spatial_layout<Spatial>& l
                         }
                     }
                 };
-                const divide_by_count<A> divide(rows_in_window * tables.window);
+                const count_divisor<A> divide = divisor_of_count<A>(rows_in_window * tables.window);
                 for (std::ptrdiff_t done = 0, at = 0; done < count; done += tables.outputs, at += group_entries) {
                     const std::ptrdiff_t first_output = first_column + done;
                     const std::ptrdiff_t lanes_used = std::min(tables.outputs, count - done) * interleave;

@@ -84,17 +84,18 @@ forward_plan<Spatial, planned_rank(Spatial, Rank)> plan_pair(const strided_view<
     constexpr std::size_t rank = planned_rank(Spatial, Rank);
     forward_plan<Spatial, rank> plan{};
     if (avg_output.extents() != max_output.extents() || avg_output.strides() != max_output.strides()) return plan;
-    plan = plan_forward<typename pair::sum, Spatial>(pad_leading<rank>(input), pad_leading<rank>(avg_output),
-                                                     pad_leading<rank>(indices != nullptr ? indices->strides() : avg_output.strides(), 0),
-                                                     false, wanted, with_executor);
+    auto plan_average = [&](forward_kernel kernel) {
+        return plan_forward<typename pair::sum, Spatial>(pad_leading<rank>(input), pad_leading<rank>(avg_output),
+                                                         pad_leading<rank>(indices != nullptr ? indices->strides() : avg_output.strides(), 0),
+                                                         false, kernel, with_executor);
+    };
+    plan = plan_average(wanted);
     // The narrow rows' average adds in the tiles' order: where the average
     // takes them over a vector of planes or more, the pair takes the tiles,
     // which carry the max for less than the narrow rows' permutes of it.
     if (plan.kernel == forward_kernel::narrow_rows && wanted == forward_kernel::automatic &&
         plan.problem.plane_count() >= simd::lanes<T>) {
-        const auto tiled = plan_forward<typename pair::sum, Spatial>(
-            pad_leading<rank>(input), pad_leading<rank>(avg_output),
-            pad_leading<rank>(indices != nullptr ? indices->strides() : avg_output.strides(), 0), false, forward_kernel::tiles, with_executor);
+        const auto tiled = plan_average(forward_kernel::tiles);
         if (tiled.kernel == forward_kernel::tiles) plan = tiled;
     }
     const bool indices_fit = plan.problem.spatial.plane_size() - 1 <=

@@ -52,19 +52,25 @@ buffer_window_lanes<T> locate_buffer_window(std::ptrdiff_t filled, std::ptrdiff_
 /// Whether `count` (1 or more) is a power of two.
 constexpr bool is_power_of_two(std::ptrdiff_t count) noexcept { return (count & (count - 1)) == 0; }
 
-/// Divides vectors of sums of `count` elements each. Where the count is a
-/// power of two its reciprocal is exact, and a product by it rounds the same
-/// exact quotient as the division does: the bits agree, at the cost of a
-/// multiply instead of a division.
+/// Divides vectors of window sums, lane by lane, by their windows' element
+/// counts (`value`); where every count is a power of two, `value` holds
+/// their reciprocals instead, which are exact: a product by one rounds the
+/// same exact quotient as the division does, so the bits agree, at the cost
+/// of a multiply instead of a division.
 template <class T>
-struct divide_by_count {
-    explicit divide_by_count(std::ptrdiff_t count) noexcept
-        : reciprocal(is_power_of_two(count)), value(simd::broadcast(reciprocal ? T(1) / static_cast<T>(count) : static_cast<T>(count))) {}
-    simd::batch<T> operator()(const simd::batch<T>& sums) const noexcept { return reciprocal ? sums * value : sums / value; }
-
-    bool reciprocal;
+struct count_divisor {
     simd::batch<T> value;
+    bool reciprocal;
+
+    simd::batch<T> operator()(const simd::batch<T>& sums) const noexcept { return reciprocal ? sums * value : sums / value; }
 };
+
+/// The count_divisor of windows of `count` elements each.
+template <class T>
+count_divisor<T> divisor_of_count(std::ptrdiff_t count) noexcept {
+    const bool reciprocal = is_power_of_two(count);
+    return {simd::broadcast(reciprocal ? T(1) / static_cast<T>(count) : static_cast<T>(count)), reciprocal};
+}
 
 template <class T>
 struct average {

@@ -46,21 +46,11 @@ struct row_windows {
     bool sizes_are_powers_of_two;    // every window's size along the row
 };
 
-/// What the sums of one or two output rows' windows are divided by (see
-/// row_windows): lane by lane, the window's elements. Where every lane's
-/// count is a power of two, `value` holds their reciprocals, which are exact:
-/// a product by one rounds the same exact quotient as the division does, so
-/// the bits agree, at the cost of a multiply instead of a division.
+/// The divisor of the sums of a pair of output rows (see row_windows) whose
+/// windows span `first_rows` and `second_rows` rows (equal where a row goes
+/// alone): lane by lane, its window's elements.
 template <class T>
-struct row_divisor {
-    simd::batch<T> value;
-    bool reciprocal;
-};
-
-/// The divisor of a pair of output rows whose windows span `first_rows` and
-/// `second_rows` rows (equal where a row goes alone).
-template <class T>
-row_divisor<T> divisor_of_rows(const row_windows<T>& windows, std::ptrdiff_t first_rows, std::ptrdiff_t second_rows) noexcept {
+count_divisor<T> divisor_of_rows(const row_windows<T>& windows, std::ptrdiff_t first_rows, std::ptrdiff_t second_rows) noexcept {
     const bool reciprocal = windows.sizes_are_powers_of_two && is_power_of_two(first_rows) && is_power_of_two(second_rows);
     auto rows_of = [&](std::ptrdiff_t rows) { return reciprocal ? T(1) / static_cast<T>(rows) : static_cast<T>(rows); };
     simd::batch<T> rows = simd::broadcast(rows_of(first_rows));
